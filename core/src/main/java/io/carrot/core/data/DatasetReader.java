@@ -1,0 +1,271 @@
+package io.carrot.core.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.carrot.core.CarrotException;
+import io.carrot.core.io.Json;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads a dataset folder in carrot's format: {@code prompts.jsonl.gz} (or {@code prompts.jsonl}),
+ * {@code models.json} and optionally {@code split.json}.
+ *
+ * <p>Every problem is reported with the file, line and field, e.g. {@code prompts.jsonl.gz line 7:
+ * scores.gpt-4o = 1.5, expected a number in [0, 1]}.
+ */
+public final class DatasetReader {
+  private DatasetReader() {}
+
+  public static Dataset read(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new CarrotException(
+          "dataset folder " + dir + " does not exist; expected a folder with prompts.jsonl.gz, models.json and split.json");
+    }
+    Path promptsFile = dir.resolve("prompts.jsonl.gz");
+    if (!Files.exists(promptsFile)) {
+      promptsFile = dir.resolve("prompts.jsonl");
+    }
+    if (!Files.exists(promptsFile)) {
+      throw new CarrotException(dir + " has no prompts.jsonl.gz or prompts.jsonl");
+    }
+    Path modelsFile = dir.resolve("models.json");
+    if (!Files.exists(modelsFile)) {
+      throw new CarrotException(dir + " has no models.json (model -> input_per_mtok, output_per_mtok)");
+    }
+    MessageDigest sha = sha256();
+    byte[] promptBytes = readAll(promptsFile);
+    byte[] modelBytes = readAll(modelsFile);
+    sha.update(promptBytes);
+    sha.update(modelBytes);
+    PriceTable prices;
+    try {
+      prices = PriceTable.fromJson(Json.MAPPER.readTree(modelBytes), modelsFile.getFileName().toString());
+    } catch (IOException e) {
+      throw new CarrotException("models.json: malformed JSON: " + e.getMessage(), e);
+    }
+    List<String> models = new ArrayList<>(prices.models());
+    List<PromptRecord> prompts = readPrompts(promptsFile, promptBytes, models);
+    Path splitFile = dir.resolve("split.json");
+    Map<Split, int[]> split = new EnumMap<>(Split.class);
+    if (Files.exists(splitFile)) {
+      byte[] splitBytes = readAll(splitFile);
+      sha.update(splitBytes);
+      split = readSplit(splitBytes, prompts);
+    }
+    String name = dir.toAbsolutePath().normalize().getFileName().toString();
+    return new Dataset(name, HexFormat.of().formatHex(sha.digest()), models, prices, prompts, split);
+  }
+
+  static List<PromptRecord> readPrompts(Path file, byte[] bytes, List<String> models) {
+    String fname = file.getFileName().toString();
+    Map<String, Integer> modelIndex = new HashMap<>();
+    for (int i = 0; i < models.size(); i++) {
+      modelIndex.put(models.get(i), i);
+    }
+    List<PromptRecord> out = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    try (InputStream raw = new ByteArrayInputStream(bytes);
+        InputStream in = fname.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      int lineNo = 0;
+      while ((line = r.readLine()) != null) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        String where = fname + " line " + lineNo;
+        JsonNode node;
+        try {
+          node = Json.MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new CarrotException(where + ": malformed JSON: " + e.getOriginalMessage());
+        }
+        if (!node.isObject()) {
+          throw new CarrotException(where + ": expected a JSON object per line");
+        }
+        PromptRecord rec = parse(node, where, models, modelIndex);
+        Integer prev = seen.put(rec.id(), lineNo);
+        if (prev != null) {
+          throw new CarrotException(where + ": duplicate id '" + rec.id() + "' (first on line " + prev + ")");
+        }
+        out.add(rec);
+      }
+    } catch (IOException e) {
+      throw new CarrotException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (out.isEmpty()) {
+      throw new CarrotException(fname + ": no prompts");
+    }
+    return out;
+  }
+
+  private static PromptRecord parse(
+      JsonNode node, String where, List<String> models, Map<String, Integer> modelIndex) {
+    String id = text(node, "id", where);
+    String prompt = text(node, "prompt", where);
+    String source = node.path("source").asText("");
+    int m = models.size();
+    double[] scores = perModel(node, "scores", where, models, modelIndex, true, 0, 1);
+    double[] inTok = perModel(node, "input_tokens", where, models, modelIndex, true, 0, Double.MAX_VALUE);
+    double[] outTok = perModel(node, "output_tokens", where, models, modelIndex, true, 0, Double.MAX_VALUE);
+    double[] cost =
+        node.has("cost") && !node.get("cost").isNull()
+            ? perModel(node, "cost", where, models, modelIndex, true, 0, Double.MAX_VALUE)
+            : null;
+    assert scores.length == m;
+    return new PromptRecord(id, prompt, source, scores, inTok, outTok, cost);
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new CarrotException(where + ": missing field '" + field + "'");
+    }
+    if (!v.isTextual()) {
+      throw new CarrotException(where + ": field '" + field + "' must be a string, got " + v.getNodeType());
+    }
+    return v.asText();
+  }
+
+  private static double[] perModel(
+      JsonNode node,
+      String field,
+      String where,
+      List<String> models,
+      Map<String, Integer> modelIndex,
+      boolean required,
+      double min,
+      double max) {
+    JsonNode obj = node.get(field);
+    if (obj == null || obj.isNull()) {
+      if (required) {
+        throw new CarrotException(where + ": missing field '" + field + "' (an object of model -> number)");
+      }
+      return null;
+    }
+    if (!obj.isObject()) {
+      throw new CarrotException(where + ": field '" + field + "' must be an object of model -> number");
+    }
+    double[] v = new double[models.size()];
+    boolean[] set = new boolean[models.size()];
+    Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Integer i = modelIndex.get(e.getKey());
+      if (i == null) {
+        throw new CarrotException(
+            where + ": " + field + " names model '" + e.getKey() + "', which is not in models.json");
+      }
+      JsonNode x = e.getValue();
+      if (!x.isNumber()) {
+        throw new CarrotException(where + ": " + field + "." + e.getKey() + " = " + x + ", expected a number");
+      }
+      double d = x.asDouble();
+      if (!(d >= min && d <= max)) {
+        String range = max == Double.MAX_VALUE ? ">= " + fmt(min) : "in [" + fmt(min) + ", " + fmt(max) + "]";
+        throw new CarrotException(
+            where + ": " + field + "." + e.getKey() + " = " + x + ", expected a number " + range);
+      }
+      v[i] = d;
+      set[i] = true;
+    }
+    for (int i = 0; i < set.length; i++) {
+      if (!set[i]) {
+        throw new CarrotException(where + ": " + field + " is missing model '" + models.get(i) + "'");
+      }
+    }
+    return v;
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  static Map<Split, int[]> readSplit(byte[] bytes, List<PromptRecord> prompts) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      throw new CarrotException("split.json: malformed JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new CarrotException("split.json: expected an object {\"train\": [ids], \"validation\": [ids], \"test\": [ids]}");
+    }
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      index.put(prompts.get(i).id(), i);
+    }
+    Map<String, String> owner = new HashMap<>();
+    Map<Split, int[]> out = new EnumMap<>(Split.class);
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String key = names.next();
+      boolean known = false;
+      for (Split s : Split.values()) {
+        known |= s.key().equals(key);
+      }
+      if (!known) {
+        throw new CarrotException("split.json: unknown split '" + key + "'; expected train, validation, test");
+      }
+    }
+    for (Split s : Split.values()) {
+      JsonNode arr = root.get(s.key());
+      if (arr == null) {
+        out.put(s, new int[0]);
+        continue;
+      }
+      if (!arr.isArray()) {
+        throw new CarrotException("split.json: '" + s.key() + "' must be an array of ids");
+      }
+      int[] idx = new int[arr.size()];
+      for (int j = 0; j < arr.size(); j++) {
+        String id = arr.get(j).asText();
+        Integer i = index.get(id);
+        if (i == null) {
+          throw new CarrotException(
+              "split.json: " + s.key() + "[" + j + "] = '" + id + "' is not an id in the prompts file");
+        }
+        String prev = owner.put(id, s.key());
+        if (prev != null) {
+          throw new CarrotException("split.json: id '" + id + "' is in both " + prev + " and " + s.key());
+        }
+        idx[j] = i;
+      }
+      out.put(s, idx);
+    }
+    return out;
+  }
+
+  private static byte[] readAll(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new CarrotException("cannot read " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

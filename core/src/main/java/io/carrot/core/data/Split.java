@@ -1,0 +1,19 @@
+package io.carrot.core.data;
+
+/** The three parts of a routing dataset: fit on train, choose on validation, report on test. */
+public enum Split {
+  TRAIN("train"),
+  VALIDATION("validation"),
+  TEST("test");
+
+  private final String key;
+
+  Split(String key) {
+    this.key = key;
+  }
+
+  /** The key used in {@code split.json}. */
+  public String key() {
+    return key;
+  }
+}

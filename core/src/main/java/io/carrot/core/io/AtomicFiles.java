@@ -1,0 +1,41 @@
+package io.carrot.core.io;
+
+import io.carrot.core.CarrotException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes files so that readers see the old content or the new, never a partial file. */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  public static void write(Path target, FloatArrays.Body body) {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+      try {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+          body.write(out);
+        }
+        try {
+          Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new CarrotException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static void writeString(Path target, String content) {
+    write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+}

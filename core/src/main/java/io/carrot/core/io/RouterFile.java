@@ -1,0 +1,140 @@
+package io.carrot.core.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.CarrotException;
+import io.carrot.core.data.PriceTable;
+import io.carrot.core.predict.Predictor;
+import io.carrot.core.route.Provenance;
+import io.carrot.core.route.Router;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The versioned on-disk router format ({@code .carrot}): a zip with {@code router.json} (format
+ * name and version, models, prices, cost scale, estimator hyper-parameters, provenance) and the
+ * estimator's arrays as float32 entries. Writes are atomic and byte-reproducible (fixed entry
+ * times), so a golden file pins the format.
+ */
+public final class RouterFile {
+  public static final String FORMAT = "carrot-router";
+  public static final int VERSION = 1;
+  private static final long FIXED_TIME = 315532800000L; // 1980-01-01, the zip epoch
+
+  private RouterFile() {}
+
+  private static Map<String, PredictorCodec> codecs() {
+    Map<String, PredictorCodec> m = new HashMap<>();
+    PredictorCodec knn = new KnnCodec();
+    m.put(knn.kind(), knn);
+    for (PredictorCodec c : ServiceLoader.load(PredictorCodec.class)) {
+      m.put(c.kind(), c);
+    }
+    return m;
+  }
+
+  public static void save(Router router, Path file) {
+    Predictor p = router.predictor();
+    PredictorCodec codec = codecs().get(p.kind());
+    if (codec == null) {
+      throw new CarrotException("no router-file codec for estimator '" + p.kind() + "'");
+    }
+    AtomicFiles.write(file, os -> {
+      try (ZipOutputStream zip = new ZipOutputStream(os)) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("format_version", VERSION);
+        root.set("models", Json.MAPPER.valueToTree(p.models()));
+        root.put("cost_scale", router.costScale());
+        root.put("cost_scale_definition", "1 / mean USD per prompt of the most expensive model on the training data");
+        root.set("prices", router.prices().toJson());
+        ObjectNode est = root.putObject("estimator");
+        est.put("kind", p.kind());
+        est.set("models", Json.MAPPER.valueToTree(p.models()));
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        codec.write(p, est, entries::put);
+        root.set("provenance", Json.MAPPER.valueToTree(router.provenance()));
+        put(zip, "router.json", Json.MAPPER.writeValueAsBytes(root));
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+          put(zip, e.getKey(), e.getValue());
+        }
+      }
+    });
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+    ZipEntry e = new ZipEntry(name);
+    e.setTime(FIXED_TIME);
+    zip.putNextEntry(e);
+    zip.write(bytes);
+    zip.closeEntry();
+  }
+
+  public static Router load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new CarrotException("router file " + file + " does not exist; train one with 'carrot train'");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw new CarrotException("cannot read router file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a router from a stream (e.g. a classpath resource); {@code where} names it in errors. */
+  public static Router read(InputStream in, String where) throws IOException {
+    Map<String, byte[]> entries = new HashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(in)) {
+      ZipEntry e;
+      while ((e = zip.getNextEntry()) != null) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        zip.transferTo(buf);
+        entries.put(e.getName(), buf.toByteArray());
+      }
+    }
+    byte[] meta = entries.get("router.json");
+    if (meta == null) {
+      throw new CarrotException(where + " is not a carrot router file (no router.json inside)");
+    }
+    JsonNode root = Json.MAPPER.readTree(meta);
+    if (!FORMAT.equals(root.path("format").asText())) {
+      throw new CarrotException(where + ": format is '" + root.path("format").asText() + "', expected '" + FORMAT + "'");
+    }
+    int version = root.path("format_version").asInt(-1);
+    if (version != VERSION) {
+      throw new CarrotException(
+          where + ": router format version " + version + " is not supported by this carrot (reads version " + VERSION + ")");
+    }
+    JsonNode est = root.path("estimator");
+    String kind = est.path("kind").asText();
+    PredictorCodec codec = codecs().get(kind);
+    if (codec == null) {
+      throw new CarrotException(where + ": unknown estimator '" + kind + "'; this carrot reads " + codecs().keySet());
+    }
+    Predictor p =
+        codec.read(est, name -> {
+          byte[] b = entries.get(name);
+          if (b == null) {
+            throw new CarrotException(where + ": missing entry " + name);
+          }
+          return b;
+        });
+    PriceTable prices = PriceTable.fromJson(root.path("prices"), where + " prices");
+    Provenance prov = Json.MAPPER.treeToValue(root.path("provenance"), Provenance.class);
+    List<String> models = Json.MAPPER.convertValue(root.path("models"), Json.MAPPER.getTypeFactory().constructCollectionType(List.class, String.class));
+    if (!models.equals(p.models())) {
+      throw new CarrotException(where + ": models " + models + " disagree with the estimator's " + p.models());
+    }
+    return new Router(p, prices, root.path("cost_scale").asDouble(), prov);
+  }
+}

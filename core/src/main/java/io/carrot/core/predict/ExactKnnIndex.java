@@ -1,0 +1,140 @@
+package io.carrot.core.predict;
+
+import java.util.Arrays;
+
+/**
+ * Exact maximum-inner-product search over unit vectors (inner product = cosine similarity).
+ *
+ * <p>The store is kept transposed (dimension-major, one contiguous {@code float[]}): scoring a query
+ * is then {@code d} passes of {@code scores[j] += q[i] * column[j]} over contiguous memory, a loop
+ * HotSpot turns into SIMD code, where a row-major dot product would be a float reduction it cannot
+ * vectorize.
+ */
+public final class ExactKnnIndex {
+  private static final int TILE = 4096;
+  private final int n;
+  private final int d;
+  private final float[] storeT;
+
+  public ExactKnnIndex(float[][] rows) {
+    this.n = rows.length;
+    this.d = n == 0 ? 0 : rows[0].length;
+    this.storeT = new float[Math.multiplyExact(n, d)];
+    for (int j = 0; j < n; j++) {
+      float[] r = rows[j];
+      for (int i = 0; i < d; i++) {
+        storeT[i * n + j] = r[i];
+      }
+    }
+  }
+
+  public int size() {
+    return n;
+  }
+
+  public int dimension() {
+    return d;
+  }
+
+  /** Row {@code j} of the store, copied out. */
+  public float[] row(int j) {
+    float[] r = new float[d];
+    for (int i = 0; i < d; i++) {
+      r[i] = storeT[i * n + j];
+    }
+    return r;
+  }
+
+  /** Inner products of {@code q} with every stored row, into {@code out} (length n). */
+  public void scores(float[] q, float[] out) {
+    for (int t = 0; t < n; t += TILE) {
+      int end = Math.min(n, t + TILE);
+      Arrays.fill(out, t, end, 0f);
+      for (int i = 0; i < d; i++) {
+        float qi = q[i];
+        int base = i * n;
+        for (int j = t; j < end; j++) {
+          out[j] += qi * storeT[base + j];
+        }
+      }
+    }
+  }
+
+  /**
+   * The {@code k} stored rows most similar to {@code q}, best first; ties go to the lower row
+   * index. Rows with {@code excluded[j]} true (may be null) are skipped.
+   */
+  public int[] topK(float[] q, int k, boolean[] excluded) {
+    float[] s = new float[n];
+    scores(q, s);
+    return select(s, k, excluded);
+  }
+
+  /** Selects the best {@code k} of precomputed scores, best first; ties to the lower index. */
+  public static int[] select(float[] scores, int k, boolean[] excluded) {
+    int n = scores.length;
+    int kk = Math.min(k, n);
+    // min-heap of the best kk seen so far; the root is the worst of them
+    int[] heap = new int[kk];
+    int size = 0;
+    for (int j = 0; j < n; j++) {
+      if (excluded != null && excluded[j]) {
+        continue;
+      }
+      if (size < kk) {
+        heap[size] = j;
+        siftUp(heap, size, scores);
+        size++;
+      } else if (better(j, heap[0], scores)) {
+        heap[0] = j;
+        siftDown(heap, size, scores);
+      }
+    }
+    // popping the worst off the heap fills the result from the back: best first
+    int[] out = new int[size];
+    for (int last = size - 1; last >= 0; last--) {
+      out[last] = heap[0];
+      heap[0] = heap[last];
+      siftDown(heap, last, scores);
+    }
+    return out;
+  }
+
+  private static boolean better(int a, int b, float[] s) {
+    return s[a] > s[b] || (s[a] == s[b] && a < b);
+  }
+
+  private static void siftUp(int[] h, int i, float[] s) {
+    while (i > 0) {
+      int p = (i - 1) >>> 1;
+      if (better(h[p], h[i], s)) {
+        int t = h[p];
+        h[p] = h[i];
+        h[i] = t;
+        i = p;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private static void siftDown(int[] h, int size, float[] s) {
+    int i = 0;
+    while (true) {
+      int l = 2 * i + 1;
+      if (l >= size) {
+        return;
+      }
+      int r = l + 1;
+      int w = r < size && better(h[l], h[r], s) ? r : l;
+      if (better(h[i], h[w], s)) {
+        int t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+      } else {
+        return;
+      }
+    }
+  }
+}

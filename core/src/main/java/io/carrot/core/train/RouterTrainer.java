@@ -1,0 +1,72 @@
+package io.carrot.core.train;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.Version;
+import io.carrot.core.data.Dataset;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PromptRecord;
+import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.Provenance;
+import io.carrot.core.route.Router;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/** Fits a {@link Router} on embedded training prompts of a dataset. */
+public final class RouterTrainer {
+  private RouterTrainer() {}
+
+  /**
+   * @param rows the training prompts
+   * @param embeddings one unit vector per row, from the embedder named {@code embedderId}
+   * @param progress receives CV progress (queries done)
+   */
+  public static Router train(
+      Dataset data,
+      List<PromptRecord> rows,
+      float[][] embeddings,
+      KnnTrainer trainer,
+      String embedderId,
+      String tokenCounterId,
+      Map<String, String> extra,
+      IntConsumer progress) {
+    if (rows.size() != embeddings.length) {
+      throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " training prompts");
+    }
+    if (data.modelCount() < 2) {
+      throw new CarrotException(
+          "dataset '" + data.name() + "' has " + data.modelCount() + " model; routing needs at least 2");
+    }
+    int n = rows.size();
+    int m = data.modelCount();
+    double[][] q = new double[n][];
+    double[][] t = new double[n][];
+    double[][] c = new double[n][m];
+    ModelPrice[] prices = data.priceArray();
+    for (int i = 0; i < n; i++) {
+      PromptRecord r = rows.get(i);
+      q[i] = r.scores();
+      t[i] = r.outputTokens();
+      for (int j = 0; j < m; j++) {
+        c[i][j] = r.trueCost(j, prices[j]);
+      }
+    }
+    Predictor p = trainer.fit(new TrainingSet(data.models(), embeddings, q, t), progress);
+    Provenance prov =
+        new Provenance(
+            data.name(),
+            data.sha256(),
+            n,
+            embedderId,
+            tokenCounterId,
+            trainer.seed(),
+            Version.CURRENT,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+            extra);
+    return new Router(p, data.prices(), Router.costScaleFor(c), prov);
+  }
+}
