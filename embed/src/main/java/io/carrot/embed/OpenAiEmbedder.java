@@ -376,7 +376,7 @@ public final class OpenAiEmbedder implements Embedder {
       data = JSON.readTree(body).path("data");
     } catch (IOException e) {
       throw new CarrotException(
-          "POST " + endpoint + ": response is not JSON (" + e.getOriginalMessage()
+          "POST " + endpoint + ": response is not JSON (" + e.getMessage()
               + "); expected {\"data\":[{\"embedding\":[...]}]}", e);
     }
     if (!data.isArray() || data.size() != expected) {

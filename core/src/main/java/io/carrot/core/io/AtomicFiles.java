@@ -22,6 +22,7 @@ public final class AtomicFiles {
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
           body.write(out);
         }
+        makeWorldReadable(tmp);
         try {
           Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -32,6 +33,14 @@ public final class AtomicFiles {
       }
     } catch (IOException e) {
       throw new CarrotException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void makeWorldReadable(Path p) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: keep its default permissions
     }
   }
 

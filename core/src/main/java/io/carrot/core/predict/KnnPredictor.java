@@ -37,7 +37,7 @@ public final class KnnPredictor implements Predictor {
     this.quality = quality;
     this.tokens = tokens;
     this.k = Math.min(k, index.size());
-    this.diagnostics = Map.copyOf(diagnostics);
+    this.diagnostics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(diagnostics));
   }
 
   @Override

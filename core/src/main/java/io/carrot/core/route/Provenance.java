@@ -26,6 +26,6 @@ public record Provenance(
     String createdAt,
     Map<String, String> extra) {
   public Provenance {
-    extra = extra == null ? Map.of() : Map.copyOf(extra);
+    extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(extra));
   }
 }

@@ -16,7 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class RouterTest {
+public class RouterTest {
   static final Provenance PROV = new Provenance("t", "0", 1, "e", "cl100k_base", 42, "test", "2026-01-01T00:00:00Z", Map.of());
 
   /** A predictor that returns a fixed prediction. */
@@ -50,6 +50,11 @@ class RouterTest {
       m.put(String.valueOf((char) ('a' + i)), new ModelPrice(1, outPerMtok[i], ""));
     }
     return new PriceTable(m);
+  }
+
+  /** A predictor with zero predictions, for tests that only need a model list. */
+  public static Predictor fixedPredictor(List<String> models) {
+    return fixed(models, new double[models.size()], new double[models.size()]);
   }
 
   @Test

@@ -1,0 +1,114 @@
+package io.carrot.core.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.carrot.core.TestVectors;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
+import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.Decision;
+import io.carrot.core.route.Provenance;
+import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Router;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouterFileTest {
+  @TempDir Path tmp;
+
+  /** A small router built only from seeded data, so its file is byte-reproducible. */
+  static Router tinyRouter() {
+    Random r = new Random(42);
+    int n = 60;
+    List<String> models = List.of("big", "mid", "small");
+    float[][] e = TestVectors.randomUnit(r, n, 8);
+    double[][] q = new double[n][3];
+    double[][] t = new double[n][3];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 3; j++) {
+        q[i][j] = r.nextInt(11) / 10.0;
+        t[i][j] = r.nextInt(1000);
+      }
+    }
+    Predictor p = KnnTrainer.auto().withGrid(new int[] {2, 4, 8, 16}).fit(new TrainingSet(models, e, q, t), x -> {});
+    Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    prices.put("big", new ModelPrice(5, 15, "list"));
+    prices.put("mid", new ModelPrice(0.5, 1.5, ""));
+    prices.put("small", new ModelPrice(0.05, 0.1, ""));
+    Provenance prov = new Provenance("tiny", "abc", n, "test-embedder", "cl100k_base", 42, "golden", "2026-01-01T00:00:00Z", Map.of("note", "golden"));
+    return new Router(p, new PriceTable(prices), 40.0, prov);
+  }
+
+  static List<float[]> queries() {
+    return List.of(TestVectors.randomUnit(new Random(7), 25, 8));
+  }
+
+  @Test
+  void saveThenLoadGivesIdenticalDecisions() {
+    Router r = tinyRouter();
+    Path f = tmp.resolve("r.carrot");
+    RouterFile.save(r, f);
+    Router back = RouterFile.load(f);
+    assertThat(back.provenance()).isEqualTo(r.provenance());
+    assertThat(back.costScale()).isEqualTo(r.costScale());
+    assertThat(back.predictor().hyperParameters()).isEqualTo(r.predictor().hyperParameters());
+    for (float[] q : queries()) {
+      for (double mu : new double[] {0, 0.01, 0.1, 0.5, 1}) {
+        Decision a = r.route(q, 123, RouteOptions.mu(mu));
+        Decision b = back.route(q, 123, RouteOptions.mu(mu));
+        assertThat(b).isEqualTo(a);
+      }
+    }
+  }
+
+  /**
+   * The committed golden file pins format version 1: a carrot that changes the layout must bump
+   * the version (and keep reading this file, or fail with a clear message).
+   */
+  @Test
+  void goldenFileIsByteIdenticalAndDecidesAsRecorded() throws IOException {
+    Path f = tmp.resolve("r.carrot");
+    RouterFile.save(tinyRouter(), f);
+    Path golden = Path.of("src/test/resources/golden/tiny-router.carrot");
+    if (Boolean.getBoolean("carrot.updateGolden")) {
+      Files.createDirectories(golden.getParent());
+      Files.copy(f, golden, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    assertThat(Files.readAllBytes(f)).isEqualTo(Files.readAllBytes(golden));
+    Router g = RouterFile.load(golden);
+    StringBuilder got = new StringBuilder();
+    for (float[] q : queries()) {
+      got.append(g.route(q, 100, RouteOptions.mu(0)).model()).append(',')
+          .append(g.route(q, 100, RouteOptions.mu(0.05)).model()).append('\n');
+    }
+    Path expected = Path.of("src/test/resources/golden/tiny-router.decisions");
+    if (Boolean.getBoolean("carrot.updateGolden")) {
+      Files.writeString(expected, got.toString());
+    }
+    assertThat(got.toString()).isEqualTo(Files.readString(expected));
+  }
+
+  @Test
+  void rejectsOtherFilesClearly() throws IOException {
+    Path notZip = tmp.resolve("x.carrot");
+    Files.writeString(notZip, "hello");
+    assertThatThrownBy(() -> RouterFile.load(notZip)).hasMessageContaining("not a carrot router file");
+    assertThatThrownBy(() -> RouterFile.load(tmp.resolve("missing.carrot"))).hasMessageContaining("does not exist");
+    Path v2 = tmp.resolve("v2.carrot");
+    try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(v2))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("router.json"));
+      zip.write("{\"format\": \"carrot-router\", \"format_version\": 99}".getBytes());
+    }
+    assertThatThrownBy(() -> RouterFile.load(v2)).hasMessageContaining("router format version 99 is not supported");
+  }
+}

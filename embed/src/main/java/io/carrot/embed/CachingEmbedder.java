@@ -1,0 +1,132 @@
+package io.carrot.embed;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.embed.Embedder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link Embedder} that remembers every vector it produced in an {@link EmbeddingCache}, so
+ * re-running an experiment or routing a repeated prompt costs no model call.
+ *
+ * <p>It has the delegate's id (a cached vector is the delegate's vector). Per call, only texts not
+ * in the cache are sent to the delegate, deduplicated and in one batch. Concurrent callers missing
+ * the same text may both compute it; the first result stored wins. Closing closes the delegate.
+ */
+public final class CachingEmbedder implements Embedder {
+
+  private final Embedder delegate;
+  private final EmbeddingCache cache;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+
+  /** Caches under {@link EmbeddingCache#defaultDirectory()}. */
+  public CachingEmbedder(Embedder delegate) {
+    this(delegate, EmbeddingCache.defaultDirectory());
+  }
+
+  public CachingEmbedder(Embedder delegate, Path directory) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.cache = EmbeddingCache.open(Objects.requireNonNull(directory, "directory"), delegate.id());
+  }
+
+  @Override
+  public String id() {
+    return delegate.id();
+  }
+
+  @Override
+  public int dimension() {
+    int d = cache.dimension();
+    return d > 0 ? d : delegate.dimension();
+  }
+
+  public Embedder delegate() {
+    return delegate;
+  }
+
+  public EmbeddingCache cache() {
+    return cache;
+  }
+
+  /** Texts answered from the cache so far. */
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Texts sent to the delegate so far (after deduplication). */
+  public long misses() {
+    return misses.get();
+  }
+
+  @Override
+  public float[][] embed(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    float[][] out = new float[texts.size()][];
+    MessageDigest sha = EmbeddingCache.digest();
+    // Keyed by text so a prompt repeated within one call is embedded once.
+    Map<String, Miss> missing = new LinkedHashMap<>();
+    int hit = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      String text = texts.get(i);
+      if (text == null) {
+        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
+      }
+      byte[] hash = sha.digest(text.getBytes(StandardCharsets.UTF_8));
+      float[] v = cache.get(hash);
+      if (v != null) {
+        out[i] = v;
+        hit++;
+      } else {
+        missing.computeIfAbsent(text, k -> new Miss(hash, new ArrayList<>(1))).positions().add(i);
+      }
+    }
+    hits.addAndGet(hit);
+    if (missing.isEmpty()) {
+      return out;
+    }
+    List<String> batch = new ArrayList<>(missing.keySet());
+    misses.addAndGet(batch.size());
+    float[][] computed = delegate.embed(batch);
+    if (computed.length != batch.size()) {
+      throw new CarrotException(
+          "embedder " + delegate.id() + ": returned " + computed.length + " vectors for "
+              + batch.size() + " texts; expected one per text");
+    }
+    byte[][] hashes = new byte[batch.size()][];
+    for (int k = 0; k < batch.size(); k++) {
+      hashes[k] = missing.get(batch.get(k)).hash();
+    }
+    cache.putAll(hashes, computed);
+    for (int k = 0; k < batch.size(); k++) {
+      List<Integer> positions = missing.get(batch.get(k)).positions();
+      for (int p = 0; p < positions.size(); p++) {
+        out[positions.get(p)] = p == 0 ? computed[k] : computed[k].clone();
+      }
+    }
+    return out;
+  }
+
+  private record Miss(byte[] hash, List<Integer> positions) {}
+
+  @Override
+  public void close() {
+    try {
+      cache.close();
+    } finally {
+      delegate.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CachingEmbedder[" + cache + "]";
+  }
+}

@@ -1,0 +1,113 @@
+package io.carrot.embed;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.embed.Embedder;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Creates embedders from the short names users type on the command line and from the ids routers
+ * record, so a saved router can recreate the exact embedder it was trained with.
+ *
+ * <p>Names:
+ * <ul>
+ *   <li>{@code minilm}: all-MiniLM-L6-v2 with {@link #DEFAULT_STRATEGY} and {@link #DEFAULT_WINDOW};
+ *       {@code minilm-q}: its int8-quantized version.</li>
+ *   <li>{@code minilm:<strategy>[-<window>]}, e.g. {@code minilm:head-128},
+ *       {@code minilm-q:chunk-mean-256}, {@code minilm:tail}; strategies are head, tail, head-tail,
+ *       chunk-mean; the window counts [CLS] and [SEP], 3..512.</li>
+ *   <li>An ONNX embedder's id, e.g. {@code all-minilm-l6-v2/head-tail-256}.</li>
+ *   <li>{@code openai:<model>[@<baseUrl>]}, e.g. {@code openai:text-embedding-3-small} or
+ *       {@code openai:nomic-embed-text@http://localhost:11434}; the key comes from
+ *       {@code OPENAI_API_KEY} when set.</li>
+ * </ul>
+ */
+public final class Embedders {
+
+  /** The embedder used when none is named. */
+  public static final String DEFAULT = "minilm";
+  public static final LongTextStrategy DEFAULT_STRATEGY = LongTextStrategy.HEAD_TAIL;
+  public static final int DEFAULT_WINDOW = OnnxSentenceEmbedder.DEFAULT_WINDOW;
+
+  /** Examples of every accepted form, for help texts and error messages. */
+  public static final List<String> NAMES = List.of(
+      "minilm",
+      "minilm-q",
+      "minilm:<head|tail|head-tail|chunk-mean>[-<window>]",
+      "minilm-q:<head|tail|head-tail|chunk-mean>[-<window>]",
+      "all-minilm-l6-v2[-q]/<strategy>-<window>",
+      "openai:<model>[@<baseUrl>]");
+
+  private Embedders() {}
+
+  /** The {@link #DEFAULT} embedder. */
+  public static Embedder createDefault() {
+    return create(DEFAULT);
+  }
+
+  /** Creates the embedder {@code name} denotes (see the class comment). */
+  public static Embedder create(String name) {
+    if (name == null || name.isBlank()) {
+      throw unknown(name);
+    }
+    String n = name.strip();
+    if (n.startsWith("openai:")) {
+      String rest = n.substring("openai:".length());
+      int at = rest.indexOf('@');
+      String model = at < 0 ? rest : rest.substring(0, at);
+      if (model.isBlank() || (at >= 0 && at == rest.length() - 1)) {
+        throw unknown(name);
+      }
+      OpenAiEmbedder.Builder b = OpenAiEmbedder.builder(model);
+      if (at >= 0) {
+        b.baseUrl(rest.substring(at + 1));
+      }
+      return b.build();
+    }
+    String lower = n.toLowerCase(Locale.ROOT);
+    for (OnnxModel model : OnnxModel.values()) {
+      if (lower.startsWith(model.id() + "/")) {
+        return onnx(name, model, lower.substring(model.id().length() + 1));
+      }
+    }
+    int colon = lower.indexOf(':');
+    String base = colon < 0 ? lower : lower.substring(0, colon);
+    OnnxModel model = switch (base) {
+      case "minilm" -> OnnxModel.ALL_MINILM_L6_V2;
+      case "minilm-q" -> OnnxModel.ALL_MINILM_L6_V2_Q;
+      default -> throw unknown(name);
+    };
+    if (colon < 0) {
+      return new OnnxSentenceEmbedder(model, DEFAULT_STRATEGY, DEFAULT_WINDOW);
+    }
+    return onnx(name, model, lower.substring(colon + 1));
+  }
+
+  /** {@code spec} is {@code <strategy>[-<window>]}. */
+  private static Embedder onnx(String name, OnnxModel model, String spec) {
+    int dash = spec.lastIndexOf('-');
+    String strategy = spec;
+    int window = DEFAULT_WINDOW;
+    if (dash > 0 && !spec.substring(dash + 1).isEmpty()
+        && spec.substring(dash + 1).chars().allMatch(Character::isDigit)) {
+      strategy = spec.substring(0, dash);
+      try {
+        window = Integer.parseInt(spec.substring(dash + 1));
+      } catch (NumberFormatException e) {
+        throw unknown(name);
+      }
+    }
+    LongTextStrategy s;
+    try {
+      s = LongTextStrategy.parse(strategy);
+    } catch (CarrotException e) {
+      throw unknown(name);
+    }
+    return new OnnxSentenceEmbedder(model, s, window);
+  }
+
+  private static CarrotException unknown(String name) {
+    return new CarrotException(
+        "embedder: '" + name + "' is not a known embedder name; expected one of " + String.join(", ", NAMES));
+  }
+}
