@@ -1,0 +1,178 @@
+package io.carrot.cli;
+
+import io.carrot.api.CarrotRouter;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
+import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.predict.KnnPredictor;
+import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.Provenance;
+import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Router;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure routing speed and write a CSV (metric, value, unit, target):",
+      "decision time over a synthetic store, end-to-end route time, embedding throughput, training time."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--out", defaultValue = "bench.csv", paramLabel = "FILE.csv", description = "CSV to write (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--store", defaultValue = "30000", paramLabel = "N", description = "Training store size (default: ${DEFAULT-VALUE}).")
+  int store;
+
+  @Option(names = "--models", defaultValue = "11", paramLabel = "M", description = "Models in the synthetic router (default: ${DEFAULT-VALUE}).")
+  int models;
+
+  @Option(names = "--iterations", defaultValue = "2000", paramLabel = "N", description = "Timed decisions (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  private final List<String[]> rows = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    PrintWriter o = spec.commandLine().getOut();
+    Random rnd = new Random(42);
+    int d = 384;
+    float[][] e = randomUnit(rnd, store, d);
+    List<String> names = new ArrayList<>();
+    double[][] q = new double[store][models];
+    double[][] t = new double[store][models];
+    Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    for (int m = 0; m < models; m++) {
+      names.add("model-" + m);
+      prices.put("model-" + m, new ModelPrice(0.1 * (m + 1), 0.4 * (m + 1), ""));
+    }
+    for (int i = 0; i < store; i++) {
+      for (int m = 0; m < models; m++) {
+        q[i][m] = rnd.nextInt(2);
+        t[i][m] = rnd.nextInt(1000);
+      }
+    }
+    TrainingSet ts = new TrainingSet(names, e, q, t);
+
+    long t0 = System.nanoTime();
+    KnnPredictor p = KnnTrainer.auto().fit(ts, x -> {});
+    double trainSecs = (System.nanoTime() - t0) / 1e9;
+    record("train_seconds_excluding_embedding", trainSecs, "s", "<= 30", "store=" + store + " models=" + models + " k by 5-fold CV (chose " + p.k() + ")");
+
+    Router router = new Router(p, new PriceTable(prices), 1000, new Provenance("bench", "", store, "random", "none", 42, "", "", Map.of()));
+    float[][] queries = randomUnit(rnd, 200, d);
+    for (int w = 0; w < 500; w++) {
+      router.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
+    }
+    double[] lat = new double[iterations];
+    for (int i = 0; i < iterations; i++) {
+      long s = System.nanoTime();
+      router.route(queries[i % queries.length], 100, RouteOptions.mu(0.1));
+      lat[i] = (System.nanoTime() - s) / 1e6;
+    }
+    Arrays.sort(lat);
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", "exact KNN over " + store + " x " + d + ", k=" + p.k() + ", no embedding");
+    record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
+
+    try (CarrotRouter cr = CarrotRouter.loadDefault()) {
+      String prompt = hundredTokenPrompt(0);
+      int tokens = cr.tokenCounter().count(prompt);
+      // end-to-end uses an uncached embedder: every prompt is new text
+      CarrotRouter uncached = CarrotRouter.of(cr.router(), ((io.carrot.embed.CachingEmbedder) cr.embedder()).delegate(), cr.tokenCounter());
+      for (int w = 0; w < 50; w++) {
+        uncached.route(hundredTokenPrompt(w + 1), 0.1);
+      }
+      int n = 300;
+      double[] e2e = new double[n];
+      for (int i = 0; i < n; i++) {
+        String pr = hundredTokenPrompt(1000 + i);
+        long s = System.nanoTime();
+        uncached.route(pr, 0.1);
+        e2e[i] = (System.nanoTime() - s) / 1e6;
+      }
+      Arrays.sort(e2e);
+      record("end_to_end_route_ms_p50", pct(e2e, 0.5), "ms", "<= 15", "default router, " + tokens + "-token prompt (cl100k), embedder " + cr.embedder().id());
+      record("end_to_end_route_ms_p99", pct(e2e, 0.99), "ms", "", "");
+
+      List<String> batch = new ArrayList<>();
+      for (int i = 0; i < 512; i++) {
+        batch.add(hundredTokenPrompt(5000 + i));
+      }
+      var emb = ((io.carrot.embed.CachingEmbedder) cr.embedder()).delegate();
+      emb.embed(batch.subList(0, 64));
+      long s = System.nanoTime();
+      for (int i = 0; i < batch.size(); i += 32) {
+        emb.embed(batch.subList(i, Math.min(batch.size(), i + 32)));
+      }
+      double secs = (System.nanoTime() - s) / 1e9;
+      record("embedding_prompts_per_second", batch.size() / secs, "prompts/s", ">= 100",
+          "batches of 32, ~" + tokens + "-token prompts, " + Runtime.getRuntime().availableProcessors() + " cores");
+    }
+    StringBuilder sb = new StringBuilder("metric,value,unit,target,notes\n");
+    for (String[] r : rows) {
+      sb.append(String.join(",", r)).append('\n');
+    }
+    AtomicFiles.writeString(out, sb.toString());
+    for (String[] r : rows) {
+      o.printf("%-36s %12s %-10s target %-6s %s%n", r[0], r[1], r[2], r[3], r[4].replace("\"", ""));
+    }
+    o.println("wrote " + out);
+    return 0;
+  }
+
+  private void record(String metric, double value, String unit, String target, String notes) {
+    rows.add(new String[] {metric, String.format(Locale.ROOT, "%.3f", value), unit, target, "\"" + notes + "\""});
+  }
+
+  private static double pct(double[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
+  }
+
+  private static final String[] WORDS =
+      ("the a model answer question value compute integral prime number function river city history law physics "
+              + "energy cell protein market price tax court theorem proof graph code python list sort string "
+              + "chemistry reaction acid temperature pressure volume planet orbit star light wave")
+          .split(" ");
+
+  /** A deterministic prompt of about 100 cl100k tokens, different for every seed. */
+  static String hundredTokenPrompt(int seed) {
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder("Question " + seed + ":");
+    for (int i = 0; i < 90; i++) {
+      sb.append(' ').append(WORDS[r.nextInt(WORDS.length)]);
+    }
+    return sb.append('?').toString();
+  }
+
+  private static float[][] randomUnit(Random r, int n, int d) {
+    float[][] x = new float[n][d];
+    for (float[] row : x) {
+      double norm = 0;
+      for (int i = 0; i < d; i++) {
+        row[i] = (float) r.nextGaussian();
+        norm += row[i] * row[i];
+      }
+      float inv = (float) (1 / Math.sqrt(norm));
+      for (int i = 0; i < d; i++) {
+        row[i] *= inv;
+      }
+    }
+    return x;
+  }
+}

@@ -1,0 +1,76 @@
+package io.carrot.cli;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.Version;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code carrot} command: one class per subcommand. */
+@Command(
+    name = "carrot",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "A cost-aware LLM router (CARROT): predict each model's quality and cost, pick the best trade-off.",
+    subcommands = {
+      RouteCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      EmbedCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit code. Used by tests. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          Throwable root = ex;
+          while (!(root instanceof CarrotException) && root.getCause() != null) {
+            root = root.getCause();
+          }
+          if (root instanceof CarrotException) {
+            err.println("carrot: error: " + root.getMessage());
+            return 1;
+          }
+          err.println("carrot: internal error: " + ex);
+          if (System.getenv("CARROT_DEBUG") != null) {
+            ex.printStackTrace(err);
+          } else {
+            err.println("(set CARROT_DEBUG=1 for the stack trace)");
+          }
+          return 3;
+        });
+    cl.setParameterExceptionHandler(
+        (ex, strings) -> {
+          err.println("carrot: " + ex.getMessage());
+          err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+          return 2;
+        });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"carrot " + Version.CURRENT};
+    }
+  }
+}

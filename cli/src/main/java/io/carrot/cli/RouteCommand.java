@@ -1,0 +1,95 @@
+package io.carrot.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.api.CarrotRouter;
+import io.carrot.core.CarrotException;
+import io.carrot.core.io.Json;
+import io.carrot.core.route.Candidate;
+import io.carrot.core.route.Decision;
+import io.carrot.core.route.RouteOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "route",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Route prompts: print the model the router picks for each.",
+      "Prompts come from the arguments, or one per line on standard input."
+    })
+final class RouteCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--router", paramLabel = "FILE", description = "Router file (default: the shipped pretrained router).")
+  Path router;
+
+  @Option(names = "--mu", defaultValue = "0.0", paramLabel = "X",
+      description = "Trade-off in [0, 1]: 0 = best predicted quality, 1 = cheapest (default: ${DEFAULT-VALUE}).")
+  double mu;
+
+  @Option(names = "--models", split = ",", paramLabel = "a,b,...", description = "Only these models may be chosen.")
+  List<String> models;
+
+  @Option(names = "--json", description = "One JSON object per prompt with every candidate's predictions.")
+  boolean json;
+
+  @Parameters(paramLabel = "PROMPT", arity = "0..*", description = "Prompts to route (default: read standard input).")
+  List<String> prompts;
+
+  @Override
+  public Integer call() throws IOException {
+    RouteOptions options = new RouteOptions(mu, models == null ? Set.of() : new LinkedHashSet<>(models));
+    List<String> input = prompts;
+    if (input == null || input.isEmpty()) {
+      input = new ArrayList<>();
+      BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.isBlank()) {
+          input.add(line);
+        }
+      }
+      if (input.isEmpty()) {
+        throw new CarrotException("no prompts: pass them as arguments or one per line on standard input");
+      }
+    }
+    var out = spec.commandLine().getOut();
+    try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
+      for (Decision d : cr.routeAll(input, options)) {
+        out.println(json ? Json.COMPACT.writeValueAsString(toJson(d)) : d.model());
+      }
+    }
+    return 0;
+  }
+
+  /** The documented {@code --json} shape, also used by the server's /v1/route. */
+  static ObjectNode toJson(Decision d) {
+    ObjectNode o = Json.COMPACT.createObjectNode();
+    o.put("model", d.model());
+    o.put("mu", d.mu());
+    o.put("input_tokens", (long) d.inputTokens());
+    ArrayNode cands = o.putArray("candidates");
+    for (Candidate c : d.candidates()) {
+      ObjectNode x = cands.addObject();
+      x.put("model", c.model());
+      x.put("quality", c.quality());
+      x.put("output_tokens", c.outputTokens());
+      x.put("cost_usd", c.costUsd());
+      x.put("score", c.score());
+    }
+    return o;
+  }
+}
