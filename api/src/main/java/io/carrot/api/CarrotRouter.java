@@ -4,7 +4,10 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.embed.Embedder;
+import io.carrot.core.eval.Point;
 import io.carrot.core.io.RouterFile;
+import io.carrot.core.predict.Prediction;
+import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
@@ -15,28 +18,48 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A ready-to-use router: a trained {@link Router} bound to the embedder it was trained with and a
- * token counter. Thread-safe.
+ * token counter. Immutable and thread-safe: share one instance across threads; the {@code with*}
+ * methods return new routers that share the embedder.
  *
  * <pre>{@code
  * try (CarrotRouter router = CarrotRouter.loadDefault()) {
  *   Decision d = router.route("What is the value of i^i?", 0.3);
- *   System.out.println(d.model());
+ *   System.out.println(d.model() + " " + d.chosen().quality() + " " + d.chosen().costUsd());
+ *   for (Candidate c : d.candidates()) {       // every model's predictions, best first
+ *     System.out.println(c.model() + " " + c.score());
+ *   }
+ *   List<Decision> batch = router.routeAll(List.of("2+2?", "Write a sonnet"), RoutingOptions.mu(0.3));
  * }
  * }</pre>
+ *
+ * <p>Every failure is a {@link CarrotException} (unchecked) whose message names what was wrong.
  */
 public final class CarrotRouter implements AutoCloseable {
   /** Classpath location of the shipped pretrained router. */
   public static final String DEFAULT_ROUTER_RESOURCE = "/io/carrot/api/default-router.carrot";
 
+  private static final Comparator<Candidate> CHEAPEST =
+      Comparator.comparingDouble(Candidate::costUsd)
+          .thenComparingDouble(c -> -c.quality())
+          .thenComparing(Candidate::model);
+  private static final Comparator<Candidate> BEST_QUALITY =
+      Comparator.comparingDouble((Candidate c) -> -c.quality())
+          .thenComparingDouble(Candidate::costUsd)
+          .thenComparing(Candidate::model);
+
   private final Router router;
   private final Embedder embedder;
   private final TokenCounter tokenCounter;
+  private final List<DecisionListener> listeners;
 
-  private CarrotRouter(Router router, Embedder embedder, TokenCounter tokenCounter) {
+  private CarrotRouter(Router router, Embedder embedder, TokenCounter tokenCounter, List<DecisionListener> listeners) {
     if (embedder.dimension() != router.predictor().dimension()) {
       throw new CarrotException(
           "embedder '" + embedder.id() + "' gives " + embedder.dimension() + "-d vectors but the router was trained on "
@@ -45,14 +68,23 @@ public final class CarrotRouter implements AutoCloseable {
     this.router = router;
     this.embedder = embedder;
     this.tokenCounter = tokenCounter;
+    this.listeners = List.copyOf(listeners);
   }
 
-  /** Binds a router to an explicit embedder and token counter (for custom pipelines and tests). */
+  /**
+   * Binds a router to an explicit embedder and token counter (for custom pipelines and tests).
+   *
+   * @throws CarrotException when the embedder's dimension differs from the router's
+   */
   public static CarrotRouter of(Router router, Embedder embedder, TokenCounter tokenCounter) {
-    return new CarrotRouter(router, embedder, tokenCounter);
+    return new CarrotRouter(router, embedder, tokenCounter, List.of());
   }
 
-  /** Loads the pretrained router shipped with carrot, with its in-process embedder. */
+  /**
+   * Loads the pretrained router shipped with carrot, with its in-process embedder.
+   *
+   * @throws CarrotException when the default router is not on the classpath or cannot be read
+   */
   public static CarrotRouter loadDefault() {
     try (InputStream in = CarrotRouter.class.getResourceAsStream(DEFAULT_ROUTER_RESOURCE)) {
       if (in == null) {
@@ -64,12 +96,25 @@ public final class CarrotRouter implements AutoCloseable {
     }
   }
 
-  /** Loads a router file and recreates the embedder recorded in it. */
+  /** True when the shipped default router is on the classpath, i.e. {@link #loadDefault()} can work. */
+  public static boolean hasDefault() {
+    return CarrotRouter.class.getResource(DEFAULT_ROUTER_RESOURCE) != null;
+  }
+
+  /**
+   * Loads a router file and recreates the embedder recorded in it.
+   *
+   * @throws CarrotException when the file is missing or not a readable router file
+   */
   public static CarrotRouter load(Path routerFile) {
     return forRouter(RouterFile.load(routerFile));
   }
 
-  /** Binds {@code router} to the embedder named in its provenance, with the embedding cache. */
+  /**
+   * Binds {@code router} to the embedder named in its provenance, with the embedding cache.
+   *
+   * @throws CarrotException when this carrot cannot recreate that embedder
+   */
   public static CarrotRouter forRouter(Router router) {
     String id = router.provenance().embedderId();
     Embedder e;
@@ -80,50 +125,185 @@ public final class CarrotRouter implements AutoCloseable {
           "the router was trained on vectors from '" + id + "', which this carrot cannot recreate; "
               + "route with an explicit embedder that produces the same vectors", ex);
     }
-    return new CarrotRouter(router, new CachingEmbedder(e), new Cl100kTokenCounter());
+    return new CarrotRouter(router, new CachingEmbedder(e), new Cl100kTokenCounter(), List.of());
   }
 
+  /** The trained router: predictor, prices, cost scale and provenance. */
   public Router router() {
     return router;
   }
 
+  /** The embedder prompts go through; it produces the vectors the router was trained on. */
   public Embedder embedder() {
     return embedder;
   }
 
+  /** Counts a prompt's input tokens for its predicted cost. */
   public TokenCounter tokenCounter() {
     return tokenCounter;
   }
 
+  /** The models this router chooses among, in the predictor's order. */
   public List<String> models() {
     return router.models();
   }
 
   /** This router with a new price table (no retraining); shares the embedder. */
   public CarrotRouter withPrices(PriceTable prices) {
-    return new CarrotRouter(router.withPrices(prices), embedder, tokenCounter);
+    return new CarrotRouter(router.withPrices(prices), embedder, tokenCounter, listeners);
   }
 
-  /** Routes one prompt at trade-off {@code mu} over every model. */
+  /** This router, also telling {@code listener} about every decision; shares the embedder. */
+  public CarrotRouter withListener(DecisionListener listener) {
+    List<DecisionListener> all = new ArrayList<>(listeners);
+    all.add(listener);
+    return new CarrotRouter(router, embedder, tokenCounter, all);
+  }
+
+  /**
+   * Routes one prompt at trade-off {@code mu} over every model.
+   *
+   * @throws CarrotException when mu is outside [0, 1]
+   */
   public Decision route(String prompt, double mu) {
-    return route(prompt, RouteOptions.mu(mu));
+    return route(prompt, RoutingOptions.mu(mu));
   }
 
-  /** Routes one prompt. */
+  /** Routes one prompt with the core options (trade-off and allowed models). */
   public Decision route(String prompt, RouteOptions options) {
-    return router.route(embedder.embed(prompt), tokenCounter.count(prompt), options);
+    return route(prompt, RoutingOptions.mu(options.mu()).withAllow(options.allowed()));
   }
 
-  /** Routes many prompts, embedding them in one batch. */
+  /**
+   * Routes one prompt with every knob of {@link RoutingOptions}.
+   *
+   * @throws CarrotException when an allowed or denied model is not one of {@link #models()}, or
+   *     the options leave no model
+   */
+  public Decision route(String prompt, RoutingOptions options) {
+    Decision d = decide(router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), options);
+    notifyListeners(d);
+    return d;
+  }
+
+  /** Routes many prompts at trade-off {@code mu}, embedding them in one batch. */
+  public List<Decision> routeAll(List<String> prompts, double mu) {
+    return routeAll(prompts, RoutingOptions.mu(mu));
+  }
+
+  /** Routes many prompts with the core options, embedding them in one batch. */
   public List<Decision> routeAll(List<String> prompts, RouteOptions options) {
+    return routeAll(prompts, RoutingOptions.mu(options.mu()).withAllow(options.allowed()));
+  }
+
+  /** Routes many prompts, embedding them in one batch; one decision per prompt, in order. */
+  public List<Decision> routeAll(List<String> prompts, RoutingOptions options) {
+    if (prompts.isEmpty()) {
+      return List.of();
+    }
     float[][] vectors = embedder.embed(prompts);
     List<Decision> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      out.add(router.route(vectors[i], tokenCounter.count(prompts.get(i)), options));
+      Decision d = decide(router.predictor().predict(vectors[i]), tokenCounter.count(prompts.get(i)), options);
+      notifyListeners(d);
+      out.add(d);
     }
     return out;
   }
 
+  /**
+   * Predicted spend and quality over {@code steps} evenly spaced values of mu in [0, 1], on sample
+   * prompts that stand for the traffic; {@code base} supplies every knob but mu. Listeners are not
+   * told about these decisions.
+   *
+   * @throws CarrotException when there are no prompts or fewer than 2 steps
+   */
+  public SpendCurve spendCurve(List<String> samplePrompts, RoutingOptions base, int steps) {
+    if (samplePrompts.isEmpty()) {
+      throw new CarrotException("a spend curve needs at least one sample prompt");
+    }
+    if (steps < 2) {
+      throw new CarrotException("a spend curve needs at least 2 steps of mu, got " + steps);
+    }
+    Prediction[] preds = router.predictor().predictAll(embedder.embed(samplePrompts));
+    int[] tokens = samplePrompts.stream().mapToInt(tokenCounter::count).toArray();
+    List<Point> points = new ArrayList<>(steps);
+    for (int s = 0; s < steps; s++) {
+      double mu = (double) s / (steps - 1);
+      RoutingOptions o = base.withMu(mu);
+      double cost = 0;
+      double quality = 0;
+      for (int i = 0; i < preds.length; i++) {
+        Candidate c = decide(preds[i], tokens[i], o).chosen();
+        cost += c.costUsd();
+        quality += c.quality();
+      }
+      points.add(new Point(mu, cost / preds.length, quality / preds.length));
+    }
+    return new SpendCurve(points, samplePrompts.size());
+  }
+
+  private Decision decide(Prediction p, double inputTokens, RoutingOptions o) {
+    Decision d = router.decide(p, inputTokens, new RouteOptions(o.mu(), candidates(o)));
+    return o.constrained() ? constrain(d, o) : d;
+  }
+
+  /** The allowed set for the core rule: empty means every model. */
+  private Set<String> candidates(RoutingOptions o) {
+    if (o.allow().isEmpty() && o.deny().isEmpty()) {
+      return Set.of();
+    }
+    List<String> models = router.models();
+    requireKnown(o.allow(), "allow");
+    requireKnown(o.deny(), "deny");
+    Set<String> out = new LinkedHashSet<>(o.allow().isEmpty() ? models : o.allow());
+    out.removeAll(o.deny());
+    if (out.isEmpty()) {
+      throw new CarrotException("allow " + o.allow() + " minus deny " + o.deny() + " leaves no model to route to");
+    }
+    return out;
+  }
+
+  private void requireKnown(Set<String> names, String knob) {
+    for (String name : names) {
+      if (!router.models().contains(name)) {
+        throw new CarrotException("unknown model '" + name + "' in " + knob + "; the router knows " + router.models());
+      }
+    }
+  }
+
+  private static Decision constrain(Decision d, RoutingOptions o) {
+    List<Candidate> within = new ArrayList<>();
+    for (Candidate c : d.candidates()) {
+      if (c.costUsd() <= o.maxCostUsd()) {
+        within.add(c);
+      }
+    }
+    if (within.isEmpty()) {
+      // a ceiling nobody meets still has to send the request somewhere: the cheapest model
+      within.add(d.candidates().stream().min(CHEAPEST).orElseThrow());
+    }
+    if (o.minQuality() > 0) {
+      List<Candidate> reach = new ArrayList<>();
+      List<Candidate> rest = new ArrayList<>();
+      for (Candidate c : within) {
+        (c.quality() >= o.minQuality() ? reach : rest).add(c);
+      }
+      reach.sort(CHEAPEST);
+      rest.sort(BEST_QUALITY);
+      within = new ArrayList<>(reach);
+      within.addAll(rest);
+    }
+    return new Decision(within.get(0).model(), d.mu(), d.inputTokens(), within);
+  }
+
+  private void notifyListeners(Decision d) {
+    for (DecisionListener l : listeners) {
+      l.onDecision(d);
+    }
+  }
+
+  /** Releases the embedder (native memory of an in-process model); shared by routers made with {@code with*}. */
   @Override
   public void close() {
     embedder.close();

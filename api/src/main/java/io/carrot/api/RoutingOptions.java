@@ -1,0 +1,90 @@
+package io.carrot.api;
+
+import io.carrot.core.CarrotException;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The knobs a caller turns per request, validated when built. Start from {@link #mu(double)} and
+ * add constraints:
+ *
+ * <pre>{@code
+ * RoutingOptions opts = RoutingOptions.mu(0.3)
+ *     .withDeny(Set.of("o1-preview"))      // never send there
+ *     .withMaxCostUsd(0.01)                // at most 1 cent predicted per request
+ *     .withMinQuality(0.8);                // cheapest model predicted to be right 80% of the time
+ * Decision d = router.route("What is the value of i^i?", opts);
+ * }</pre>
+ *
+ * <p>How they combine, in this order: the candidates are the router's models, restricted to
+ * {@code allow} when it is not empty, minus {@code deny}; candidates whose predicted cost exceeds
+ * {@code maxCostUsd} are dropped (if that drops all of them, only the cheapest is kept, so a request
+ * always has somewhere to go); then, without a quality floor, the CARROT rule at {@code mu} ranks
+ * them; with a floor ({@code minQuality > 0}), the cheapest candidate predicted to reach it comes
+ * first, then the others that reach it by cost, then the rest by predicted quality, so when none
+ * reaches the floor the best predicted model is chosen (the caller sees it as
+ * {@code decision.chosen().quality() < minQuality}).
+ *
+ * @param mu trade-off in [0, 1]: 0 = best predicted quality whatever the price, 1 = cheapest
+ * @param allow models that may be chosen; empty = every model of the router
+ * @param deny models that must never be chosen
+ * @param maxCostUsd ceiling on a request's predicted cost in USD; {@code +Infinity} = no ceiling
+ * @param minQuality floor on predicted quality in [0, 1]; 0 = no floor (the CARROT rule alone)
+ */
+public record RoutingOptions(double mu, Set<String> allow, Set<String> deny, double maxCostUsd, double minQuality) {
+  /** Validates every knob; messages name the knob and the value. */
+  public RoutingOptions {
+    if (!(mu >= 0 && mu <= 1)) {
+      throw new CarrotException("mu must be in [0, 1], got " + mu);
+    }
+    if (!(maxCostUsd > 0)) {
+      throw new CarrotException("maxCostUsd must be > 0 USD (Infinity for no ceiling), got " + maxCostUsd);
+    }
+    if (!(minQuality >= 0 && minQuality <= 1)) {
+      throw new CarrotException("minQuality must be in [0, 1] (0 for no floor), got " + minQuality);
+    }
+    allow = allow == null ? Set.of() : Set.copyOf(allow);
+    deny = deny == null ? Set.of() : Set.copyOf(deny);
+    Set<String> both = new HashSet<>(allow);
+    both.retainAll(deny);
+    if (!both.isEmpty()) {
+      throw new CarrotException("models " + both + " are both allowed and denied; list each in one of allow or deny");
+    }
+  }
+
+  /** Every model, trade-off {@code mu}, no constraints. */
+  public static RoutingOptions mu(double mu) {
+    return new RoutingOptions(mu, Set.of(), Set.of(), Double.POSITIVE_INFINITY, 0);
+  }
+
+  /** These options with another trade-off. */
+  public RoutingOptions withMu(double newMu) {
+    return new RoutingOptions(newMu, allow, deny, maxCostUsd, minQuality);
+  }
+
+  /** These options restricted to {@code models} (empty = every model). */
+  public RoutingOptions withAllow(Collection<String> models) {
+    return new RoutingOptions(mu, Set.copyOf(models), deny, maxCostUsd, minQuality);
+  }
+
+  /** These options with {@code models} never chosen. */
+  public RoutingOptions withDeny(Collection<String> models) {
+    return new RoutingOptions(mu, allow, Set.copyOf(models), maxCostUsd, minQuality);
+  }
+
+  /** These options with a ceiling on each request's predicted cost in USD. */
+  public RoutingOptions withMaxCostUsd(double usd) {
+    return new RoutingOptions(mu, allow, deny, usd, minQuality);
+  }
+
+  /** These options with a floor on predicted quality (0 removes it). */
+  public RoutingOptions withMinQuality(double quality) {
+    return new RoutingOptions(mu, allow, deny, maxCostUsd, quality);
+  }
+
+  /** True when a cost ceiling or a quality floor is set. */
+  public boolean constrained() {
+    return maxCostUsd != Double.POSITIVE_INFINITY || minQuality > 0;
+  }
+}

@@ -1,0 +1,174 @@
+package io.carrot.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.eval.Point;
+import io.carrot.core.route.Candidate;
+import io.carrot.core.route.Decision;
+import io.carrot.core.route.RouteOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CarrotRouterTest {
+  private final CarrotRouter router = TinyRouter.carrot();
+
+  @Test
+  void routesByTheRuleWithHandComputedCosts() {
+    Decision d = router.route("math: 2+2", 0.3);
+    assertThat(d.model()).isEqualTo("strong");
+    assertThat(d.inputTokens()).isEqualTo(2);
+    Candidate strong = d.candidates().get(0);
+    Candidate cheap = d.candidates().get(1);
+    assertThat(strong.costUsd()).isCloseTo(3.02e-3, within(1e-12));
+    assertThat(cheap.costUsd()).isCloseTo(2.02e-5, within(1e-12));
+    assertThat(strong.score()).isCloseTo(0.7 - 0.3 * TinyRouter.COST_SCALE * 3.02e-3, within(1e-12));
+    assertThat(cheap.quality()).isZero();
+    assertThat(router.route("math: 2+2", 0.5).model()).isEqualTo("strong");
+    assertThat(router.route("math: 2+2", 0.501).model()).isEqualTo("cheap");
+    // both right on chat: the cheaper one wins even at mu = 0 (tie on score, lower cost)
+    assertThat(router.route("hello there", 0).model()).isEqualTo("cheap");
+  }
+
+  @Test
+  void batchRoutingMatchesOneByOne() {
+    List<String> prompts = List.of("math: 1+1", "hi", "more math please now", "tell me a story");
+    List<Decision> batch = router.routeAll(prompts, 0.2);
+    assertThat(batch).extracting(Decision::model).containsExactly("strong", "cheap", "strong", "cheap");
+    for (int i = 0; i < prompts.size(); i++) {
+      assertThat(batch.get(i)).isEqualTo(router.route(prompts.get(i), 0.2));
+    }
+    assertThat(router.routeAll(List.of(), 0.2)).isEmpty();
+    assertThat(router.routeAll(prompts, RouteOptions.mu(0.2))).isEqualTo(batch);
+  }
+
+  @Test
+  void allowAndDenyRestrictTheCandidates() {
+    assertThat(router.route("math: 2+2", RoutingOptions.mu(0).withDeny(Set.of("strong"))).candidates())
+        .extracting(Candidate::model)
+        .containsExactly("cheap");
+    assertThat(router.route("math: 2+2", RoutingOptions.mu(0.9).withAllow(Set.of("strong"))).model())
+        .isEqualTo("strong");
+    assertThat(router.route("math: 2+2", new RouteOptions(0.9, Set.of("strong"))).model()).isEqualTo("strong");
+    assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withDeny(Set.of("gpt-9"))))
+        .isInstanceOf(CarrotException.class)
+        .hasMessage("unknown model 'gpt-9' in deny; the router knows [strong, cheap]");
+    assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withAllow(Set.of("gpt-9"))))
+        .hasMessageContaining("unknown model 'gpt-9' in allow");
+    assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withDeny(Set.of("strong", "cheap"))))
+        .hasMessageContaining("leaves no model");
+  }
+
+  @Test
+  void costCeilingDropsExpensiveModelsAndKeepsTheCheapestWhenNoneFits() {
+    Decision capped = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1e-3));
+    assertThat(capped.model()).isEqualTo("cheap");
+    assertThat(capped.candidates()).hasSize(1);
+    Decision none = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1e-9));
+    assertThat(none.candidates()).extracting(Candidate::model).containsExactly("cheap");
+    Decision loose = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1));
+    assertThat(loose.candidates()).extracting(Candidate::model).containsExactly("strong", "cheap");
+  }
+
+  @Test
+  void qualityFloorPicksTheCheapestModelThatReachesIt() {
+    // on math only strong reaches 0.8, even at mu = 1 where the rule alone picks cheap
+    Decision math = router.route("math: 2+2", RoutingOptions.mu(1).withMinQuality(0.8));
+    assertThat(math.candidates()).extracting(Candidate::model).containsExactly("strong", "cheap");
+    // on chat both reach it: the cheaper wins
+    assertThat(router.route("hi", RoutingOptions.mu(0).withMinQuality(0.8)).model()).isEqualTo("cheap");
+    // a floor nobody reaches falls back to the best predicted quality
+    Decision capped = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1e-3).withMinQuality(0.5));
+    assertThat(capped.model()).isEqualTo("cheap");
+    assertThat(capped.chosen().quality()).isLessThan(0.5);
+  }
+
+  @Test
+  void listenersSeeEveryDecisionButNotCalibration() {
+    List<String> seen = new ArrayList<>();
+    CarrotRouter observed = router.withListener(d -> seen.add(d.model()));
+    observed.route("math: 1", 0);
+    observed.routeAll(List.of("hi", "math: 3"), 0);
+    observed.spendCurve(List.of("hi"), RoutingOptions.mu(0), 3);
+    assertThat(seen).containsExactly("strong", "cheap", "strong");
+    router.route("math: 1", 0);
+    assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void newPricesChangeDecisionsWithoutRetraining() {
+    CarrotRouter free = router.withPrices(router.router().prices().with(Map.of("strong", new ModelPrice(0, 0, "free"))));
+    assertThat(router.route("math: 2+2", 0.9).model()).isEqualTo("cheap");
+    assertThat(free.route("math: 2+2", 0.9).model()).isEqualTo("strong");
+    assertThat(free.route("math: 2+2", 0.9).chosen().costUsd()).isZero();
+  }
+
+  @Test
+  void spendCurveTurnsABudgetIntoMu() {
+    // math goes to strong (3.02e-3) below mu 0.50002 and to cheap (2.02e-5) above; chat always to
+    // cheap, with 100 output tokens: 4.02e-5
+    SpendCurve curve = router.spendCurve(List.of("math: 2+2", "hi there"), RoutingOptions.mu(0), 11);
+    assertThat(curve.points()).extracting(Point::param).containsExactly(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
+    double high = (3.02e-3 + 4.02e-5) / 2;
+    double low = (2.02e-5 + 4.02e-5) / 2;
+    assertThat(curve.points().get(5).cost()).isCloseTo(high, within(1e-12));
+    assertThat(curve.points().get(6).cost()).isCloseTo(low, within(1e-12));
+    assertThat(curve.points().get(0).quality()).isEqualTo(1.0);
+    assertThat(curve.points().get(10).quality()).isEqualTo(0.5);
+    assertThat(curve.muFor(1000 * high)).isZero();
+    assertThat(curve.muFor(0.001)).isEqualTo(0.6);
+    assertThat(curve.usdPer1000At(0.58)).isCloseTo(1000 * low, within(1e-9));
+    assertThatThrownBy(() -> curve.muFor(-1)).hasMessageContaining("got -1.0");
+    assertThatThrownBy(() -> router.spendCurve(List.of(), RoutingOptions.mu(0), 11)).hasMessageContaining("sample prompt");
+  }
+
+  @Test
+  void raisingMuNeverRaisesSpendAndTheChoiceIsAlwaysAllowed() {
+    Random rnd = new Random(42);
+    for (int trial = 0; trial < 200; trial++) {
+      String prompt = (rnd.nextBoolean() ? "math " : "chat ") + "w ".repeat(rnd.nextInt(2000));
+      Set<String> deny = rnd.nextInt(4) == 0 ? Set.of(rnd.nextBoolean() ? "strong" : "cheap") : Set.of();
+      double previous = Double.POSITIVE_INFINITY;
+      for (int s = 0; s <= 20; s++) {
+        Decision d = router.route(prompt, RoutingOptions.mu(s / 20.0).withDeny(deny));
+        assertThat(deny).doesNotContain(d.model());
+        assertThat(d.chosen().costUsd()).isLessThanOrEqualTo(previous);
+        previous = d.chosen().costUsd();
+      }
+    }
+  }
+
+  @Test
+  void optionsRejectBadKnobsNamingTheValue() {
+    assertThatThrownBy(() -> RoutingOptions.mu(1.5)).hasMessage("mu must be in [0, 1], got 1.5");
+    assertThatThrownBy(() -> RoutingOptions.mu(Double.NaN)).hasMessage("mu must be in [0, 1], got NaN");
+    assertThatThrownBy(() -> RoutingOptions.mu(0).withMaxCostUsd(0))
+        .hasMessage("maxCostUsd must be > 0 USD (Infinity for no ceiling), got 0.0");
+    assertThatThrownBy(() -> RoutingOptions.mu(0).withMinQuality(1.2))
+        .hasMessage("minQuality must be in [0, 1] (0 for no floor), got 1.2");
+    assertThatThrownBy(() -> RoutingOptions.mu(0).withAllow(Set.of("a")).withDeny(Set.of("a")))
+        .hasMessageContaining("[a] are both allowed and denied");
+    assertThat(RoutingOptions.mu(0.3).constrained()).isFalse();
+    assertThat(RoutingOptions.mu(0.3).withMinQuality(0.1).constrained()).isTrue();
+  }
+
+  @Test
+  void rejectsAnEmbedderOfTheWrongDimension() {
+    TinyRouter.FakeEmbedder threeD =
+        new TinyRouter.FakeEmbedder() {
+          @Override
+          public int dimension() {
+            return 3;
+          }
+        };
+    assertThatThrownBy(() -> CarrotRouter.of(TinyRouter.router(), threeD, new TinyRouter.WordCounter()))
+        .hasMessageContaining("gives 3-d vectors but the router was trained on 2-d vectors from 'fake-2d'");
+  }
+}
