@@ -1,0 +1,138 @@
+package io.carrot.langchain4j;
+
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.Content;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import io.carrot.api.CarrotRouter;
+import io.carrot.api.RoutingOptions;
+import io.carrot.core.CarrotException;
+import io.carrot.core.route.Candidate;
+import io.carrot.core.route.Decision;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the blocking and the streaming routing models share: which named models may be chosen, how a
+ * request becomes a prompt, and in which order candidates are tried. Immutable.
+ *
+ * @param <M> the kind of chat model routed to
+ */
+final class Dispatch<M> {
+  private final CarrotRouter router;
+  private final Map<String, M> models;
+  private final RoutingOptions options;
+  private final int maxAttempts;
+
+  Dispatch(CarrotRouter router, Map<String, M> models, RoutingOptions options, int maxAttempts) {
+    if (router == null) {
+      throw new CarrotException("router is required: pass a CarrotRouter, e.g. CarrotRouter.loadDefault()");
+    }
+    if (models.isEmpty()) {
+      throw new CarrotException("no chat models to route to: add at least one with model(name, chatModel); the router knows "
+          + router.models());
+    }
+    for (String name : models.keySet()) {
+      if (!router.models().contains(name)) {
+        throw new CarrotException("model '" + name + "' is not one of the router's models " + router.models());
+      }
+    }
+    if (options == null) {
+      throw new CarrotException("mu is required: call mu(x) with x in [0, 1] (0 = best quality, 1 = cheapest) or options(...)");
+    }
+    if (maxAttempts < 1) {
+      throw new CarrotException("maxAttempts must be >= 1, got " + maxAttempts);
+    }
+    Set<String> allowed = new LinkedHashSet<>(models.keySet());
+    if (!options.allow().isEmpty()) {
+      allowed.retainAll(options.allow());
+    }
+    allowed.removeAll(options.deny());
+    if (allowed.isEmpty()) {
+      throw new CarrotException(
+          "the options leave none of the chat models " + models.keySet() + " (allow " + options.allow() + ", deny "
+              + options.deny() + ")");
+    }
+    this.router = router;
+    this.models = new LinkedHashMap<>(models);
+    this.options = options.withAllow(allowed);
+    this.maxAttempts = maxAttempts;
+  }
+
+  CarrotRouter router() {
+    return router;
+  }
+
+  Map<String, M> models() {
+    return java.util.Collections.unmodifiableMap(models);
+  }
+
+  RoutingOptions options() {
+    return options;
+  }
+
+  M model(String name) {
+    return models.get(name);
+  }
+
+  /** Routes the request's last user message. */
+  Decision decide(ChatRequest request) {
+    return router.route(promptOf(request), options);
+  }
+
+  /** The candidates to try, best first, at most {@code maxAttempts}. */
+  List<String> plan(Decision d) {
+    List<String> out = new ArrayList<>();
+    for (Candidate c : d.candidates()) {
+      if (out.size() == maxAttempts) {
+        break;
+      }
+      out.add(c.model());
+    }
+    return out;
+  }
+
+  /**
+   * The text routed on: the last user message's text parts, joined by new lines. Earlier turns are
+   * left out on purpose: the last question decides how hard the next answer is.
+   */
+  static String promptOf(ChatRequest request) {
+    List<ChatMessage> messages = request.messages();
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (messages.get(i) instanceof UserMessage u) {
+        StringBuilder text = new StringBuilder();
+        for (Content c : u.contents()) {
+          if (c instanceof TextContent t) {
+            if (!text.isEmpty()) {
+              text.append('\n');
+            }
+            text.append(t.text());
+          }
+        }
+        if (!text.toString().isBlank()) {
+          return text.toString();
+        }
+      }
+    }
+    throw new CarrotException("the chat request has no user message with text; carrot routes on the last user message");
+  }
+
+  /**
+   * The request as sent to the chosen model: without a model name, which would otherwise override
+   * the chosen model's own (callers often ask for a pseudo-model such as "carrot").
+   */
+  static ChatRequest forward(ChatRequest request) {
+    ChatRequestParameters p = request.parameters();
+    if (p == null || p.modelName() == null) {
+      return request;
+    }
+    ChatRequestParameters stripped = ChatRequestParameters.builder().overrideWith(p).modelName(null).build();
+    return ChatRequest.builder().messages(request.messages()).parameters(stripped).build();
+  }
+}

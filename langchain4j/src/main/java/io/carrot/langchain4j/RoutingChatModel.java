@@ -1,0 +1,177 @@
+package io.carrot.langchain4j;
+
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import io.carrot.api.CarrotRouter;
+import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.Decision;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A LangChain4j {@link ChatModel} that sends each request to the model carrot picks for its last
+ * user message, among named chat models of any provider. Thread-safe.
+ *
+ * <pre>{@code
+ * ChatModel model = RoutingChatModel.builder()
+ *     .router(CarrotRouter.loadDefault())
+ *     .model("gpt-4o-2024-08-06", OpenAiChatModel.builder().apiKey(key).modelName("gpt-4o-2024-08-06").build())
+ *     .model("claude-3-5-haiku-20241022", AnthropicChatModel.builder().apiKey(key2).modelName("claude-3-5-haiku-20241022").build())
+ *     .mu(0.3)
+ *     .build();
+ * String answer = model.chat("What is the value of i^i?");
+ * }</pre>
+ *
+ * <p>Names are the router's model names ({@link CarrotRouter#models()}); only the named models are
+ * candidates. The response's metadata is a {@link CarrotResponseMetadata} with the decision. When a
+ * model throws, the next-best candidate is tried, up to {@code maxAttempts} models; if all fail,
+ * the last exception is thrown with the earlier ones attached as suppressed. A model name in the
+ * request's parameters is dropped, so clients can ask for a pseudo-model such as "carrot".
+ */
+public final class RoutingChatModel implements ChatModel {
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingChatModel.class);
+
+  private final Dispatch<ChatModel> dispatch;
+
+  private RoutingChatModel(Dispatch<ChatModel> dispatch) {
+    this.dispatch = dispatch;
+  }
+
+  /** A builder; {@code router}, {@code mu} (or {@code options}) and at least one {@code model} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The router that decides. */
+  public CarrotRouter router() {
+    return dispatch.router();
+  }
+
+  /** The named chat models routed to, in the order they were added. */
+  public Map<String, ChatModel> models() {
+    return dispatch.models();
+  }
+
+  /** The options every request is routed with (allow restricted to the named models). */
+  public RoutingOptions options() {
+    return dispatch.options();
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request, ChatRequestOptions callOptions) {
+    Decision decision = dispatch.decide(request);
+    ChatRequest forwarded = Dispatch.forward(request);
+    List<FailedAttempt> failed = new ArrayList<>();
+    List<RuntimeException> errors = new ArrayList<>();
+    List<String> plan = dispatch.plan(decision);
+    for (String name : plan) {
+      try {
+        ChatResponse r = dispatch.model(name).chat(forwarded, callOptions);
+        CarrotResponseMetadata meta =
+            CarrotResponseMetadata.builder()
+                .upstream(r.metadata())
+                .decision(decision)
+                .routedModel(name)
+                .failedAttempts(failed)
+                .build();
+        return r.toBuilder().metadata(meta).build();
+      } catch (RuntimeException e) {
+        failed.add(FailedAttempt.of(name, e));
+        errors.add(e);
+        if (errors.size() < plan.size()) {
+          LOG.warn("model '{}' failed ({}); trying the next-best candidate", name, e.toString());
+        }
+      }
+    }
+    RuntimeException last = errors.get(errors.size() - 1);
+    for (int i = 0; i < errors.size() - 1; i++) {
+      last.addSuppressed(errors.get(i));
+    }
+    throw last;
+  }
+
+  @Override
+  public ChatResponse doChat(ChatRequest request) {
+    return chat(request, ChatRequestOptions.EMPTY);
+  }
+
+  /** What every named model supports, since any of them may answer. */
+  @Override
+  public Set<Capability> supportedCapabilities() {
+    Set<Capability> common = null;
+    for (ChatModel m : dispatch.models().values()) {
+      Set<Capability> c = m.supportedCapabilities();
+      if (common == null) {
+        common = c.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(c);
+      } else {
+        common.retainAll(c);
+      }
+    }
+    return common == null ? Set.of() : Set.copyOf(common);
+  }
+
+  /** Builds a {@link RoutingChatModel}. */
+  public static final class Builder {
+    private CarrotRouter router;
+    private final Map<String, ChatModel> models = new LinkedHashMap<>();
+    private RoutingOptions options;
+    private int maxAttempts = 3;
+
+    private Builder() {}
+
+    /** The router that decides (required). */
+    public Builder router(CarrotRouter router) {
+      this.router = router;
+      return this;
+    }
+
+    /** Adds a candidate: {@code name} must be one of the router's models. */
+    public Builder model(String name, ChatModel model) {
+      models.put(name, java.util.Objects.requireNonNull(model, "chat model for '" + name + "'"));
+      return this;
+    }
+
+    /** Adds several candidates, keyed by router model name. */
+    public Builder models(Map<String, ? extends ChatModel> named) {
+      named.forEach(this::model);
+      return this;
+    }
+
+    /** Routes at trade-off {@code mu} in [0, 1] with no other constraints; this or {@link #options} is required. */
+    public Builder mu(double mu) {
+      this.options = RoutingOptions.mu(mu);
+      return this;
+    }
+
+    /** Routes with every knob of {@link RoutingOptions}. */
+    public Builder options(RoutingOptions options) {
+      this.options = java.util.Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** How many candidates to try, best first, before giving up (default 3, at least 1). */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Builds the model.
+     *
+     * @throws io.carrot.core.CarrotException when the router or mu is missing, no model was added, a
+     *     name is not one of the router's models, or the options leave no model
+     */
+    public RoutingChatModel build() {
+      return new RoutingChatModel(new Dispatch<>(router, models, options, maxAttempts));
+    }
+  }
+}

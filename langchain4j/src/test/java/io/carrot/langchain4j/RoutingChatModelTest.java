@@ -1,0 +1,185 @@
+package io.carrot.langchain4j;
+
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.ANSWER;
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ImageContent;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import io.carrot.api.CarrotRouter;
+import io.carrot.api.RoutingOptions;
+import io.carrot.core.CarrotException;
+import io.carrot.core.route.Candidate;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RoutingChatModelTest {
+  private final CarrotRouter router = TinyRouter.carrot();
+
+  private RoutingChatModel routing(ChatModel strong, ChatModel cheap, double mu) {
+    return RoutingChatModel.builder().router(router).model("strong", strong).model("cheap", cheap).mu(mu).build();
+  }
+
+  @Test
+  void sendsEachRequestToTheChosenModelWithTheDecisionInTheMetadata() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    RoutingChatModel model = routing(strong, cheap, 0.3);
+
+    assertThat(model.chat("math: 2+2")).isEqualTo("answer from strong");
+    assertThat(model.chat("hello there")).isEqualTo("answer from cheap");
+    assertThat(strong.requests).hasSize(1);
+    assertThat(cheap.requests).hasSize(1);
+
+    ChatResponse r = model.chat(UserMessage.from("math: 2+2"));
+    CarrotResponseMetadata meta = CarrotResponseMetadata.from(r).orElseThrow();
+    assertThat(meta.routedModel()).isEqualTo("strong");
+    assertThat(meta.failedAttempts()).isEmpty();
+    assertThat(meta.decision().mu()).isEqualTo(0.3);
+    assertThat(meta.decision().candidates()).extracting(Candidate::model).containsExactly("strong", "cheap");
+    assertThat(meta.decision().chosen().costUsd()).isEqualTo(3.02e-3, org.assertj.core.api.Assertions.within(1e-12));
+    // the answering model's own metadata is kept
+    assertThat(meta.id()).isEqualTo("id-strong");
+    assertThat(meta.modelName()).isEqualTo("strong-v1");
+    assertThat(meta.tokenUsage().totalTokenCount()).isEqualTo(7);
+    assertThat(meta.upstream().modelName()).isEqualTo("strong-v1");
+    assertThat(meta.toBuilder().build()).isEqualTo(meta);
+  }
+
+  @Test
+  void routesOnTheLastUserMessageOnly() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    RoutingChatModel model = routing(strong, cheap, 0);
+    ChatResponse r =
+        model.chat(
+            SystemMessage.from("You are good at math"),
+            UserMessage.from("math: what is 2+2?"),
+            AiMessage.from("4"),
+            UserMessage.from(TextContent.from("thanks,"), ImageContent.from("https://example.com/x.png"), TextContent.from("bye")));
+    assertThat(r.aiMessage().text()).isEqualTo("answer from cheap");
+    // the whole conversation is forwarded
+    assertThat(cheap.requests.get(0).messages()).hasSize(4);
+    assertThat(Dispatch.promptOf(cheap.requests.get(0))).isEqualTo("thanks,\nbye");
+    assertThatThrownBy(() -> model.chat(SystemMessage.from("only a system message")))
+        .isInstanceOf(CarrotException.class)
+        .hasMessageContaining("no user message with text");
+  }
+
+  @Test
+  void dropsThePseudoModelNameButKeepsOtherParameters() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    routing(strong, cheap, 0.3)
+        .chat(ChatRequest.builder().messages(UserMessage.from("hi")).modelName("carrot").temperature(0.2).maxOutputTokens(9).build());
+    ChatRequest seen = cheap.requests.get(0);
+    assertThat(seen.modelName()).isNull();
+    assertThat(seen.temperature()).isEqualTo(0.2);
+    assertThat(seen.maxOutputTokens()).isEqualTo(9);
+  }
+
+  @Test
+  void triesTheNextBestCandidateWhenAModelFails() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", THROW);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    ChatResponse r = routing(strong, cheap, 0.3).chat(UserMessage.from("math: 2+2"));
+    assertThat(r.aiMessage().text()).isEqualTo("answer from cheap");
+    CarrotResponseMetadata meta = CarrotResponseMetadata.from(r).orElseThrow();
+    assertThat(meta.decision().model()).isEqualTo("strong");
+    assertThat(meta.routedModel()).isEqualTo("cheap");
+    assertThat(meta.failedAttempts()).containsExactly(new FailedAttempt("strong", "IllegalStateException: strong is down"));
+  }
+
+  @Test
+  void throwsTheLastFailureWithTheEarlierOnesSuppressedWhenAllFail() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", THROW);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", THROW);
+    assertThatThrownBy(() -> routing(strong, cheap, 0.3).chat("math: 2+2"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("cheap is down")
+        .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("strong is down"));
+  }
+
+  @Test
+  void maxAttemptsLimitsTheFallbacks() {
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", THROW);
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    RoutingChatModel model =
+        RoutingChatModel.builder().router(router).model("strong", strong).model("cheap", cheap).mu(0.3).maxAttempts(1).build();
+    assertThatThrownBy(() -> model.chat("math: 2+2")).hasMessage("strong is down");
+    assertThat(cheap.requests).isEmpty();
+  }
+
+  @Test
+  void onlyNamedModelsAndAllowedOnesAreCandidates() {
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER);
+    RoutingChatModel onlyCheap = RoutingChatModel.builder().router(router).model("cheap", cheap).mu(0).build();
+    ChatResponse r = onlyCheap.chat(UserMessage.from("math: 2+2"));
+    assertThat(CarrotResponseMetadata.from(r).orElseThrow().decision().candidates())
+        .extracting(Candidate::model)
+        .containsExactly("cheap");
+
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER);
+    RoutingChatModel denied =
+        RoutingChatModel.builder()
+            .router(router)
+            .model("strong", strong)
+            .model("cheap", cheap)
+            .options(RoutingOptions.mu(0).withDeny(Set.of("strong")))
+            .build();
+    assertThat(denied.chat("math: 2+2")).isEqualTo("answer from cheap");
+    assertThat(denied.options().allow()).containsExactly("cheap");
+  }
+
+  @Test
+  void badConfigurationFailsAtBuildNamingTheValue() {
+    ChatModel any = new FakeChatModels.Blocking("x", ANSWER);
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("gpt-9", any).mu(0.3).build())
+        .isInstanceOf(CarrotException.class)
+        .hasMessage("model 'gpt-9' is not one of the router's models [strong, cheap]");
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).mu(0.3).build())
+        .hasMessageContaining("no chat models to route to");
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", any).build())
+        .hasMessageContaining("mu is required");
+    assertThatThrownBy(() -> RoutingChatModel.builder().model("cheap", any).mu(0).build())
+        .hasMessageContaining("router is required");
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", any).mu(1.5).build())
+        .hasMessage("mu must be in [0, 1], got 1.5");
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", any).mu(0).maxAttempts(0).build())
+        .hasMessage("maxAttempts must be >= 1, got 0");
+    assertThatThrownBy(
+            () ->
+                RoutingChatModel.builder()
+                    .router(router)
+                    .model("cheap", any)
+                    .options(RoutingOptions.mu(0).withAllow(Set.of("strong")))
+                    .build())
+        .hasMessageContaining("the options leave none of the chat models [cheap]");
+  }
+
+  @Test
+  void supportsWhatEveryCandidateSupports() {
+    ChatModel json =
+        new FakeChatModels.Blocking("strong", ANSWER) {
+          @Override
+          public Set<Capability> supportedCapabilities() {
+            return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+          }
+        };
+    ChatModel plain = new FakeChatModels.Blocking("cheap", ANSWER);
+    assertThat(RoutingChatModel.builder().router(router).model("strong", json).mu(0).build().supportedCapabilities())
+        .containsExactly(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+    assertThat(routing(json, plain, 0).supportedCapabilities()).isEmpty();
+    assertThat(routing(json, plain, 0).models()).containsOnlyKeys("strong", "cheap");
+    assertThat(List.copyOf(routing(json, plain, 0).models().keySet())).containsExactly("strong", "cheap");
+  }
+}

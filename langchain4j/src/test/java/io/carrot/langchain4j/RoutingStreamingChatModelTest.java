@@ -1,0 +1,121 @@
+package io.carrot.langchain4j;
+
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.ANSWER;
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_AFTER_A_TOKEN;
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_BEFORE_TOKENS;
+import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import io.carrot.api.CarrotRouter;
+import io.carrot.core.CarrotException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoutingStreamingChatModelTest {
+  private final CarrotRouter router = TinyRouter.carrot();
+
+  /** Records what a caller sees. */
+  static final class Recorder implements StreamingChatResponseHandler {
+    final List<String> tokens = new ArrayList<>();
+    ChatResponse complete;
+    Throwable error;
+
+    @Override
+    public void onPartialResponse(String partialResponse) {
+      tokens.add(partialResponse);
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse completeResponse) {
+      complete = completeResponse;
+    }
+
+    @Override
+    public void onError(Throwable e) {
+      error = e;
+    }
+  }
+
+  private Recorder stream(FakeChatModels.Streaming strong, FakeChatModels.Streaming cheap, String prompt) {
+    RoutingStreamingChatModel model =
+        RoutingStreamingChatModel.builder().router(router).model("strong", strong).model("cheap", cheap).mu(0.3).build();
+    Recorder r = new Recorder();
+    model.chat(prompt, r);
+    return r;
+  }
+
+  @Test
+  void streamsFromTheChosenModel() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ANSWER);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    Recorder r = stream(strong, cheap, "math: 2+2");
+    assertThat(r.error).isNull();
+    assertThat(r.tokens).containsExactly("answer ", "from strong");
+    CarrotResponseMetadata meta = CarrotResponseMetadata.from(r.complete).orElseThrow();
+    assertThat(meta.routedModel()).isEqualTo("strong");
+    assertThat(meta.modelName()).isEqualTo("strong-v1");
+    assertThat(cheap.requests).isEmpty();
+    assertThat(stream(strong, cheap, "hello").tokens).containsExactly("answer ", "from cheap");
+  }
+
+  @Test
+  void fallsBackWhenTheChosenModelReportsAnErrorBeforeAnyToken() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ERROR_BEFORE_TOKENS);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    Recorder r = stream(strong, cheap, "math: 2+2");
+    assertThat(r.error).isNull();
+    assertThat(r.tokens).containsExactly("answer ", "from cheap");
+    CarrotResponseMetadata meta = CarrotResponseMetadata.from(r.complete).orElseThrow();
+    assertThat(meta.decision().model()).isEqualTo("strong");
+    assertThat(meta.routedModel()).isEqualTo("cheap");
+    assertThat(meta.failedAttempts()).containsExactly(new FailedAttempt("strong", "IllegalStateException: strong is overloaded"));
+  }
+
+  @Test
+  void fallsBackWhenTheChosenModelThrows() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", THROW);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    Recorder r = stream(strong, cheap, "math: 2+2");
+    assertThat(r.tokens).containsExactly("answer ", "from cheap");
+    assertThat(CarrotResponseMetadata.from(r.complete).orElseThrow().failedAttempts()).hasSize(1);
+  }
+
+  @Test
+  void doesNotFallBackOnceTokensWereStreamed() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ERROR_AFTER_A_TOKEN);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    Recorder r = stream(strong, cheap, "math: 2+2");
+    assertThat(r.tokens).containsExactly("partial from strong");
+    assertThat(r.complete).isNull();
+    assertThat(r.error).hasMessage("strong dropped the stream");
+    assertThat(cheap.requests).isEmpty();
+  }
+
+  @Test
+  void reportsTheLastErrorWithEarlierOnesSuppressedWhenAllFail() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", THROW);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ERROR_BEFORE_TOKENS);
+    Recorder r = stream(strong, cheap, "math: 2+2");
+    assertThat(r.complete).isNull();
+    assertThat(r.error).hasMessage("cheap is overloaded");
+    assertThat(r.error.getSuppressed()).extracting(Throwable::getMessage).containsExactly("strong refused the connection");
+  }
+
+  @Test
+  void routingErrorsReachTheHandler() {
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ANSWER);
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    RoutingStreamingChatModel model =
+        RoutingStreamingChatModel.builder().router(router).model("strong", strong).model("cheap", cheap).mu(0.3).build();
+    Recorder r = new Recorder();
+    model.chat(ChatRequest.builder().messages(SystemMessage.from("no user here")).build(), r);
+    assertThat(r.error).isInstanceOf(CarrotException.class).hasMessageContaining("no user message with text");
+    assertThat(strong.requests).isEmpty();
+    assertThat(cheap.requests).isEmpty();
+  }
+}
