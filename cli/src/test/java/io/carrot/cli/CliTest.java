@@ -1,0 +1,144 @@
+package io.carrot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.carrot.core.io.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on a tiny dataset whose right answers are known, with the real embedder. */
+class CliTest {
+  @TempDir static Path tmp;
+  static Path data;
+
+  static final String[] MATH = {
+    "What is 17 times 23?", "Solve for x: 3x + 5 = 20.", "What is the derivative of x^3?",
+    "Compute the integral of 2x from 0 to 3.", "Is 91 a prime number?", "What is the square root of 144?",
+    "Simplify (x^2 - 1)/(x - 1).", "What is 15% of 240?", "Find the sum of the first 10 odd numbers.",
+    "What is the value of 2 to the power 10?", "Solve the equation x^2 = 49.", "What is 1001 divided by 7?"
+  };
+  static final String[] HISTORY = {
+    "Who was the first emperor of Rome?", "In which year did the Berlin Wall fall?", "What caused the First World War?",
+    "Who wrote the Magna Carta and why?", "When did the French Revolution begin?", "Who was Napoleon Bonaparte?",
+    "What was the Ming dynasty known for?", "Why did the Roman Empire decline?", "Who led the Mongol conquests?",
+    "What was the Cold War?", "When did the Ottoman Empire end?", "Who was Queen Victoria?"
+  };
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** mathbot is right on math, histbot on history, big on everything but costs 100x. */
+  @BeforeAll
+  static void writeDataset() throws IOException {
+    data = tmp.resolve("tiny");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("models.json"), """
+        {"big": {"input_per_mtok": 10, "output_per_mtok": 30},
+         "mathbot": {"input_per_mtok": 0.1, "output_per_mtok": 0.3},
+         "histbot": {"input_per_mtok": 0.1, "output_per_mtok": 0.3}}""");
+    List<String> lines = new ArrayList<>();
+    List<String> train = new ArrayList<>();
+    List<String> test = new ArrayList<>();
+    for (int i = 0; i < MATH.length * 2; i++) {
+      boolean math = i % 2 == 0;
+      String prompt = math ? MATH[i / 2] : HISTORY[i / 2];
+      String id = (math ? "m" : "h") + (i / 2);
+      lines.add(Json.COMPACT.writeValueAsString(java.util.Map.of(
+          "id", id, "prompt", prompt, "source", math ? "math" : "history",
+          "scores", java.util.Map.of("big", 1, "mathbot", math ? 1 : 0, "histbot", math ? 0 : 1),
+          "input_tokens", java.util.Map.of("big", 10, "mathbot", 10, "histbot", 10),
+          "output_tokens", java.util.Map.of("big", 100, "mathbot", math ? 100 : 300, "histbot", math ? 300 : 100))));
+      (i / 2 < 10 ? train : test).add(id);
+    }
+    Files.write(data.resolve("prompts.jsonl"), lines);
+    Files.writeString(data.resolve("split.json"),
+        Json.COMPACT.writeValueAsString(java.util.Map.of("train", train, "test", test)));
+  }
+
+  @Test
+  void embedTrainEvalRouteEndToEnd() throws IOException {
+    Path f32 = tmp.resolve("tiny.f32");
+    Run embed = run("embed", "--data", data.toString(), "--embedder", "minilm-q:head-128", "--out", f32.toString());
+    assertThat(embed.code()).as(embed.err()).isZero();
+    assertThat(Files.size(f32)).isEqualTo(24L * 384 * 4);
+    assertThat(Files.readAllLines(tmp.resolve("tiny.f32.ids"))).hasSize(24).startsWith("m0", "h0");
+
+    Path router = tmp.resolve("tiny.carrot");
+    Run train = run("train", "--data", data.toString(), "--embeddings", f32.toString(),
+        "--embedder", "minilm-q:head-128", "--k", "3", "--out", router.toString());
+    assertThat(train.code()).as(train.err()).isZero();
+    assertThat(train.out()).contains("trained knn on 20 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
+
+    Run eval = run("eval", "--data", data.toString(), "--router", router.toString(), "--embeddings", f32.toString(),
+        "--frontier", tmp.resolve("frontier.csv").toString(), "--mu-grid", "10");
+    assertThat(eval.code()).as(eval.err()).isZero();
+    // test prompts: 2 math, 2 history; the router sends each to its specialist: perfect and cheap
+    assertThat(eval.out()).contains("carrot at mu = 0                     1.0000");
+    assertThat(eval.out()).contains("oracle                               1.0000");
+    assertThat(Files.readAllLines(tmp.resolve("frontier.csv"))).hasSize(12).first().isEqualTo("router,mu,mean_cost_usd,mean_quality");
+
+    Run route = run("route", "--router", router.toString(), "--json", "What is 12 times 12?", "Who was Julius Caesar?");
+    assertThat(route.code()).as(route.err()).isZero();
+    String[] lines = route.out().strip().split("\n");
+    JsonNode math = Json.MAPPER.readTree(lines[0]);
+    JsonNode hist = Json.MAPPER.readTree(lines[1]);
+    assertThat(math.get("model").asText()).isEqualTo("mathbot");
+    assertThat(hist.get("model").asText()).isEqualTo("histbot");
+    assertThat(math.get("mu").asDouble()).isZero();
+    JsonNode c = math.get("candidates");
+    assertThat(c).hasSize(3);
+    assertThat(c.get(0).get("model").asText()).isEqualTo("mathbot");
+    assertThat(c.get(0).get("quality").asDouble()).isEqualTo(1.0);
+    assertThat(c.get(0).get("output_tokens").asDouble()).isEqualTo(100.0);
+    // scores are sorted best first
+    assertThat(c.get(0).get("score").asDouble()).isGreaterThanOrEqualTo(c.get(1).get("score").asDouble());
+    assertThat(c.get(1).get("score").asDouble()).isGreaterThanOrEqualTo(c.get(2).get("score").asDouble());
+    // input tokens counted with cl100k: cost = (in * 0.1 + 100 * 0.3) / 1e6
+    long in = math.get("input_tokens").asLong();
+    assertThat(in).isEqualTo(7);
+    assertThat(c.get(0).get("cost_usd").asDouble()).isCloseTo((in * 0.1 + 100 * 0.3) / 1e6, org.assertj.core.data.Offset.offset(1e-15));
+
+    Run plain = run("route", "--router", router.toString(), "--models", "big,histbot", "What is 12 times 12?");
+    assertThat(plain.out().strip()).isEqualTo("big");
+  }
+
+  @Test
+  void badInputIsOneClearLineAndNonZeroExit() {
+    Run mu = run("route", "--mu", "1.5", "--router", tmp.resolve("nope.carrot").toString(), "x");
+    assertThat(mu.code()).isEqualTo(1);
+    assertThat(mu.err().strip()).isEqualTo("carrot: error: mu must be in [0, 1], got 1.5");
+
+    Run missing = run("train", "--data", tmp.resolve("missing").toString(), "--out", tmp.resolve("x.carrot").toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).startsWith("carrot: error: dataset folder").contains("does not exist").doesNotContain("Exception");
+
+    Run unknown = run("route", "--frob");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Unknown option: '--frob'").contains("carrot route --help");
+
+    Run badK = run("train", "--data", data.toString(), "--out", tmp.resolve("x.carrot").toString(), "--k", "many");
+    assertThat(badK.err().strip()).isEqualTo("carrot: error: --k must be 'auto' or a whole number >= 1, got 'many'");
+
+    Run badModel = run("eval", "--data", data.toString(), "--models", "big,gpt-9");
+    assertThat(badModel.err().strip()).isEqualTo("carrot: error: dataset 'tiny' has no model 'gpt-9'; it has [big, mathbot, histbot]");
+
+    Run badEmbedder = run("embed", "--data", data.toString(), "--embedder", "word2vec", "--out", tmp.resolve("e.f32").toString());
+    assertThat(badEmbedder.code()).isEqualTo(1);
+    assertThat(badEmbedder.err()).startsWith("carrot: error: embedder: 'word2vec' is not a known embedder name");
+  }
+}
