@@ -226,6 +226,13 @@ public final class OnnxSentenceEmbedder implements Embedder {
    */
   public float[][] embedWindows(List<int[]> windows) {
     int n = windows.size();
+    for (int i = 0; i < n; i++) {
+      if (windows.get(i).length > window - 2) {
+        throw new CarrotException(
+            "windows[" + i + "]: " + windows.get(i).length + " wordpieces; expected at most "
+                + (window - 2) + " (window " + window + " less [CLS] and [SEP]) for " + id);
+      }
+    }
     float[][] out = new float[n][];
     // Sort by length (length in the high bits, index in the low ones) so batches pad little.
     long[] order = new long[n];
