@@ -15,7 +15,7 @@ import java.util.Locale;
  *       {@code minilm-q}: its int8-quantized version.</li>
  *   <li>{@code minilm:<strategy>[-<window>]}, e.g. {@code minilm:head-128},
  *       {@code minilm-q:chunk-mean-256}, {@code minilm:tail}; strategies are head, tail, head-tail,
- *       chunk-mean; the window counts [CLS] and [SEP], 3..512.</li>
+ *       chunk-mean, splice; the window counts [CLS] and [SEP], 3..512.</li>
  *   <li>An ONNX embedder's id, e.g. {@code all-minilm-l6-v2/head-tail-256}.</li>
  *   <li>{@code openai:<model>[@<baseUrl>]}, e.g. {@code openai:text-embedding-3-small} or
  *       {@code openai:nomic-embed-text@http://localhost:11434}; the key comes from
@@ -33,8 +33,8 @@ public final class Embedders {
   public static final List<String> NAMES = List.of(
       "minilm",
       "minilm-q",
-      "minilm:<head|tail|head-tail|chunk-mean>[-<window>]",
-      "minilm-q:<head|tail|head-tail|chunk-mean>[-<window>]",
+      "minilm:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
+      "minilm-q:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
       "all-minilm-l6-v2[-q]/<strategy>-<window>",
       "openai:<model>[@<baseUrl>]");
 

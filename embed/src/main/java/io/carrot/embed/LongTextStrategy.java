@@ -25,7 +25,12 @@ public enum LongTextStrategy {
    * The whole text in near-equal windows, at most {@link #MAX_CHUNKS} of them (the first and last
    * halves are kept when there are more), averaged.
    */
-  CHUNK_MEAN("chunk-mean");
+  CHUNK_MEAN("chunk-mean"),
+  /**
+   * One window spliced from the first and the last half of the window budget: sees both the
+   * opening instruction and the closing question, like HEAD_TAIL, at the cost of one model pass.
+   */
+  SPLICE("splice");
 
   /** Bound on the windows CHUNK_MEAN embeds, so a pasted book costs as much as 16 windows. */
   public static final int MAX_CHUNKS = 16;
@@ -50,7 +55,7 @@ public enum LongTextStrategy {
       }
     }
     throw new CarrotException(
-        "long-text strategy: '" + name + "' is unknown; expected one of head, tail, head-tail, chunk-mean");
+        "long-text strategy: '" + name + "' is unknown; expected one of head, tail, head-tail, chunk-mean, splice");
   }
 
   /**
@@ -71,6 +76,13 @@ public enum LongTextStrategy {
       case HEAD_TAIL ->
           List.of(Arrays.copyOfRange(ids, 0, capacity), Arrays.copyOfRange(ids, len - capacity, len));
       case CHUNK_MEAN -> chunks(ids, capacity);
+      case SPLICE -> {
+        int head = capacity / 2;
+        int[] w = new int[capacity];
+        System.arraycopy(ids, 0, w, 0, head);
+        System.arraycopy(ids, len - (capacity - head), w, head, capacity - head);
+        yield List.of(w);
+      }
     };
   }
 

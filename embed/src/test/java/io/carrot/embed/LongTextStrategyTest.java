@@ -37,6 +37,15 @@ class LongTextStrategyTest {
   }
 
   @Test
+  void spliceJoinsTheHeadAndTailHalvesIntoOneWindow() {
+    assertThat(LongTextStrategy.SPLICE.windows(range(10), 4)).singleElement()
+        .satisfies(w -> assertThat(w).containsExactly(0, 1, 8, 9));
+    assertThat(LongTextStrategy.SPLICE.windows(range(10), 5)).singleElement()
+        .satisfies(w -> assertThat(w).containsExactly(0, 1, 7, 8, 9));
+    assertThat(LongTextStrategy.parse("splice")).isEqualTo(LongTextStrategy.SPLICE);
+  }
+
+  @Test
   void chunkMeanSplitsIntoNearEqualChunks() {
     List<int[]> w = LongTextStrategy.CHUNK_MEAN.windows(range(10), 4);
     assertThat(w).hasSize(3);
