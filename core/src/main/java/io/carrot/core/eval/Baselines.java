@@ -1,20 +1,14 @@
 package io.carrot.core.eval;
 
+import io.carrot.core.metrics.Anchors;
+
 /** Reference points every router is compared with. */
 public final class Baselines {
   private Baselines() {}
 
   /** Index of the single model with the highest mean quality (ties: lower mean cost). */
   public static int bestSingle(EvalSet set) {
-    int best = 0;
-    for (int m = 1; m < set.modelCount(); m++) {
-      double q = set.meanQuality(m);
-      double bq = set.meanQuality(best);
-      if (q > bq || (q == bq && set.meanCost(m) < set.meanCost(best))) {
-        best = m;
-      }
-    }
-    return best;
+    return Anchors.best(SingleModels.points(set, null));
   }
 
   /** Per prompt, the cheapest of the models with the best score: the ceiling of any router. */

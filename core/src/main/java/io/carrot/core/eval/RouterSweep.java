@@ -1,6 +1,7 @@
 package io.carrot.core.eval;
 
 import io.carrot.core.data.ModelPrice;
+import io.carrot.core.metrics.Metrics;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.Router;
 import java.util.ArrayList;
@@ -77,14 +78,6 @@ public final class RouterSweep {
 
   /** Mean absolute error of predicted output tokens over every prompt and model. */
   public double outputTokenMae() {
-    double s = 0;
-    int cnt = 0;
-    for (int i = 0; i < set.size(); i++) {
-      for (int j = 0; j < set.modelCount(); j++) {
-        s += Math.abs(predTokens[i][j] - set.outputTokens()[i][j]);
-        cnt++;
-      }
-    }
-    return s / cnt;
+    return Metrics.meanAbsoluteError(predTokens, set.outputTokens());
   }
 }

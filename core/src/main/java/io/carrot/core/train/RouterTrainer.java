@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /** Fits a {@link Router} on embedded training prompts of a dataset. */
@@ -34,28 +35,38 @@ public final class RouterTrainer {
       String tokenCounterId,
       Map<String, String> extra,
       IntConsumer progress) {
-    if (rows.size() != embeddings.length) {
-      throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " training prompts");
-    }
+    return train(data, rows, embeddings, ts -> trainer.fit(ts, progress), trainer.seed(), embedderId, tokenCounterId, extra);
+  }
+
+  /**
+   * Fits a router with any estimator: {@code fit} turns the training set into a predictor.
+   *
+   * @param seed the seed the estimator used, recorded in the provenance
+   */
+  public static Router train(
+      Dataset data,
+      List<PromptRecord> rows,
+      float[][] embeddings,
+      Function<TrainingSet, Predictor> fit,
+      long seed,
+      String embedderId,
+      String tokenCounterId,
+      Map<String, String> extra) {
     if (data.modelCount() < 2) {
       throw new CarrotException(
           "dataset '" + data.name() + "' has " + data.modelCount() + " model; routing needs at least 2");
     }
+    TrainingSet ts = trainingSet(data, rows, embeddings);
     int n = rows.size();
     int m = data.modelCount();
-    double[][] q = new double[n][];
-    double[][] t = new double[n][];
     double[][] c = new double[n][m];
     ModelPrice[] prices = data.priceArray();
     for (int i = 0; i < n; i++) {
-      PromptRecord r = rows.get(i);
-      q[i] = r.scores();
-      t[i] = r.outputTokens();
       for (int j = 0; j < m; j++) {
-        c[i][j] = r.trueCost(j, prices[j]);
+        c[i][j] = rows.get(i).trueCost(j, prices[j]);
       }
     }
-    Predictor p = trainer.fit(new TrainingSet(data.models(), embeddings, q, t), progress);
+    Predictor p = fit.apply(ts);
     Provenance prov =
         new Provenance(
             data.name(),
@@ -63,10 +74,25 @@ public final class RouterTrainer {
             n,
             embedderId,
             tokenCounterId,
-            trainer.seed(),
+            seed,
             Version.CURRENT,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
             extra);
     return new Router(p, data.prices(), Router.costScaleFor(c), prov);
+  }
+
+  /** The estimator's view of embedded prompts: embeddings, observed quality and output tokens. */
+  public static TrainingSet trainingSet(Dataset data, List<PromptRecord> rows, float[][] embeddings) {
+    if (rows.size() != embeddings.length) {
+      throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " training prompts");
+    }
+    int n = rows.size();
+    double[][] q = new double[n][];
+    double[][] t = new double[n][];
+    for (int i = 0; i < n; i++) {
+      q[i] = rows.get(i).scores();
+      t[i] = rows.get(i).outputTokens();
+    }
+    return new TrainingSet(data.models(), embeddings, q, t);
   }
 }

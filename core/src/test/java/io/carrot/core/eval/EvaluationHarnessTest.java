@@ -1,0 +1,195 @@
+package io.carrot.core.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.carrot.core.ProgressListener;
+import io.carrot.core.data.Dataset;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
+import io.carrot.core.data.PromptRecord;
+import io.carrot.core.data.Split;
+import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.metrics.RouterMetrics;
+import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.route.Router;
+import io.carrot.core.train.RouterTrainer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dataset whose right answers are known: strong S is always right ($0.01 a prompt), mid W is
+ * right on cluster A only ($0.001), bad B never ($0.0001). Prompts of a cluster share an embedding
+ * direction, so k-NN with k = 4 predicts every score exactly and CARROT routes like the oracle:
+ * A -> W, B -> S, at mean cost $0.0055 and quality 1.
+ */
+class EvaluationHarnessTest {
+  static final List<String> MODELS = List.of("S", "W", "B");
+
+  static Dataset dataset(int train, int validation, int test) {
+    Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    prices.put("S", new ModelPrice(0, 100, "test"));
+    prices.put("W", new ModelPrice(0, 10, "test"));
+    prices.put("B", new ModelPrice(0, 1, "test"));
+    List<PromptRecord> prompts = new ArrayList<>();
+    Map<Split, int[]> split = new EnumMap<>(Split.class);
+    int[] sizes = {train, validation, test};
+    Split[] order = {Split.TRAIN, Split.VALIDATION, Split.TEST};
+    for (int s = 0; s < 3; s++) {
+      int[] idx = new int[sizes[s]];
+      for (int i = 0; i < sizes[s]; i++) {
+        boolean a = i % 2 == 0;
+        idx[i] = prompts.size();
+        prompts.add(new PromptRecord(order[s].key() + i, (a ? "A" : "B") + " prompt " + i, a ? "A" : "B",
+            new double[] {1, a ? 1 : 0, 0}, new double[] {0, 0, 0}, new double[] {100, 100, 100}, null));
+      }
+      split.put(order[s], idx);
+    }
+    return new Dataset("clusters", "0".repeat(64), MODELS, new PriceTable(prices), prompts, split);
+  }
+
+  /** Cluster A along axis 0, B along axis 1, with a little seeded noise on the other axes. */
+  static EvaluationHarness.SplitEmbeddings vectors() {
+    Map<String, float[]> cache = new HashMap<>();
+    return (split, rows) -> {
+      float[][] out = new float[rows.size()][];
+      for (int i = 0; i < out.length; i++) {
+        PromptRecord r = rows.get(i);
+        out[i] = cache.computeIfAbsent(r.id(), id -> {
+          Random rnd = new Random(id.hashCode());
+          float[] v = new float[8];
+          v[r.source().equals("A") ? 0 : 1] = 1;
+          for (int d = 2; d < 8; d++) {
+            v[d] = (float) (0.05 * rnd.nextGaussian());
+          }
+          double n = 0;
+          for (float x : v) {
+            n += x * x;
+          }
+          for (int d = 0; d < 8; d++) {
+            v[d] /= (float) Math.sqrt(n);
+          }
+          return v;
+        });
+      }
+      return out;
+    };
+  }
+
+  static EvalOptions options(int bootstrap) {
+    return EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(200).withBootstrap(bootstrap);
+  }
+
+  @Test
+  void carrotRoutesLikeTheOracleOnAKnownDataset() {
+    EvalReport r = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "test-vectors", "none", options(50), ProgressListener.NONE);
+    assertThat(r.carrot()).isEqualTo("carrot-knn");
+    assertThat(r.routers().keySet()).containsExactly("carrot-knn", "quality-only", "static", "binary", "zero-router", "random", "oracle");
+    assertThat(r.bestSingle()).isEqualTo("S");
+    assertThat(r.singles()).extracting(EvalReport.SingleModel::quality).containsExactly(1.0, 0.5, 0.0);
+    assertThat(r.oracle().cost()).isCloseTo(0.0055, offset(1e-15));
+    assertThat(r.oracle().quality()).isEqualTo(1.0);
+
+    RouterMetrics c = r.router("carrot-knn").metrics();
+    assertThat(c.accuracyMu0()).isEqualTo(1.0);
+    // frontier (1e-4, 0), (5.5e-4, .5), (5.5e-3, 1): matches S at 55% of its cost
+    assertThat(c.costFractionToMatchBest()).isCloseTo(0.55, offset(1e-12));
+    // AIQ over [1e-4, 1e-2]: (4.5e-4 * .25 + 4.95e-3 * .75 + 4.5e-3 * 1) / 9.9e-3
+    assertThat(c.aiq()).isCloseTo(0.008325 / 0.0099, offset(1e-12));
+    assertThat(c.aiq()).isCloseTo(r.router("oracle").metrics().aiq(), offset(1e-12));
+    assertThat(c.aiq()).isGreaterThan(r.router("zero-router").metrics().aiq());
+    assertThat(c.aiq()).isGreaterThan(r.router("static").metrics().aiq());
+    // the binary router picks W as its weak model and separates the clusters too
+    assertThat(r.router("binary").description()).contains("strong S vs weak W");
+    assertThat(r.router("binary").metrics().costFractionToMatchBest()).isCloseTo(0.55, offset(1e-12));
+    // the static router never looks at the prompt: its points are single models
+    for (Point p : r.router("static").points()) {
+      assertThat(List.of(0.01, 0.001, 0.0001)).anySatisfy(x -> assertThat(p.cost()).isCloseTo(x, offset(1e-15)));
+    }
+    assertThat(r.sanityViolations()).isEmpty();
+    assertThat(r.outputTokenMae()).containsEntry("carrot-knn", 0.0);
+    // at mu = 0 half the prompts go to S and half to W
+    assertThat(r.selection().share()[0][0]).isEqualTo(0.5);
+    assertThat(r.selection().share()[1][0]).isEqualTo(0.5);
+    assertThat(r.selection().share()[2][r.selection().mu().length - 1]).isEqualTo(1.0);
+  }
+
+  @Test
+  void bootstrapIntervalsAreSeededAndBracketTheEstimate() {
+    EvalReport a = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(100), ProgressListener.NONE);
+    EvalReport b = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(100), ProgressListener.NONE);
+    RouterResult za = a.router("zero-router");
+    assertThat(za.ci()).isEqualTo(b.router("zero-router").ci());
+    EvalReport.Interval aiq = za.ci().get("aiq");
+    assertThat(aiq.lo()).isLessThanOrEqualTo(za.metrics().aiq());
+    assertThat(aiq.hi()).isGreaterThanOrEqualTo(za.metrics().aiq());
+    assertThat(aiq.hi()).isGreaterThan(aiq.lo());
+    // CARROT = oracle on every resample: the paired difference is exactly 0 with no spread
+    assertThat(a.differences()).filteredOn(d -> d.baseline().equals("zero-router")).singleElement()
+        .satisfies(d -> assertThat(d.ci().lo()).isGreaterThan(0));
+    assertThat(a.bestSingleQualityCi()).isEqualTo(new EvalReport.Interval(1.0, 1.0));
+  }
+
+  @Test
+  void deploymentCheckPicksMuOnValidation() {
+    EvalReport r = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(0).withTargetCost(0.0005),
+        ProgressListener.NONE);
+    // validation costs on offer: 1e-4, 5.5e-4, 5.5e-3; 5.5e-4 is closest to 5e-4
+    assertThat(r.deployment().validation().cost()).isCloseTo(0.00055, offset(1e-15));
+    assertThat(r.deployment().test().cost()).isCloseTo(0.00055, offset(1e-15));
+    assertThat(r.deployment().test().quality()).isEqualTo(0.5);
+    assertThat(r.deployment().mu()).isBetween(0.5025, 0.9174);
+    assertThat(r.router("carrot-knn").ci()).isEmpty();
+  }
+
+  @Test
+  void aGivenRouterIsEvaluatedAndItsModelsMustExist() {
+    Dataset d = dataset(40, 20, 20);
+    EvaluationHarness.SplitEmbeddings v = vectors();
+    List<PromptRecord> train = d.rows(Split.TRAIN);
+    Router router = RouterTrainer.train(d, train, v.embed(Split.TRAIN, train), KnnTrainer.fixed(4), "v", "none", Map.of(), i -> {});
+    EvalReport r = EvaluationHarness.run(d, v, router, "v", "none", options(0), ProgressListener.NONE);
+    assertThat(r.router("carrot-knn").metrics().accuracyMu0()).isEqualTo(1.0);
+
+    Dataset two = d.withModels(List.of("S", "W"));
+    assertThatThrownBy(() -> EvaluationHarness.run(two, v, router, "v", "none", options(0), ProgressListener.NONE))
+        .hasMessageContaining("trained on models [S, W, B] but dataset 'clusters' lacks [B]");
+  }
+
+  @Test
+  void badInputGetsClearErrors() {
+    EvaluationHarness.SplitEmbeddings v = vectors();
+    Dataset one = dataset(40, 20, 20).withModels(List.of("S"));
+    assertThatThrownBy(() -> EvaluationHarness.run(one, v, null, "v", "none", options(0), ProgressListener.NONE))
+        .hasMessageContaining("has 1 model [S]; routing needs at least 2 models");
+    assertThatThrownBy(() -> EvaluationHarness.run(dataset(40, 20, 0), v, null, "v", "none", options(0), ProgressListener.NONE))
+        .hasMessageContaining("empty test split");
+    assertThatThrownBy(() -> EvaluationHarness.run(dataset(40, 20, 20), v, null, "v", "none",
+            options(0).withEstimator("forest", Map.of()), ProgressListener.NONE))
+        .hasMessageContaining("unknown estimator 'forest'; expected one of [knn");
+    assertThatThrownBy(() -> EvaluationHarness.run(dataset(40, 0, 20), v, null, "v", "none", options(0).withTargetCost(0.001),
+            ProgressListener.NONE))
+        .hasMessageContaining("validation split");
+    assertThatThrownBy(() -> EvalOptions.defaults().withTargetCost(-1)).hasMessageContaining("got -1");
+  }
+
+  @Test
+  void sanityCheckSpotsARouterAboveTheOracle() {
+    Map<String, List<Point>> pts = new LinkedHashMap<>();
+    pts.put("oracle", List.of(new Point(Double.NaN, 1, 0.5), new Point(Double.NaN, 2, 0.9)));
+    pts.put("zero-router", List.of(new Point(0, 1, 0.5)));
+    pts.put("broken", List.of(new Point(0.3, 1.5, 0.8)));
+    List<Point> singles = List.of(new Point(0, 1, 0.5), new Point(1, 2, 0.6));
+    List<String> v = EvaluationHarness.sanity(pts, singles, List.of("a", "b"));
+    assertThat(v).hasSize(2);
+    assertThat(v.get(0)).contains("broken at param 0.3: quality 0.800000 at mean cost 1.50000 is above the oracle's 0.700000");
+    assertThat(v.get(1)).contains("zero router: its hull (0.500000) is below single model b (0.600000)");
+  }
+}
