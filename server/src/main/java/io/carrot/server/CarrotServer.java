@@ -1,0 +1,213 @@
+package io.carrot.server;
+
+import io.carrot.api.CarrotRouter;
+import io.carrot.core.CarrotException;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
+import io.carrot.server.ServerConfig.UpstreamConfig;
+import io.carrot.server.auth.Budgets;
+import io.carrot.server.auth.ClientKeys;
+import io.carrot.server.log.DecisionLog;
+import io.carrot.server.metrics.Metrics;
+import io.carrot.server.policy.RoutingPolicy;
+import io.carrot.server.upstream.EchoUpstream;
+import io.carrot.server.upstream.Upstream;
+import io.carrot.server.upstream.UpstreamClient;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routing proxy: an OpenAI-compatible HTTP server (Javalin on virtual threads) in front of a
+ * {@link CarrotRouter} and a set of upstreams.
+ *
+ * <pre>{@code
+ * try (CarrotServer s = CarrotServer.start(ServerConfig.load(path), CarrotRouter.loadDefault(), System::getenv, Clock.systemUTC())) {
+ *   s.join();
+ * }
+ * }</pre>
+ *
+ * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/route}, {@code GET /v1/models},
+ * {@code POST /v1/feedback}, {@code GET /health}, {@code GET /metrics}; docs/server.md describes
+ * them. {@link #close()} stops accepting requests, lets running ones finish and stores the whole
+ * decision log.
+ */
+public final class CarrotServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CarrotServer.class);
+  /** Idle time allowed on a client connection: long, because models may think for minutes between tokens. */
+  private static final long IDLE_TIMEOUT_MS = 10 * 60_000;
+
+  private final Javalin app;
+  private final DecisionLog log;
+  private final UpstreamClient client;
+  private final ServerMetrics metrics;
+  private final Budgets budgets;
+
+  private CarrotServer(Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets) {
+    this.app = app;
+    this.log = log;
+    this.client = client;
+    this.metrics = metrics;
+    this.budgets = budgets;
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @param router the router, its embedder and token counter
+   * @param env looks up environment variables (upstream API keys, the database password)
+   * @param clock time source for budget days and log timestamps
+   */
+  public static CarrotServer start(ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock) {
+    Map<String, ModelPrice> overrides = new LinkedHashMap<>();
+    Set<String> routable = new LinkedHashSet<>();
+    for (UpstreamConfig u : config.upstreams().values()) {
+      if (router.models().contains(u.name())) {
+        routable.add(u.name());
+      }
+      if (u.price() != null) {
+        overrides.put(u.name(), u.price());
+      }
+    }
+    if (routable.isEmpty()) {
+      throw new CarrotException(
+          "none of the upstreams is one of the router's models " + router.models()
+              + "; name upstreams after the router's models so it can send requests to them");
+    }
+    Map<String, ModelPrice> routerOverrides = new LinkedHashMap<>(overrides);
+    routerOverrides.keySet().retainAll(router.models());
+    CarrotRouter priced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
+    PriceTable prices = priced.router().prices().with(overrides);
+    Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    for (UpstreamConfig u : config.upstreams().values()) {
+      if (!prices.has(u.name())) {
+        throw new CarrotException(
+            "upstream '" + u.name() + "' is not one of the router's models, so it needs a price: add upstreams."
+                + u.name() + ".price {input_per_mtok, output_per_mtok}");
+      }
+      String key = null;
+      if (u.apiKeyEnv() != null) {
+        key = env.apply(u.apiKeyEnv());
+        if (key == null || key.isBlank()) {
+          throw new CarrotException(
+              "upstreams." + u.name() + ".api_key_env names the environment variable " + u.apiKeyEnv() + ", which is not set");
+        }
+      }
+      upstreams.put(u.name(), new Upstream(u.name(), u.baseUrl(), key, u.model(), prices.price(u.name()), u.injectStreamUsage()));
+    }
+    Set<String> unserved = new LinkedHashSet<>(router.models());
+    unserved.removeAll(routable);
+    if (!unserved.isEmpty()) {
+      LOG.info("router models without an upstream are never chosen: {}", unserved);
+    }
+
+    DecisionLog log = DecisionLog.open(config.log(), env);
+    UpstreamClient client = null;
+    try {
+      Budgets budgets = new Budgets(clock, config.raiseMuFrom(), log.spentOn(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC))));
+      ClientKeys keys = new ClientKeys(config.clients());
+      if (!keys.enabled()) {
+        LOG.warn("no clients in the config: authentication is off and anyone who can reach {}:{} can spend through it",
+            config.host(), config.port());
+      }
+      ServerMetrics metrics = new ServerMetrics();
+      client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
+      RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu());
+      Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
+      Requests requests = new Requests(clock, log, metrics);
+      ChatProxy chat = new ChatProxy(
+          keys, budgets, routing, upstreams, client, metrics, requests, config.maxBodyBytes(), config.maxAttempts(),
+          config.log().storePrompts());
+      Endpoints endpoints = new Endpoints(keys, priced, routable, routing, upstreams, log, metrics, requests, config.maxBodyBytes());
+      EchoUpstream echo = config.demoEcho() ? new EchoUpstream(router.tokenCounter()) : null;
+      Javalin app = Javalin.create(cfg -> {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.concurrency.useVirtualThreads = true;
+        cfg.http.compressionStrategy = CompressionStrategy.NONE;
+        cfg.http.maxRequestSize = config.maxBodyBytes();
+        cfg.routes.post("/v1/chat/completions", chat::handle);
+        cfg.routes.post("/v1/route", endpoints::route);
+        cfg.routes.get("/v1/models", endpoints::models);
+        cfg.routes.post("/v1/feedback", endpoints::feedback);
+        cfg.routes.get("/health", endpoints::health);
+        cfg.routes.get("/metrics", endpoints::metrics);
+        if (echo != null) {
+          cfg.routes.post("/demo/v1/chat/completions", echo::handle);
+        }
+        cfg.routes.exception(ApiError.class, (e, ctx) -> {
+          metrics.errors.inc(e.type());
+          ctx.attribute("carrot.error", Boolean.TRUE);
+          Http.error(ctx, e);
+        });
+        cfg.routes.exception(Exception.class, (e, ctx) -> {
+          LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+          metrics.errors.inc("internal_error");
+          ctx.attribute("carrot.error", Boolean.TRUE);
+          Http.error(ctx, new ApiError(500, "internal_error", null, null, "internal error; the server log has the details"));
+        });
+        cfg.routes.error(404, ctx -> {
+          if (ctx.attribute("carrot.error") == null) {
+            metrics.errors.inc("invalid_request_error");
+            Http.error(ctx, ApiError.notFound("unknown_url", "no endpoint " + ctx.method() + " " + ctx.path()
+                + "; carrot serves POST /v1/chat/completions, POST /v1/route, GET /v1/models, POST /v1/feedback, GET /health, GET /metrics"));
+          }
+        });
+      });
+      app.start(config.host(), config.port());
+      for (Connector c : app.jettyServer().server().getConnectors()) {
+        if (c instanceof ServerConnector sc) {
+          sc.setIdleTimeout(IDLE_TIMEOUT_MS);
+        }
+      }
+      String selfHost = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+      client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
+      LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
+          config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
+      return new CarrotServer(app, log, client, metrics, budgets);
+    } catch (RuntimeException e) {
+      if (client != null) {
+        client.close();
+      }
+      log.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public Metrics metrics() {
+    return metrics.registry;
+  }
+
+  public DecisionLog log() {
+    return log;
+  }
+
+  public Budgets budgets() {
+    return budgets;
+  }
+
+  /** Blocks until the server stops. */
+  public void join() throws InterruptedException {
+    app.jettyServer().server().join();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    client.close();
+    log.close();
+  }
+}

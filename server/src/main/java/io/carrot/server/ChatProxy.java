@@ -1,0 +1,279 @@
+package io.carrot.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.io.Json;
+import io.carrot.core.route.Candidate;
+import io.carrot.server.auth.Budgets;
+import io.carrot.server.auth.Client;
+import io.carrot.server.auth.ClientKeys;
+import io.carrot.server.log.LogEntry;
+import io.carrot.server.policy.ModelSpec;
+import io.carrot.server.policy.Routed;
+import io.carrot.server.upstream.SseRelay;
+import io.carrot.server.upstream.Upstream;
+import io.carrot.server.upstream.UpstreamClient;
+import io.carrot.server.upstream.UpstreamResult;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/chat/completions}: authenticate, validate, route, then try the candidates in
+ * order until one answers.
+ *
+ * <p>Fallback: a connect error, a time-out before the response headers, a 429 or a 5xx moves on
+ * to the next candidate, at most {@code max_attempts} attempts in all; so does a stream that ends
+ * before its first line. Once a byte has been sent to the client there is no fallback. Any other
+ * upstream status (a 4xx about the request) is passed to the client unchanged.
+ */
+final class ChatProxy {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatProxy.class);
+
+  private final ClientKeys keys;
+  private final Budgets budgets;
+  private final Routing routing;
+  private final Map<String, Upstream> upstreams;
+  private final UpstreamClient client;
+  private final ServerMetrics metrics;
+  private final Requests requests;
+  private final long maxBody;
+  private final int maxAttempts;
+  private final boolean storePrompts;
+
+  ChatProxy(
+      ClientKeys keys, Budgets budgets, Routing routing, Map<String, Upstream> upstreams, UpstreamClient client,
+      ServerMetrics metrics, Requests requests, long maxBody, int maxAttempts, boolean storePrompts) {
+    this.keys = keys;
+    this.budgets = budgets;
+    this.routing = routing;
+    this.upstreams = upstreams;
+    this.client = client;
+    this.metrics = metrics;
+    this.requests = requests;
+    this.maxBody = maxBody;
+    this.maxAttempts = maxAttempts;
+    this.storePrompts = storePrompts;
+  }
+
+  /** A model to try, with its predictions when it came from the router. */
+  private record Target(Upstream upstream, Candidate candidate) {}
+
+  void handle(Context ctx) {
+    LogEntry.Builder log = requests.begin(ctx, "chat");
+    try {
+      Client c = keys.authenticate(ctx.header("Authorization"));
+      log.keyId = c.id();
+      ChatRequest req = ChatRequest.parse(Http.readObject(ctx, maxBody));
+      log.requestedModel = req.model();
+      log.stream = req.stream();
+      ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
+      budgets.check(c);
+      Double remaining = budgets.remaining(c);
+      if (remaining != null) {
+        ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
+      }
+      List<Target> targets = new ArrayList<>();
+      if (spec instanceof ModelSpec.Passthrough p) {
+        log.policy = "passthrough";
+        log.promptSha256 = Routing.sha256(req.routedText());
+        log.prompt = storePrompts ? req.routedText() : null;
+        targets.add(new Target(upstreams.get(p.upstream()), null));
+      } else {
+        Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
+        ctx.header("x-carrot-policy", r.policy());
+        ctx.header("x-carrot-mu", fmt(r.decision().mu()));
+        if (!r.constraintMet()) {
+          ctx.header("x-carrot-constraint-met", "false");
+        }
+        for (Candidate cand : r.decision().candidates()) {
+          targets.add(new Target(upstreams.get(cand.model()), cand));
+        }
+      }
+      serve(ctx, req, targets, c, log);
+    } catch (RuntimeException e) {
+      requests.fail(ctx, log, e);
+      throw e;
+    } finally {
+      requests.end(ctx, log);
+    }
+  }
+
+  private void serve(Context ctx, ChatRequest req, List<Target> targets, Client c, LogEntry.Builder log) {
+    ArrayNode attempts = Json.COMPACT.createArrayNode();
+    List<String> failures = new ArrayList<>();
+    int tries = Math.min(maxAttempts, targets.size());
+    for (int i = 0; i < tries; i++) {
+      Target t = targets.get(i);
+      Upstream u = t.upstream();
+      byte[] body = req.bodyFor(u.model(), u.injectStreamUsage());
+      UpstreamResult res = client.send(u, body, req.stream());
+      metrics.upstream.observe(res.nanos() / 1e9, u.name());
+      ObjectNode a = attempts.addObject().put("model", u.name()).put("ms", res.nanos() / 1e6);
+      log.attemptsJson = attempts.toString();
+      if (res instanceof UpstreamResult.Streaming s) {
+        SseRelay relay = new SseRelay(s.response().body(), !req.includeUsage());
+        try {
+          relay.readFirst();
+        } catch (IOException e) {
+          closeQuietly(s.response().body());
+          res = new UpstreamResult.Failed("stream_broken", "the stream ended before its first event: " + e.getMessage(), s.nanos());
+        }
+        if (!(res instanceof UpstreamResult.Failed)) {
+          a.put("outcome", "answered");
+          log.attemptsJson = attempts.toString();
+          answered(ctx, t, log, i, res.nanos(), s.response().headers());
+          relay(ctx, s, relay, t, c, log);
+          return;
+        }
+      }
+      switch (res) {
+        case UpstreamResult.Failed f -> {
+          a.put("outcome", f.reason()).put("detail", f.detail());
+          log.attemptsJson = attempts.toString();
+          failures.add(u.name() + ": " + f.detail());
+          metrics.fallbacks.inc(u.name(), f.reason());
+          LOG.warn("request {}: upstream {} failed ({}){}", log.requestId, u.name(), f.detail(),
+              i + 1 < tries ? ", trying " + targets.get(i + 1).upstream().name() : "");
+        }
+        case UpstreamResult.Answered ans -> {
+          a.put("outcome", ans.status() / 100 == 2 ? "answered" : "http_" + ans.status());
+          log.attemptsJson = attempts.toString();
+          answered(ctx, t, log, i, res.nanos(), ans.headers());
+          complete(ctx, ans, t, c, log);
+          return;
+        }
+        case UpstreamResult.Streaming s -> throw new IllegalStateException("handled above: " + s);
+      }
+    }
+    log.fallbacks = Math.max(0, tries - 1);
+    throw ApiError.badGateway("every upstream failed (" + tries + " attempt" + (tries == 1 ? "" : "s") + "): " + String.join("; ", failures));
+  }
+
+  /** Sets the x-carrot headers and the log fields of the answering target. */
+  private void answered(Context ctx, Target t, LogEntry.Builder log, int fallbacks, long nanos, HttpHeaders upstreamHeaders) {
+    log.answeredModel = t.upstream().name();
+    log.fallbacks = fallbacks;
+    log.upstreamMs = nanos / 1e6;
+    log.priceInputPerMtok = t.upstream().price().inputPerMtok();
+    log.priceOutputPerMtok = t.upstream().price().outputPerMtok();
+    ctx.header("x-carrot-model", t.upstream().name());
+    ctx.header("x-carrot-fallbacks", Integer.toString(fallbacks));
+    if (t.candidate() != null) {
+      Candidate cand = t.candidate();
+      log.predictedQuality = cand.quality();
+      log.predictedOutputTokens = cand.outputTokens();
+      log.predictedCostUsd = cand.costUsd();
+      ctx.header("x-carrot-predicted-quality", fmt(cand.quality()));
+      ctx.header("x-carrot-predicted-cost-usd", fmt(cand.costUsd()));
+      ctx.header("x-carrot-predicted-output-tokens", fmt(cand.outputTokens()));
+    }
+    for (Map.Entry<String, List<String>> h : upstreamHeaders.map().entrySet()) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.equals("x-request-id") || name.startsWith("openai-") || name.startsWith("x-ratelimit-")) {
+        for (String v : h.getValue()) {
+          ctx.res().addHeader(name, v);
+        }
+      }
+    }
+  }
+
+  /** Passes a complete (non-streamed) answer on. */
+  private void complete(Context ctx, UpstreamResult.Answered ans, Target t, Client c, LogEntry.Builder log) {
+    log.status = ans.status();
+    if (ans.status() / 100 == 2) {
+      try {
+        JsonNode n = Json.COMPACT.readTree(ans.body());
+        if (n != null) {
+          if (n.path("id").isTextual()) {
+            log.completionId = n.get("id").asText();
+          }
+          JsonNode usage = n.path("usage");
+          if (usage.path("prompt_tokens").canConvertToLong()) {
+            log.actualInputTokens = usage.get("prompt_tokens").asLong();
+          }
+          if (usage.path("completion_tokens").canConvertToLong()) {
+            log.actualOutputTokens = usage.get("completion_tokens").asLong();
+          }
+        }
+      } catch (IOException e) {
+        log.error = "the upstream's answer is not JSON";
+      }
+      charge(t, c, log);
+    } else {
+      log.error = "upstream " + t.upstream().name() + " answered HTTP " + ans.status();
+    }
+    String type = ans.headers().firstValue("content-type").orElse("application/json");
+    ctx.status(ans.status()).contentType(type).result(ans.body());
+  }
+
+  /** Streams an answer through. */
+  private void relay(Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, Client c, LogEntry.Builder log) {
+    HttpServletResponse res = ctx.res();
+    res.setStatus(s.response().statusCode());
+    res.setContentType(s.response().headers().firstValue("content-type").orElse("text/event-stream"));
+    res.setHeader("Cache-Control", "no-cache");
+    log.status = s.response().statusCode();
+    try {
+      OutputStream out = res.getOutputStream();
+      relay.pump(out);
+    } catch (SseRelay.ClientGoneException e) {
+      log.error = "the client closed the stream after " + relay.bytesOut() + " bytes";
+    } catch (IOException e) {
+      log.error = "upstream " + t.upstream().name() + " broke the stream after " + relay.bytesOut() + " bytes: " + e.getMessage();
+      LOG.warn("request {}: {}", log.requestId, log.error);
+    } finally {
+      closeQuietly(s.response().body());
+      log.completionId = relay.completionId();
+      log.actualInputTokens = relay.promptTokens();
+      log.actualOutputTokens = relay.completionTokens();
+      charge(t, c, log);
+    }
+  }
+
+  /** Adds the answer's cost to the key's spend: reported usage at the upstream's price, else the prediction. */
+  private void charge(Target t, Client c, LogEntry.Builder log) {
+    String model = t.upstream().name();
+    metrics.answers.inc(model);
+    if (t.candidate() != null) {
+      metrics.predictedCost.add(t.candidate().costUsd(), model);
+    }
+    double usd;
+    if (log.actualInputTokens != null || log.actualOutputTokens != null) {
+      long in = log.actualInputTokens == null ? 0 : log.actualInputTokens;
+      long out = log.actualOutputTokens == null ? 0 : log.actualOutputTokens;
+      usd = t.upstream().price().cost(in, out);
+      log.actualCostUsd = usd;
+      metrics.actualCost.add(usd, model);
+      if (t.candidate() != null) {
+        metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
+      }
+    } else {
+      usd = t.candidate() != null ? t.candidate().costUsd() : 0;
+    }
+    log.chargedUsd = usd;
+    budgets.charge(c.id(), usd);
+  }
+
+  static String fmt(double d) {
+    return Double.toString(d);
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // the attempt has failed already
+    }
+  }
+}

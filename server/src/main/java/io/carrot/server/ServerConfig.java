@@ -1,0 +1,365 @@
+package io.carrot.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.carrot.core.CarrotException;
+import io.carrot.core.data.ModelPrice;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The server's configuration: defaults in code, then a YAML file ({@link #load(Path)}), then
+ * command-line flags ({@link #withListen}, {@link #withRouter}). Immutable. docs/server.md lists
+ * every key.
+ *
+ * @param host address to listen on
+ * @param port port to listen on (0 = any free port)
+ * @param router router file, or null for the shipped default router
+ * @param defaultMu mu of a plain {@code carrot} request
+ * @param maxBodyBytes request bodies above this are refused with 413
+ * @param maxAttempts upstream attempts per request, the first included (fallbacks = attempts - 1)
+ * @param connectTimeout time to open a connection to an upstream
+ * @param firstByteTimeout time until an upstream's response headers arrive
+ * @param upstreams name -> where to send requests for it; names that are router models are
+ *     routable, the others can only be asked for by name
+ * @param clients API keys (as SHA-256 hashes) and their daily budgets; empty = no authentication
+ * @param raiseMuFrom share of a key's daily budget from which mu is raised (see {@code Budgets})
+ * @param log the decision log
+ * @param demoEcho serve the built-in echo upstream under {@code /demo/v1}
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path router,
+    double defaultMu,
+    long maxBodyBytes,
+    int maxAttempts,
+    Duration connectTimeout,
+    Duration firstByteTimeout,
+    Map<String, UpstreamConfig> upstreams,
+    List<ClientConfig> clients,
+    double raiseMuFrom,
+    LogConfig log,
+    boolean demoEcho) {
+
+  /** Stands for the server's own address in a {@code base_url}, e.g. {@code {self}/demo/v1}. */
+  public static final String SELF = "{self}";
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final double DEFAULT_MU = 0.0;
+  public static final long DEFAULT_MAX_BODY = 1 << 20;
+  public static final int DEFAULT_ATTEMPTS = 3;
+  public static final double DEFAULT_RAISE_MU_FROM = 0.8;
+
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  public ServerConfig {
+    upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+    clients = List.copyOf(clients);
+  }
+
+  /**
+   * One upstream.
+   *
+   * @param name the name clients and the router use
+   * @param baseUrl OpenAI-compatible base URL, e.g. {@code https://api.openai.com/v1}
+   * @param apiKeyEnv environment variable holding the upstream's API key, or null for none
+   * @param model the upstream's own model id
+   * @param price price override, or null to use the router's price table
+   * @param injectStreamUsage ask streaming upstreams for a usage chunk (removed again when the client
+   *     did not ask for it) so that spend is counted from reported usage
+   */
+  public record UpstreamConfig(
+      String name, String baseUrl, String apiKeyEnv, String model, ModelPrice price, boolean injectStreamUsage) {}
+
+  /**
+   * A client API key.
+   *
+   * @param id name shown in the log and metrics (never the key)
+   * @param keySha256 lower-case hex SHA-256 of the key
+   * @param dailyBudgetUsd spend allowed per UTC day, or null for no limit
+   */
+  public record ClientConfig(String id, String keySha256, Double dailyBudgetUsd) {}
+
+  /**
+   * The decision log.
+   *
+   * @param url JDBC URL: {@code jdbc:sqlite:FILE} or {@code jdbc:postgresql://...}
+   * @param user database user, or null
+   * @param passwordEnv environment variable holding the database password, or null
+   * @param storePrompts keep prompt texts (needed by {@code carrot log export}); hashes are always kept
+   */
+  public record LogConfig(String url, String user, String passwordEnv, boolean storePrompts) {}
+
+  /** The demo: every model of the router served by the built-in echo upstream; no keys. */
+  public static ServerConfig demo(List<String> routerModels, Path logFile) {
+    Map<String, UpstreamConfig> ups = new LinkedHashMap<>();
+    for (String m : routerModels) {
+      ups.put(m, new UpstreamConfig(m, SELF + "/demo/v1", null, m, null, true));
+    }
+    return new ServerConfig(
+        DEFAULT_HOST, DEFAULT_PORT, null, 0.2, DEFAULT_MAX_BODY, DEFAULT_ATTEMPTS,
+        Duration.ofSeconds(5), Duration.ofSeconds(60), ups, List.of(), DEFAULT_RAISE_MU_FROM,
+        new LogConfig(sqliteUrl(logFile), null, null, true), true);
+  }
+
+  public ServerConfig withListen(String newHost, Integer newPort) {
+    return new ServerConfig(
+        newHost == null ? host : newHost, newPort == null ? port : newPort, router, defaultMu, maxBodyBytes,
+        maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients, raiseMuFrom, log, demoEcho);
+  }
+
+  public ServerConfig withRouter(Path newRouter) {
+    return new ServerConfig(
+        host, port, newRouter, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
+        upstreams, clients, raiseMuFrom, log, demoEcho);
+  }
+
+  public ServerConfig withLog(LogConfig newLog) {
+    return new ServerConfig(
+        host, port, router, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
+        upstreams, clients, raiseMuFrom, newLog, demoEcho);
+  }
+
+  public static String sqliteUrl(Path file) {
+    return "jdbc:sqlite:" + file.toAbsolutePath().normalize();
+  }
+
+  /** Reads a YAML file; relative paths in it are resolved against its folder. */
+  public static ServerConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new CarrotException("cannot read the server config " + file + ": " + e.getMessage(), e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, file.getFileName().toString(), dir);
+  }
+
+  /** Parses YAML text; {@code where} prefixes error messages, {@code dir} resolves relative paths. */
+  public static ServerConfig parse(String yaml, String where, Path dir) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(yaml);
+    } catch (IOException e) {
+      throw new CarrotException(where + ": malformed YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw new CarrotException(where + ": the file is empty; see docs/server.md for the keys");
+    }
+    Reader r = new Reader(where);
+    r.object(root, "", Set.of(
+        "version", "listen", "router", "default_mu", "max_body_bytes", "fallback", "timeouts", "upstreams",
+        "clients", "budget_policy", "log", "demo_echo"));
+    if (root.has("version") && r.integer(root, "version", 1, 1, 1) != 1) {
+      throw new CarrotException(where + ": version must be 1");
+    }
+    JsonNode listen = r.optObject(root, "listen", Set.of("host", "port"));
+    String host = r.string(listen, "listen.host", DEFAULT_HOST);
+    int port = (int) r.integer(listen, "listen.port", DEFAULT_PORT, 0, 65535);
+    String routerText = r.string(root, "router", null);
+    Path router = routerText == null ? null : dir.resolve(routerText).normalize();
+    double mu = r.number(root, "default_mu", DEFAULT_MU, 0, 1);
+    long maxBody = r.integer(root, "max_body_bytes", DEFAULT_MAX_BODY, 1024, Integer.MAX_VALUE);
+    JsonNode fallback = r.optObject(root, "fallback", Set.of("max_attempts"));
+    int attempts = (int) r.integer(fallback, "fallback.max_attempts", DEFAULT_ATTEMPTS, 1, 10);
+    JsonNode timeouts = r.optObject(root, "timeouts", Set.of("connect_ms", "first_byte_ms"));
+    Duration connect = Duration.ofMillis(r.integer(timeouts, "timeouts.connect_ms", 5000, 1, 600_000));
+    Duration firstByte = Duration.ofMillis(r.integer(timeouts, "timeouts.first_byte_ms", 60_000, 1, 3_600_000));
+    Map<String, UpstreamConfig> ups = upstreams(r, root.get("upstreams"));
+    List<ClientConfig> clients = clients(r, root.get("clients"));
+    JsonNode policy = r.optObject(root, "budget_policy", Set.of("raise_mu_from"));
+    double raise = r.number(policy, "budget_policy.raise_mu_from", DEFAULT_RAISE_MU_FROM, 0, 1);
+    JsonNode log = r.optObject(root, "log", Set.of("url", "path", "user", "password_env", "store_prompts"));
+    String url = r.string(log, "log.url", null);
+    String path = r.string(log, "log.path", null);
+    if (url != null && path != null) {
+      throw new CarrotException(where + ": log.url and log.path are alternatives; give one");
+    }
+    if (url == null) {
+      url = sqliteUrl(dir.resolve(path == null ? "carrot-log.db" : path));
+    } else if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+      throw new CarrotException(where + ": log.url must start with jdbc:sqlite: or jdbc:postgresql:, got '" + url + "'");
+    }
+    LogConfig lc = new LogConfig(
+        url, r.string(log, "log.user", null), r.string(log, "log.password_env", null),
+        r.bool(log, "log.store_prompts", true));
+    boolean echo = r.bool(root, "demo_echo", false);
+    return new ServerConfig(host, port, router, mu, maxBody, attempts, connect, firstByte, ups, clients, raise, lc, echo);
+  }
+
+  private static Map<String, UpstreamConfig> upstreams(Reader r, JsonNode node) {
+    if (node == null || node.isNull()) {
+      throw new CarrotException(r.where + ": 'upstreams' is missing: name at least one model the router may send requests to");
+    }
+    if (!node.isObject() || node.isEmpty()) {
+      throw new CarrotException(r.where + ": 'upstreams' must be a map of model name -> {base_url, api_key_env, model, price}");
+    }
+    Map<String, UpstreamConfig> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      String name = e.getKey();
+      String p = "upstreams." + name;
+      JsonNode u = e.getValue();
+      r.object(u, p, Set.of("base_url", "api_key_env", "model", "price", "inject_stream_usage"));
+      if (name.isBlank() || name.startsWith("carrot")) {
+        throw new CarrotException(r.where + ": " + p + ": upstream names must not be empty or start with 'carrot'");
+      }
+      String base = r.string(u, p + ".base_url", null);
+      if (base == null) {
+        throw new CarrotException(r.where + ": " + p + ".base_url is missing (e.g. https://api.openai.com/v1)");
+      }
+      if (!base.startsWith("http://") && !base.startsWith("https://") && !base.startsWith(SELF)) {
+        throw new CarrotException(r.where + ": " + p + ".base_url must be an http:// or https:// URL, got '" + base + "'");
+      }
+      while (base.endsWith("/")) {
+        base = base.substring(0, base.length() - 1);
+      }
+      ModelPrice price = null;
+      JsonNode pn = r.optObject(u, p + ".price", Set.of("input_per_mtok", "output_per_mtok"));
+      if (!pn.isEmpty()) {
+        price = new ModelPrice(
+            r.number(pn, p + ".price.input_per_mtok", Double.NaN, 0, 1e9),
+            r.number(pn, p + ".price.output_per_mtok", Double.NaN, 0, 1e9),
+            "carrot.yaml override");
+      }
+      out.put(name, new UpstreamConfig(
+          name, base, r.string(u, p + ".api_key_env", null), r.string(u, p + ".model", name), price,
+          r.bool(u, p + ".inject_stream_usage", true)));
+    }
+    return out;
+  }
+
+  private static List<ClientConfig> clients(Reader r, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new CarrotException(r.where + ": 'clients' must be a list of {id, key_sha256, daily_budget_usd}");
+    }
+    List<ClientConfig> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Set<String> hashes = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      String p = "clients[" + i + "]";
+      JsonNode c = node.get(i);
+      r.object(c, p, Set.of("id", "key_sha256", "daily_budget_usd"));
+      String id = r.string(c, p + ".id", null);
+      String hash = r.string(c, p + ".key_sha256", null);
+      if (id == null || id.isBlank()) {
+        throw new CarrotException(r.where + ": " + p + ".id is missing");
+      }
+      if (hash == null || !SHA256.matcher(hash).matches()) {
+        throw new CarrotException(
+            r.where + ": " + p + ".key_sha256 must be 64 lower-case hex digits (run 'carrot serve key' to make a key and its hash), got "
+                + (hash == null ? "nothing" : "'" + hash + "'"));
+      }
+      if (!ids.add(id)) {
+        throw new CarrotException(r.where + ": " + p + ".id '" + id + "' is used twice");
+      }
+      if (!hashes.add(hash)) {
+        throw new CarrotException(r.where + ": " + p + ".key_sha256 is the same as another client's");
+      }
+      Double budget = c.has("daily_budget_usd") ? r.number(c, p + ".daily_budget_usd", 0, 1e-9, 1e12) : null;
+      out.add(new ClientConfig(id, hash, budget));
+    }
+    return out;
+  }
+
+  /** Typed, strict access to the YAML tree: every error names the key and what was expected. */
+  private static final class Reader {
+    final String where;
+
+    Reader(String where) {
+      this.where = where;
+    }
+
+    void object(JsonNode n, String path, Set<String> keys) {
+      if (n == null || !n.isObject()) {
+        throw new CarrotException(where + ": " + (path.isEmpty() ? "the top level" : path) + " must be a map");
+      }
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!keys.contains(k)) {
+          throw new CarrotException(
+              where + ": unknown key '" + (path.isEmpty() ? k : path + "." + k) + "'; expected one of " + new java.util.TreeSet<>(keys));
+        }
+      }
+    }
+
+    JsonNode optObject(JsonNode parent, String path, Set<String> keys) {
+      JsonNode n = parent.get(leaf(path));
+      if (n == null || n.isNull()) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      }
+      object(n, path, keys);
+      return n;
+    }
+
+    private static String leaf(String path) {
+      return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    String string(JsonNode parent, String path, String dflt) {
+      JsonNode n = parent.get(leaf(path));
+      if (n == null || n.isNull()) {
+        return dflt;
+      }
+      if (!n.isTextual() && !n.isNumber()) {
+        throw new CarrotException(where + ": " + path + " must be a string, got " + n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+      }
+      return n.asText();
+    }
+
+    double number(JsonNode parent, String path, double dflt, double min, double max) {
+      JsonNode n = parent.get(leaf(path));
+      if (n == null || n.isNull()) {
+        if (Double.isNaN(dflt)) {
+          throw new CarrotException(where + ": " + path + " is missing");
+        }
+        return dflt;
+      }
+      if (!n.isNumber() || !(n.asDouble() >= min && n.asDouble() <= max)) {
+        throw new CarrotException(where + ": " + path + " must be a number in [" + fmt(min) + ", " + fmt(max) + "], got " + n);
+      }
+      return n.asDouble();
+    }
+
+    long integer(JsonNode parent, String path, long dflt, long min, long max) {
+      JsonNode n = parent.get(leaf(path));
+      if (n == null || n.isNull()) {
+        return dflt;
+      }
+      if (!n.canConvertToExactIntegral() || n.asLong() < min || n.asLong() > max) {
+        throw new CarrotException(where + ": " + path + " must be a whole number in [" + min + ", " + max + "], got " + n);
+      }
+      return n.asLong();
+    }
+
+    boolean bool(JsonNode parent, String path, boolean dflt) {
+      JsonNode n = parent.get(leaf(path));
+      if (n == null || n.isNull()) {
+        return dflt;
+      }
+      if (!n.isBoolean()) {
+        throw new CarrotException(where + ": " + path + " must be true or false, got " + n);
+      }
+      return n.asBoolean();
+    }
+
+    private static String fmt(double d) {
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+  }
+}

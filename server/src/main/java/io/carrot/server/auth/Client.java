@@ -1,0 +1,11 @@
+package io.carrot.server.auth;
+
+/**
+ * An authenticated caller.
+ *
+ * @param id the key's name from the config ({@code anonymous} when authentication is off)
+ * @param dailyBudgetUsd spend allowed per UTC day, or null for no limit
+ */
+public record Client(String id, Double dailyBudgetUsd) {
+  public static final Client ANONYMOUS = new Client("anonymous", null);
+}

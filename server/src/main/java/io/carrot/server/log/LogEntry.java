@@ -1,0 +1,118 @@
+package io.carrot.server.log;
+
+/**
+ * One logged request. Nullable fields are null when they do not apply (a passthrough request has
+ * no prediction; a request refused before routing has no decision).
+ *
+ * @param requestId carrot's id ({@code x-carrot-request-id})
+ * @param createdAt epoch milliseconds when the request arrived
+ * @param day UTC date {@code yyyy-mm-dd} (budgets are per day)
+ * @param keyId the client key's id
+ * @param endpoint {@code chat} or {@code route}
+ * @param requestedModel the {@code model} the client sent
+ * @param policy {@code mu}, {@code budget}, {@code min-quality}, {@code passthrough} or {@code none}
+ * @param mu the mu used, after budget pressure
+ * @param promptSha256 hex SHA-256 of the routed text
+ * @param prompt the routed text, when the log keeps prompts
+ * @param stream whether the client asked for a stream
+ * @param decisionJson every candidate's predictions, as {@code /v1/route} returns them
+ * @param chosenModel the router's first choice
+ * @param answeredModel the model that answered (differs from the choice after a fallback)
+ * @param completionId the upstream's completion id ({@code chatcmpl-...})
+ * @param inputTokens input tokens counted at route time
+ * @param predictedQuality the answering model's predicted quality
+ * @param predictedOutputTokens the answering model's predicted output tokens
+ * @param predictedCostUsd the answering model's predicted cost
+ * @param actualInputTokens prompt tokens the upstream reported
+ * @param actualOutputTokens completion tokens the upstream reported
+ * @param actualCostUsd reported tokens at the configured prices
+ * @param chargedUsd what was added to the key's daily spend
+ * @param priceInputPerMtok the answering model's input price
+ * @param priceOutputPerMtok the answering model's output price
+ * @param routerMs embedding, prediction and decision time
+ * @param upstreamMs time until the answering upstream's response headers
+ * @param totalMs time until the last byte was sent
+ * @param status HTTP status sent to the client
+ * @param error error message, if any
+ * @param fallbacks failed attempts before the answer
+ * @param attemptsJson every attempt: model, outcome, milliseconds
+ */
+public record LogEntry(
+    String requestId,
+    long createdAt,
+    String day,
+    String keyId,
+    String endpoint,
+    String requestedModel,
+    String policy,
+    Double mu,
+    String promptSha256,
+    String prompt,
+    boolean stream,
+    String decisionJson,
+    String chosenModel,
+    String answeredModel,
+    String completionId,
+    Double inputTokens,
+    Double predictedQuality,
+    Double predictedOutputTokens,
+    Double predictedCostUsd,
+    Long actualInputTokens,
+    Long actualOutputTokens,
+    Double actualCostUsd,
+    double chargedUsd,
+    Double priceInputPerMtok,
+    Double priceOutputPerMtok,
+    Double routerMs,
+    Double upstreamMs,
+    double totalMs,
+    int status,
+    String error,
+    int fallbacks,
+    String attemptsJson) {
+
+  /** Collects a request's fields as it is served. */
+  public static final class Builder {
+    public String requestId;
+    public long createdAt;
+    public String day;
+    public String keyId = "anonymous";
+    public String endpoint;
+    public String requestedModel = "";
+    public String policy = "none";
+    public Double mu;
+    public String promptSha256;
+    public String prompt;
+    public boolean stream;
+    public String decisionJson;
+    public String chosenModel;
+    public String answeredModel;
+    public String completionId;
+    public Double inputTokens;
+    public Double predictedQuality;
+    public Double predictedOutputTokens;
+    public Double predictedCostUsd;
+    public Long actualInputTokens;
+    public Long actualOutputTokens;
+    public Double actualCostUsd;
+    public double chargedUsd;
+    public Double priceInputPerMtok;
+    public Double priceOutputPerMtok;
+    public Double routerMs;
+    public Double upstreamMs;
+    public double totalMs;
+    public int status;
+    public String error;
+    public int fallbacks;
+    public String attemptsJson;
+
+    public LogEntry build() {
+      return new LogEntry(
+          requestId, createdAt, day, keyId, endpoint, requestedModel, policy, mu, promptSha256, prompt, stream,
+          decisionJson, chosenModel, answeredModel, completionId, inputTokens, predictedQuality,
+          predictedOutputTokens, predictedCostUsd, actualInputTokens, actualOutputTokens, actualCostUsd,
+          chargedUsd, priceInputPerMtok, priceOutputPerMtok, routerMs, upstreamMs, totalMs, status, error,
+          fallbacks, attemptsJson);
+    }
+  }
+}
