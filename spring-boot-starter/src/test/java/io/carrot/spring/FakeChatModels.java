@@ -1,0 +1,79 @@
+package io.carrot.spring;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.output.TokenUsage;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** In-test chat models that answer with their name, or fail in a chosen way, and record requests. */
+final class FakeChatModels {
+  private FakeChatModels() {}
+
+  /** How a fake behaves. */
+  enum Behaviour {
+    ANSWER,
+    THROW,
+    ERROR_BEFORE_TOKENS,
+    ERROR_AFTER_A_TOKEN
+  }
+
+  static class Blocking implements ChatModel {
+    final String name;
+    final Behaviour behaviour;
+    final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+
+    Blocking(String name, Behaviour behaviour) {
+      this.name = name;
+      this.behaviour = behaviour;
+    }
+
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+      requests.add(request);
+      if (behaviour != Behaviour.ANSWER) {
+        throw new IllegalStateException(name + " is down");
+      }
+      return ChatResponse.builder()
+          .aiMessage(AiMessage.from("answer from " + name))
+          .id("id-" + name)
+          .modelName(name + "-v1")
+          .tokenUsage(new TokenUsage(3, 4))
+          .build();
+    }
+  }
+
+  static class Streaming implements StreamingChatModel {
+    final String name;
+    final Behaviour behaviour;
+    final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+
+    Streaming(String name, Behaviour behaviour) {
+      this.name = name;
+      this.behaviour = behaviour;
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+      requests.add(request);
+      switch (behaviour) {
+        case THROW -> throw new IllegalStateException(name + " refused the connection");
+        case ERROR_BEFORE_TOKENS -> handler.onError(new IllegalStateException(name + " is overloaded"));
+        case ERROR_AFTER_A_TOKEN -> {
+          handler.onPartialResponse("partial from " + name);
+          handler.onError(new IllegalStateException(name + " dropped the stream"));
+        }
+        case ANSWER -> {
+          handler.onPartialResponse("answer ");
+          handler.onPartialResponse("from " + name);
+          handler.onCompleteResponse(
+              ChatResponse.builder().aiMessage(AiMessage.from("answer from " + name)).modelName(name + "-v1").build());
+        }
+      }
+    }
+  }
+}
