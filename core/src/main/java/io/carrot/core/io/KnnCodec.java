@@ -3,17 +3,24 @@ package io.carrot.core.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.predict.ExactKnnIndex;
 import io.carrot.core.predict.KnnAccess;
 import io.carrot.core.predict.KnnPredictor;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.VectorIndex;
+import io.carrot.core.predict.VectorIndexes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Stores {@link KnnPredictor}: the training vectors and their per-model targets as float32. */
+/**
+ * Stores {@link KnnPredictor}: the training vectors (float32, or float16 / int8 per {@link
+ * VectorEncoding}) and their per-model targets as float32. On load the search index is chosen by
+ * {@link VectorIndexes} (exact, or approximate for large stores when the ann module is present).
+ */
 public final class KnnCodec implements PredictorCodec {
+  static final String ENCODING = "embeddings_encoding";
+
   @Override
   public String kind() {
     return KnnPredictor.KIND;
@@ -21,20 +28,40 @@ public final class KnnCodec implements PredictorCodec {
 
   @Override
   public void write(Predictor p, ObjectNode meta, EntryWriter out) throws IOException {
+    write(p, meta, out, VectorEncoding.F32);
+  }
+
+  @Override
+  public int write(Predictor p, ObjectNode meta, EntryWriter out, VectorEncoding encoding) throws IOException {
     KnnPredictor knn = (KnnPredictor) p;
-    ExactKnnIndex index = knn.index();
+    VectorIndex index = knn.index();
     int n = index.size();
-    float[][] rows = new float[n][];
+    int d = index.dimension();
+    float[] flat = new float[Math.multiplyExact(n, d)];
     for (int j = 0; j < n; j++) {
-      rows[j] = index.row(j);
+      System.arraycopy(index.row(j), 0, flat, j * d, d);
     }
     meta.put("n", n);
-    meta.put("dimension", index.dimension());
+    meta.put("dimension", d);
     meta.put("k", knn.k());
+    if (encoding != VectorEncoding.F32) {
+      // absent means f32, so version-1 files stay byte-identical
+      meta.put(ENCODING, encoding.id());
+    }
     meta.set("hyper_parameters", Json.MAPPER.valueToTree(knn.hyperParameters()));
-    out.put("knn/embeddings.f32", FloatArrays.toBytes(FloatArrays.flatten(rows)));
+    switch (encoding) {
+      case F32 -> out.put("knn/embeddings.f32", FloatArrays.toBytes(flat));
+      case F16 -> out.put("knn/embeddings.f16", VectorEncoding.toF16(flat));
+      case I8 -> {
+        float[] scales = new float[n];
+        byte[] codes = VectorEncoding.toI8(flat, d, scales);
+        out.put("knn/embeddings.i8", codes);
+        out.put("knn/embeddings_scale.f32", FloatArrays.toBytes(scales));
+      }
+    }
     out.put("knn/quality.f32", FloatArrays.toBytes(KnnAccess.quality(knn)));
     out.put("knn/output_tokens.f32", FloatArrays.toBytes(KnnAccess.tokens(knn)));
+    return encoding == VectorEncoding.F32 ? 1 : 2;
   }
 
   @Override
@@ -47,10 +74,11 @@ public final class KnnCodec implements PredictorCodec {
     if (n < 1 || d < 1 || k < 1 || models.isEmpty()) {
       throw new CarrotException("router file: knn section needs n, dimension, k >= 1 and models");
     }
-    float[] flat = FloatArrays.fromBytes(in.get("knn/embeddings.f32"), "knn/embeddings.f32");
+    VectorEncoding encoding = VectorEncoding.parse(meta.path(ENCODING).asText("f32"));
+    float[] flat = readEmbeddings(encoding, n, d, in);
     float[] q = FloatArrays.fromBytes(in.get("knn/quality.f32"), "knn/quality.f32");
     float[] t = FloatArrays.fromBytes(in.get("knn/output_tokens.f32"), "knn/output_tokens.f32");
-    if (flat.length != n * d || q.length != n * models.size() || t.length != n * models.size()) {
+    if (flat.length != (long) n * d || q.length != (long) n * models.size() || t.length != (long) n * models.size()) {
       throw new CarrotException("router file: knn arrays do not match n=" + n + ", dimension=" + d + ", models=" + models.size());
     }
     Map<String, Object> diag = new java.util.LinkedHashMap<>();
@@ -60,6 +88,31 @@ public final class KnnCodec implements PredictorCodec {
         diag.put(key, Json.MAPPER.convertValue(hp.get(key), Object.class));
       }
     }
-    return new KnnPredictor(models, new ExactKnnIndex(FloatArrays.reshape(flat, d)), q, t, k, diag);
+    return new KnnPredictor(models, VectorIndexes.build(FloatArrays.reshape(flat, d)), q, t, k, diag);
+  }
+
+  private static float[] readEmbeddings(VectorEncoding encoding, int n, int d, EntryReader in) throws IOException {
+    switch (encoding) {
+      case F16 -> {
+        float[] flat = VectorEncoding.fromF16(in.get("knn/embeddings.f16"), "knn/embeddings.f16");
+        VectorEncoding.normalizeRows(flat, d);
+        return flat;
+      }
+      case I8 -> {
+        byte[] codes = in.get("knn/embeddings.i8");
+        float[] scales = FloatArrays.fromBytes(in.get("knn/embeddings_scale.f32"), "knn/embeddings_scale.f32");
+        if (codes.length != (long) n * d || scales.length != n) {
+          throw new CarrotException(
+              "router file: knn/embeddings.i8 has " + codes.length + " codes and " + scales.length
+                  + " scales, expected " + n + " x " + d + " and " + n);
+        }
+        float[] flat = VectorEncoding.fromI8(codes, scales, d);
+        VectorEncoding.normalizeRows(flat, d);
+        return flat;
+      }
+      default -> {
+        return FloatArrays.fromBytes(in.get("knn/embeddings.f32"), "knn/embeddings.f32");
+      }
+    }
   }
 }

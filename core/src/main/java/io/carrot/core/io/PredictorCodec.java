@@ -13,6 +13,16 @@ public interface PredictorCodec {
   /** Writes {@code p}: scalars into {@code meta}, arrays as entries through {@code out}. */
   void write(Predictor p, ObjectNode meta, EntryWriter out) throws IOException;
 
+  /**
+   * Writes {@code p} with any stored vectors in {@code encoding} and returns the router format
+   * version its entries need. Estimators that store no vectors ignore the encoding: the default
+   * writes as {@link #write(Predictor, ObjectNode, EntryWriter)} does, which is version 1.
+   */
+  default int write(Predictor p, ObjectNode meta, EntryWriter out, VectorEncoding encoding) throws IOException {
+    write(p, meta, out);
+    return 1;
+  }
+
   /** Reads back what {@link #write} wrote. */
   Predictor read(JsonNode meta, EntryReader in) throws IOException;
 

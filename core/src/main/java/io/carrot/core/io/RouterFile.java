@@ -28,7 +28,10 @@ import java.util.zip.ZipOutputStream;
  */
 public final class RouterFile {
   public static final String FORMAT = "carrot-router";
-  public static final int VERSION = 1;
+  /** The newest version this carrot reads and writes. */
+  public static final int VERSION = 2;
+  /** The oldest version this carrot reads; float32 routers are still written as version 1. */
+  public static final int MIN_VERSION = 1;
   private static final long FIXED_TIME = 315532800000L; // 1980-01-01, the zip epoch
 
   private RouterFile() {}
@@ -43,7 +46,16 @@ public final class RouterFile {
     return m;
   }
 
+  /** Saves with lossless float32 vectors (format version 1). */
   public static void save(Router router, Path file) {
+    save(router, file, VectorEncoding.F32);
+  }
+
+  /**
+   * Saves with the estimator's vectors in {@code encoding}; lossy encodings need format version 2
+   * (older carrots refuse such files with a clear message).
+   */
+  public static void save(Router router, Path file, VectorEncoding encoding) {
     Predictor p = router.predictor();
     PredictorCodec codec = codecs().get(p.kind());
     if (codec == null) {
@@ -53,7 +65,7 @@ public final class RouterFile {
       try (ZipOutputStream zip = new ZipOutputStream(os)) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("format", FORMAT);
-        root.put("format_version", VERSION);
+        root.put("format_version", MIN_VERSION); // keeps its place in the JSON; the codec decides the value below
         root.set("models", Json.MAPPER.valueToTree(p.models()));
         root.put("cost_scale", router.costScale());
         root.put("cost_scale_definition", "1 / mean USD per prompt of the most expensive model on the training data");
@@ -62,7 +74,8 @@ public final class RouterFile {
         est.put("kind", p.kind());
         est.set("models", Json.MAPPER.valueToTree(p.models()));
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
-        codec.write(p, est, entries::put);
+        int version = codec.write(p, est, entries::put, encoding);
+        root.put("format_version", version);
         root.set("provenance", Json.MAPPER.valueToTree(router.provenance()));
         put(zip, "router.json", Json.MAPPER.writeValueAsBytes(root));
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -111,9 +124,10 @@ public final class RouterFile {
       throw new CarrotException(where + ": format is '" + root.path("format").asText() + "', expected '" + FORMAT + "'");
     }
     int version = root.path("format_version").asInt(-1);
-    if (version != VERSION) {
+    if (version < MIN_VERSION || version > VERSION) {
       throw new CarrotException(
-          where + ": router format version " + version + " is not supported by this carrot (reads version " + VERSION + ")");
+          where + ": router format version " + version + " is not supported by this carrot (reads versions "
+              + MIN_VERSION + " to " + VERSION + ")");
     }
     JsonNode est = root.path("estimator");
     String kind = est.path("kind").asText();

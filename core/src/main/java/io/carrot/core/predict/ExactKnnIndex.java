@@ -10,7 +10,7 @@ import java.util.Arrays;
  * HotSpot turns into SIMD code, where a row-major dot product would be a float reduction it cannot
  * vectorize.
  */
-public final class ExactKnnIndex {
+public final class ExactKnnIndex implements VectorIndex {
   private static final int TILE = 4096;
   private final int n;
   private final int d;
@@ -28,15 +28,22 @@ public final class ExactKnnIndex {
     }
   }
 
+  @Override
+  public String kind() {
+    return "exact";
+  }
+
+  @Override
   public int size() {
     return n;
   }
 
+  @Override
   public int dimension() {
     return d;
   }
 
-  /** Row {@code j} of the store, copied out. */
+  @Override
   public float[] row(int j) {
     float[] r = new float[d];
     for (int i = 0; i < d; i++) {
@@ -60,10 +67,7 @@ public final class ExactKnnIndex {
     }
   }
 
-  /**
-   * The {@code k} stored rows most similar to {@code q}, best first; ties go to the lower row
-   * index. Rows with {@code excluded[j]} true (may be null) are skipped.
-   */
+  @Override
   public int[] topK(float[] q, int k, boolean[] excluded) {
     float[] s = new float[n];
     scores(q, s);

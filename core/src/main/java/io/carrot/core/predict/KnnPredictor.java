@@ -12,7 +12,7 @@ public final class KnnPredictor implements Predictor {
   public static final String KIND = "knn";
 
   private final List<String> models;
-  private final ExactKnnIndex index;
+  private final VectorIndex index;
   private final float[] quality; // n x M row-major
   private final float[] tokens; // n x M row-major
   private final int k;
@@ -24,7 +24,7 @@ public final class KnnPredictor implements Predictor {
    * @param diagnostics fit information to record (e.g. the CV curve); copied
    */
   public KnnPredictor(
-      List<String> models, ExactKnnIndex index, float[] quality, float[] tokens, int k, Map<String, Object> diagnostics) {
+      List<String> models, VectorIndex index, float[] quality, float[] tokens, int k, Map<String, Object> diagnostics) {
     int m = models.size();
     if (quality.length != index.size() * m || tokens.length != index.size() * m) {
       throw new IllegalArgumentException("targets must be n x M = " + index.size() + " x " + m);
@@ -59,8 +59,21 @@ public final class KnnPredictor implements Predictor {
     return k;
   }
 
-  public ExactKnnIndex index() {
+  public VectorIndex index() {
     return index;
+  }
+
+  /**
+   * The same predictor searching with {@code other}, which must hold the same rows in the same
+   * order (e.g. an approximate index built over this one's store).
+   */
+  public KnnPredictor withIndex(VectorIndex other) {
+    if (other.size() != index.size() || other.dimension() != index.dimension()) {
+      throw new IllegalArgumentException(
+          "the new index holds " + other.size() + " x " + other.dimension() + " rows, the predictor's "
+              + index.size() + " x " + index.dimension());
+    }
+    return new KnnPredictor(models, other, quality, tokens, k, diagnostics);
   }
 
   float[] qualityTargets() {
@@ -105,7 +118,8 @@ public final class KnnPredictor implements Predictor {
     h.put("k", k);
     h.put("metric", "cosine");
     h.put("weights", "uniform");
-    h.put("search", "exact");
+    h.put("search", index.kind());
+    h.putAll(index.parameters());
     h.put("train_size", index.size());
     h.putAll(diagnostics);
     return h;

@@ -103,7 +103,7 @@ public final class KnnTrainer {
       diag.put("k_selection", folds + "-fold CV, mean R^2 over quality and output tokens, seed " + seed);
       diag.put("cv_r2_by_k", curve);
     }
-    return new KnnPredictor(data.models(), index, q, t, k, diag);
+    return new KnnPredictor(data.models(), VectorIndexes.reindex(index, data.embeddings()), q, t, k, diag);
   }
 
   /** Number of CV queries {@link #fit} will run for {@code n} training prompts (0 for a fixed k). */

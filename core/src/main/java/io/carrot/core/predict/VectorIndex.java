@@ -1,0 +1,39 @@
+package io.carrot.core.predict;
+
+import java.util.Map;
+
+/**
+ * Nearest-neighbour search over a fixed store of unit vectors by inner product (= cosine
+ * similarity).
+ *
+ * <p>Contract: {@link #topK} returns at most {@code k} distinct row indices in {@code [0, size())},
+ * best (highest inner product) first, ties to the lower index, never a row with {@code
+ * excluded[j]} true. An exact index returns the true top {@code k}; an approximate one may miss
+ * some (its recall is measured against the exact index in tests) but still orders what it returns
+ * by the exact inner product. Immutable and thread-safe.
+ */
+public interface VectorIndex {
+
+  /** Number of stored rows. */
+  int size();
+
+  /** Dimension of every stored row. */
+  int dimension();
+
+  /** Row {@code j} of the store, copied out. */
+  float[] row(int j);
+
+  /**
+   * The {@code k} stored rows most similar to {@code q}, best first; ties go to the lower row
+   * index. Rows with {@code excluded[j]} true ({@code excluded} may be null) are skipped.
+   */
+  int[] topK(float[] q, int k, boolean[] excluded);
+
+  /** Search method recorded in a predictor's hyper-parameters, e.g. {@code exact} or {@code hnsw}. */
+  String kind();
+
+  /** Parameters of the search method (graph degree, beam width, ...) for the provenance. */
+  default Map<String, Object> parameters() {
+    return Map.of();
+  }
+}
