@@ -1,0 +1,212 @@
+package io.carrot.collect.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.CarrotException;
+import io.carrot.core.io.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chat completions from an OpenAI-compatible {@code /v1/chat/completions} endpoint (OpenAI, vLLM,
+ * llama.cpp, Ollama, OpenRouter, Together, ...).
+ *
+ * <p>At most {@link Upstream#concurrency()} calls are in flight and request starts are spaced by
+ * {@link Upstream#requestsPerMinute()}. 429, 5xx (except 501) and I/O failures are retried with
+ * exponential backoff and jitter, honouring {@code Retry-After}, up to {@link Upstream#maxAttempts()};
+ * other 4xx answers fail at once as not retryable, since repeating them cannot help.
+ */
+public final class OpenAiChatClient implements ChatClient {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatClient.class);
+  private static final int ERROR_BODY_CHARS = 300;
+
+  private final Upstream upstream;
+  private final URI endpoint;
+  private final String apiKey;
+  private final HttpClient http;
+  private final Semaphore inFlight;
+  private final RateLimiter limiter;
+
+  public OpenAiChatClient(Upstream upstream) {
+    this.upstream = upstream;
+    this.endpoint = upstream.chatEndpoint();
+    String key = upstream.apiKeyEnv() == null ? null : System.getenv(upstream.apiKeyEnv());
+    this.apiKey = key == null || key.isBlank() ? null : key.strip();
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(20))
+        .build();
+    this.inFlight = new Semaphore(upstream.concurrency(), true);
+    this.limiter = upstream.requestsPerMinute() > 0 ? new RateLimiter(upstream.requestsPerMinute()) : null;
+  }
+
+  public Upstream upstream() {
+    return upstream;
+  }
+
+  @Override
+  public ChatResult complete(ChatRequest request) {
+    byte[] body = body(request);
+    try {
+      inFlight.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CarrotException(upstream.name() + ": interrupted while waiting for a free slot", e, true);
+    }
+    try {
+      return send(request, body);
+    } finally {
+      inFlight.release();
+    }
+  }
+
+  private byte[] body(ChatRequest r) {
+    ObjectNode o = Json.COMPACT.createObjectNode();
+    o.put("model", r.model());
+    ArrayNode messages = o.putArray("messages");
+    if (!r.system().isEmpty()) {
+      messages.addObject().put("role", "system").put("content", r.system());
+    }
+    messages.addObject().put("role", "user").put("content", r.prompt());
+    o.put("max_tokens", r.maxTokens());
+    o.put("temperature", r.temperature());
+    o.put("stream", false);
+    try {
+      return Json.COMPACT.writeValueAsBytes(o);
+    } catch (IOException e) {
+      throw new CarrotException("cannot encode a chat request: " + e.getMessage(), e);
+    }
+  }
+
+  private ChatResult send(ChatRequest request, byte[] body) {
+    HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
+        .timeout(upstream.requestTimeout())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (apiKey != null) {
+      rb.header("Authorization", "Bearer " + apiKey);
+    }
+    HttpRequest req = rb.build();
+    String what = upstream.name() + " " + request.model();
+    for (int attempt = 1; ; attempt++) {
+      if (limiter != null) {
+        limiter.acquire();
+      }
+      long start = System.nanoTime();
+      HttpResponse<String> resp;
+      try {
+        resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        String msg = what + ": POST " + endpoint + " failed: " + e;
+        if (attempt >= upstream.maxAttempts()) {
+          throw new ChatException(msg + " (after " + attempt + " attempts)", e, true, 0);
+        }
+        LOG.warn("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
+        sleep(backoff(attempt, null));
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CarrotException(what + ": interrupted", e, true);
+      }
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      int status = resp.statusCode();
+      if (status >= 200 && status < 300) {
+        return parse(resp.body(), what, millis, attempt);
+      }
+      String msg = what + ": HTTP " + status + ": " + errorMessage(resp.body());
+      boolean retry = status == 429 || status == 408 || (status >= 500 && status != 501);
+      if (!retry) {
+        throw new ChatException(msg, null, false, status);
+      }
+      if (attempt >= upstream.maxAttempts()) {
+        throw new ChatException(msg + " (after " + attempt + " attempts)", null, true, status);
+      }
+      LOG.warn("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
+      sleep(backoff(attempt, resp.headers().firstValue("Retry-After").orElse(null)));
+    }
+  }
+
+  private ChatResult parse(String body, String what, long millis, int attempts) {
+    JsonNode root;
+    try {
+      root = Json.COMPACT.readTree(body);
+    } catch (IOException e) {
+      throw new ChatException(what + ": the response is not JSON (" + e.getMessage() + ")", e, true, 200);
+    }
+    JsonNode choice = root.path("choices").path(0);
+    JsonNode usage = root.path("usage");
+    if (choice.isMissingNode() || !usage.path("prompt_tokens").canConvertToLong()
+        || !usage.path("completion_tokens").canConvertToLong()) {
+      throw new ChatException(
+          what + ": the response lacks choices[0] or usage.prompt_tokens/completion_tokens; expected an OpenAI chat completion: "
+              + abbreviate(body), null, false, 200);
+    }
+    JsonNode content = choice.path("message").path("content");
+    String text = content.isTextual() ? content.asText() : "";
+    return new ChatResult(text, usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong(),
+        millis, attempts, choice.path("finish_reason").asText(""));
+  }
+
+  private Duration backoff(int attempt, String retryAfter) {
+    long base = upstream.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
+    // Up to 25% jitter so concurrent callers that hit one rate limit do not retry in lockstep.
+    long wait = base + (base > 0 ? ThreadLocalRandom.current().nextLong(base / 4 + 1) : 0);
+    if (retryAfter != null) {
+      try {
+        wait = Math.max(wait, (long) (Double.parseDouble(retryAfter.strip()) * 1000));
+      } catch (NumberFormatException ignored) {
+        // An HTTP-date Retry-After is rare for APIs; the exponential wait stands.
+      }
+    }
+    return Duration.ofMillis(Math.min(wait, upstream.maxBackoff().toMillis()));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CarrotException("interrupted while backing off", e, true);
+    }
+  }
+
+  private static String errorMessage(String body) {
+    if (body == null || body.isBlank()) {
+      return "(empty body)";
+    }
+    try {
+      JsonNode msg = Json.COMPACT.readTree(body).path("error").path("message");
+      if (msg.isTextual()) {
+        return msg.asText();
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // Fall through to the raw body.
+    }
+    return abbreviate(body);
+  }
+
+  private static String abbreviate(String s) {
+    String b = s.strip();
+    return b.length() <= ERROR_BODY_CHARS ? b : b.substring(0, ERROR_BODY_CHARS) + "...";
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiChatClient[" + upstream.name() + " via " + endpoint + "]";
+  }
+}
