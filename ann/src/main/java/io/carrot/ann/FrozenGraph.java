@@ -1,0 +1,142 @@
+package io.carrot.ann;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.hnsw.HnswGraph;
+import org.apache.lucene.util.hnsw.NeighborArray;
+import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
+
+/**
+ * A finished HNSW graph as plain int arrays. Lucene's on-heap graph keeps its read cursor inside
+ * the graph (one search at a time) and a score per edge; this copy is immutable, about half the
+ * size, and hands every search its own cursor through {@link #view()}.
+ */
+final class FrozenGraph {
+  private final int size;
+  private final int maxConn;
+  private final int entryNode;
+  /** Per level: the nodes on it, sorted (null for level 0, which holds every node). */
+  private final int[][] nodes;
+  /** Per level: neighbours, {@code stride[level]} slots per node in {@code nodes} order. */
+  private final int[][] neighbors;
+  private final int[][] counts;
+  private final int[] stride;
+
+  private FrozenGraph(int size, int maxConn, int entryNode, int[][] nodes, int[][] neighbors, int[][] counts, int[] stride) {
+    this.size = size;
+    this.maxConn = maxConn;
+    this.entryNode = entryNode;
+    this.nodes = nodes;
+    this.neighbors = neighbors;
+    this.counts = counts;
+    this.stride = stride;
+  }
+
+  static FrozenGraph of(OnHeapHnswGraph g) throws IOException {
+    int levels = g.numLevels();
+    int n = g.size();
+    int[][] nodes = new int[levels][];
+    int[][] neighbors = new int[levels][];
+    int[][] counts = new int[levels][];
+    int[] stride = new int[levels];
+    for (int level = 0; level < levels; level++) {
+      int[] onLevel = level == 0 ? null : HnswGraph.NodesIterator.getSortedNodes(g.getNodesOnLevel(level));
+      int count = level == 0 ? n : onLevel.length;
+      int s = 0;
+      for (int p = 0; p < count; p++) {
+        s = Math.max(s, g.getNeighbors(level, level == 0 ? p : onLevel[p]).size());
+      }
+      int[] nb = new int[Math.multiplyExact(count, s)];
+      int[] c = new int[count];
+      for (int p = 0; p < count; p++) {
+        NeighborArray a = g.getNeighbors(level, level == 0 ? p : onLevel[p]);
+        c[p] = a.size();
+        System.arraycopy(a.nodes(), 0, nb, p * s, a.size());
+      }
+      nodes[level] = onLevel;
+      neighbors[level] = nb;
+      counts[level] = c;
+      stride[level] = s;
+    }
+    return new FrozenGraph(n, g.maxConn(), g.entryNode(), nodes, neighbors, counts, stride);
+  }
+
+  int size() {
+    return size;
+  }
+
+  int numLevels() {
+    return nodes.length;
+  }
+
+  /** Number of directed edges, for reports. */
+  long edges() {
+    long e = 0;
+    for (int[] c : counts) {
+      for (int x : c) {
+        e += x;
+      }
+    }
+    return e;
+  }
+
+  /** A read view with its own cursor, for one search at a time. */
+  HnswGraph view() {
+    return new View();
+  }
+
+  private final class View extends HnswGraph {
+    private int[] arr = new int[0];
+    private int start;
+    private int upto;
+    private int end;
+
+    @Override
+    public void seek(int level, int target) {
+      int pos = level == 0 ? target : Arrays.binarySearch(nodes[level], target);
+      if (pos < 0) {
+        throw new IllegalStateException("node " + target + " is not on level " + level);
+      }
+      arr = neighbors[level];
+      start = pos * stride[level];
+      upto = start;
+      end = start + counts[level][pos];
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int nextNeighbor() {
+      return upto < end ? arr[upto++] : DocIdSetIterator.NO_MORE_DOCS;
+    }
+
+    @Override
+    public int numLevels() {
+      return nodes.length;
+    }
+
+    @Override
+    public int maxConn() {
+      return maxConn;
+    }
+
+    @Override
+    public int entryNode() {
+      return entryNode;
+    }
+
+    @Override
+    public NodesIterator getNodesOnLevel(int level) {
+      return level == 0 ? new ArrayNodesIterator(size) : new ArrayNodesIterator(nodes[level], nodes[level].length);
+    }
+
+    @Override
+    public int neighborCount() {
+      return end - start;
+    }
+  }
+}
