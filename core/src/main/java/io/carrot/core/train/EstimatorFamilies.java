@@ -1,0 +1,43 @@
+package io.carrot.core.train;
+
+import io.carrot.core.ProgressListener;
+import io.carrot.core.predict.BlendFitter;
+import io.carrot.core.predict.CalibratedPredictor;
+import io.carrot.core.predict.ConstantPredictor;
+import io.carrot.core.predict.LinearPredictor;
+import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.TrainingSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The estimators beyond plain CARROT-KNN. Each fits on train and chooses its weights and strengths
+ * on validation, then calibrates quality on validation:
+ *
+ * <ul>
+ *   <li>{@code knn-shrink}: KNN shrunk toward each model's global mean, the strength per model chosen
+ *       by least squares on validation (empirical-Bayes style: little local evidence, more prior);
+ *   <li>{@code linear}: ridge regression per output on the embedding (CARROT-linear);
+ *   <li>{@code ensemble}: KNN, linear and the global means blended per model on validation.
+ * </ul>
+ */
+public final class EstimatorFamilies {
+  private EstimatorFamilies() {}
+
+  public static Predictor knnShrink(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
+    Predictor blend = BlendFitter.fit("knn-shrink", List.of(knn, ConstantPredictor.fit(train)), validation, 100);
+    return CalibratedPredictor.fit(blend, validation);
+  }
+
+  public static Predictor linear(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return CalibratedPredictor.fit(LinearPredictor.fit(train, validation), validation);
+  }
+
+  public static Predictor ensemble(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
+    Predictor lin = LinearPredictor.fit(train, validation);
+    Predictor blend = BlendFitter.fit("ensemble", List.of(knn, lin, ConstantPredictor.fit(train)), validation, 20);
+    return CalibratedPredictor.fit(blend, validation);
+  }
+}

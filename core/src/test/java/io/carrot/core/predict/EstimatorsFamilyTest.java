@@ -1,0 +1,107 @@
+package io.carrot.core.predict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import io.carrot.core.TestVectors;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
+import io.carrot.core.io.RouterFile;
+import io.carrot.core.route.Provenance;
+import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Router;
+import io.carrot.core.train.Estimators;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EstimatorsFamilyTest {
+  @TempDir Path tmp;
+
+  /** quality of "a" = 0.5 + 0.4 * x0, of "b" = 0.3 (constant); tokens of a = 100 + 50 * x1, b = 200. */
+  static TrainingSet linearData(Random r, int n, double noise) {
+    float[][] e = TestVectors.randomUnit(r, n, 6);
+    double[][] q = new double[n][2];
+    double[][] t = new double[n][2];
+    for (int i = 0; i < n; i++) {
+      q[i][0] = 0.5 + 0.4 * e[i][0] + noise * r.nextGaussian();
+      q[i][1] = 0.3 + noise * r.nextGaussian();
+      t[i][0] = 100 + 50 * e[i][1];
+      t[i][1] = 200;
+    }
+    return new TrainingSet(List.of("a", "b"), e, q, t);
+  }
+
+  @Test
+  void linearRecoversALinearTarget() {
+    Random r = new Random(42);
+    LinearPredictor p = LinearPredictor.fit(linearData(r, 2000, 0), linearData(r, 300, 0));
+    float[] x = {0.6f, 0.8f, 0, 0, 0, 0};
+    Prediction pr = p.predict(x);
+    assertThat(pr.quality()[0]).isCloseTo(0.5 + 0.4 * 0.6, offset(1e-3));
+    assertThat(pr.quality()[1]).isCloseTo(0.3, offset(1e-3));
+    assertThat(pr.outputTokens()[0]).isCloseTo(100 + 50 * 0.8, offset(0.1));
+    assertThat(pr.outputTokens()[1]).isCloseTo(200, offset(1e-6));
+  }
+
+  @Test
+  void simplexGridAndHandComputedBlend() {
+    assertThat(BlendFitter.simplex(3, 2)).hasSize(6);
+    assertThat(BlendFitter.simplex(2, 4)).hasSize(5).first().satisfies(w -> assertThat(w).containsExactly(1.0, 0.0));
+    // part A predicts 1.0, part B predicts 0.0 for model "a"; truth averages 0.25 -> weight 0.25 on A
+    List<String> models = List.of("a", "b");
+    Predictor one = new ConstantPredictor(models, 2, new double[] {1, 1}, new double[] {10, 10});
+    Predictor zero = new ConstantPredictor(models, 2, new double[] {0, 0}, new double[] {30, 30});
+    float[][] e = {{1, 0}, {0, 1}, {1, 0}, {0, 1}};
+    double[][] q = {{1, 0}, {0, 0}, {0, 1}, {0, 1}};
+    double[][] t = {{10, 30}, {10, 30}, {10, 30}, {10, 30}};
+    BlendPredictor b = BlendFitter.fit("x", List.of(one, zero), new TrainingSet(models, e, q, t), 100);
+    assertThat(b.qualityWeights()[0]).containsExactly(0.25, 0.5);
+    assertThat(b.tokenWeights()[0]).containsExactly(1.0, 0.0);
+    assertThat(b.predict(new float[] {1, 0}).quality()).containsExactly(0.25, 0.5);
+    assertThat(b.predict(new float[] {1, 0}).outputTokens()).containsExactly(10.0, 30.0);
+  }
+
+  @Test
+  void isotonicPoolsAdjacentViolators() {
+    double[][] k = CalibratedPredictor.isotonic(new double[] {0.1, 0.2, 0.3, 0.4}, new double[] {0, 1, 0, 1});
+    // (0.2,1) and (0.3,0) violate: pooled to 0.5 at x = 0.25
+    assertThat(k[0]).containsExactly(0.1, 0.25, 0.4);
+    assertThat(k[1]).containsExactly(0.0, 0.5, 1.0);
+    CalibratedPredictor c = new CalibratedPredictor(new ConstantPredictor(List.of("a"), 1, new double[] {0}, new double[] {0}), k[0], k[1]);
+    assertThat(c.map(0.05)).isEqualTo(0.0);
+    assertThat(c.map(0.175)).isCloseTo(0.25, offset(1e-12));
+    assertThat(c.map(0.25)).isEqualTo(0.5);
+    assertThat(c.map(0.9)).isEqualTo(1.0);
+  }
+
+  /** Every family fits, predicts in range, and survives a router file round trip unchanged. */
+  @Test
+  void everyFamilyRoundTripsThroughTheRouterFile() {
+    Random r = new Random(7);
+    TrainingSet train = linearData(r, 400, 0.1);
+    TrainingSet val = linearData(r, 120, 0.1);
+    Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    prices.put("a", new ModelPrice(1, 10, ""));
+    prices.put("b", new ModelPrice(0.1, 1, ""));
+    float[][] queries = TestVectors.randomUnit(new Random(9), 20, 6);
+    for (String name : List.of("knn", "knn-shrink", "linear", "ensemble")) {
+      Predictor p = Estimators.get(name).fit(train, val, Map.of(), (label, done, total) -> {});
+      Router router = new Router(p, new PriceTable(prices), 100, new Provenance("t", "", 400, "e", "c", 42, "v", "t", Map.of()));
+      Path f = tmp.resolve(name + ".carrot");
+      RouterFile.save(router, f);
+      Router back = RouterFile.load(f);
+      assertThat(back.predictor().kind()).isEqualTo(p.kind());
+      for (float[] q : queries) {
+        Prediction a = p.predict(q);
+        assertThat(java.util.Arrays.stream(a.quality()).boxed().toList()).allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
+        assertThat(back.predictor().predict(q)).usingRecursiveComparison().isEqualTo(a);
+        assertThat(back.route(q, 50, RouteOptions.mu(0.3))).isEqualTo(router.route(q, 50, RouteOptions.mu(0.3)));
+      }
+    }
+  }
+}
