@@ -45,9 +45,16 @@ final class Harness implements AutoCloseable {
 
   /** With {@code firstByteMs} as the upstream time-out. */
   static Harness start(Path dir, String extra, Clock clock, int firstByteMs) throws IOException {
+    return start(dir, extra, clock, firstByteMs, Map.of());
+  }
+
+  /** With more environment variables than the strong upstream's key. */
+  static Harness start(Path dir, String extra, Clock clock, int firstByteMs, Map<String, String> env) throws IOException {
     StubUpstream stub = new StubUpstream();
     String yaml = yaml(stub, extra, firstByteMs);
-    return new Harness(stub, dir, yaml, clock, Map.of("STRONG_KEY", "sk-strong-secret"));
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("STRONG_KEY", "sk-strong-secret");
+    return new Harness(stub, dir, yaml, clock, all);
   }
 
   static String yaml(StubUpstream stub, String extra, int firstByteMs) {
@@ -60,10 +67,10 @@ final class Harness implements AutoCloseable {
           mid: {base_url: "%s", model: mid-v1}
           cheap: {base_url: "%s", model: cheap-v1}
           solo: {base_url: "%s", model: solo-v1, price: {input_per_mtok: 1, output_per_mtok: 2}}
-        log: {path: log.db}
-        """.formatted(
+        %s""".formatted(
             firstByteMs,
-            stub.baseUrl("strong"), stub.baseUrl("mid"), stub.baseUrl("cheap"), stub.baseUrl("solo"))
+            stub.baseUrl("strong"), stub.baseUrl("mid"), stub.baseUrl("cheap"), stub.baseUrl("solo"),
+            extra.startsWith("log:") || extra.contains("\nlog:") ? "" : "log: {path: log.db}\n")
         + extra;
   }
 

@@ -23,7 +23,8 @@ final class LogRows {
           ResultSet r = s.executeQuery(
               "SELECT request_id, key_id, endpoint, policy, chosen_model, answered_model, completion_id, stream, "
                   + "actual_input_tokens, actual_output_tokens, actual_cost_usd, charged_usd, status, error, fallbacks, "
-                  + "attempts_json, prompt, prompt_sha256, predicted_cost_usd, mu FROM requests ORDER BY created_at, rowid")) {
+                  + "attempts_json, prompt, prompt_sha256, predicted_cost_usd, mu FROM requests ORDER BY created_at, "
+                  + (log.describe().startsWith("jdbc:sqlite:") ? "rowid" : "request_id"))) {
         while (r.next()) {
           out.add(new Row(
               r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),

@@ -1,0 +1,108 @@
+package io.carrot.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.carrot.core.data.Dataset;
+import io.carrot.core.data.DatasetReader;
+import io.carrot.server.auth.ClientKeys;
+import io.carrot.server.log.LogExport;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The decision log on PostgreSQL, when one is reachable (CI starts one with .ci/postgres.sh);
+ * skipped otherwise. Connection: CARROT_TEST_PG_URL (default
+ * jdbc:postgresql://127.0.0.1:5432/carrot_test), CARROT_TEST_PG_USER and CARROT_TEST_PG_PASSWORD
+ * (default carrot / carrot). Each run works in a fresh schema that it drops afterwards.
+ */
+class PostgresLogTest {
+  static final String URL = env("CARROT_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/carrot_test");
+  static final String USER = env("CARROT_TEST_PG_USER", "carrot");
+  static final String PASSWORD = env("CARROT_TEST_PG_PASSWORD", "carrot");
+  static String schema;
+  static boolean created;
+
+  @TempDir Path dir;
+
+  static String env(String k, String dflt) {
+    String v = System.getenv(k);
+    return v == null || v.isBlank() ? dflt : v;
+  }
+
+  @BeforeAll
+  static void reachable() {
+    DriverManager.setLoginTimeout(3);
+    schema = "carrot_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+      created = true;
+    } catch (SQLException e) {
+      assumeTrue(false, "no PostgreSQL at " + URL + " (" + e.getMessage() + "); run .ci/postgres.sh to start one");
+    }
+  }
+
+  @AfterAll
+  static void dropSchema() throws SQLException {
+    if (!created) {
+      return;
+    }
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  @Test
+  void logBudgetsFeedbackAndExportOnPostgres() throws Exception {
+    String key = "ck-pg";
+    String extra = """
+        log: {url: "%s?currentSchema=%s", user: %s, password_env: PG_PASSWORD}
+        clients:
+          - {id: pg, key_sha256: %s, daily_budget_usd: 0.0005}
+        """.formatted(URL, schema, USER, ClientKeys.sha256(key));
+    try (Harness h = Harness.start(dir, extra, Clock.systemUTC(), 5000, Map.of("PG_PASSWORD", PASSWORD))) {
+      HttpResponse<String> a = h.post("/v1/chat/completions", Harness.chat("carrot:mu=0", "pg prompt", false), key);
+      assertThat(a.statusCode()).isEqualTo(200);
+      HttpResponse<String> b = h.post("/v1/chat/completions", Harness.chat("carrot:mu=1", "pg prompt", true), key);
+      assertThat(b.statusCode()).isEqualTo(200);
+      assertThat(h.post("/v1/feedback", "{\"request_id\": \"chatcmpl-strong-v1\", \"score\": 1}", key).statusCode()).isEqualTo(200);
+      String idB = b.headers().firstValue("x-carrot-request-id").orElseThrow();
+      assertThat(h.post("/v1/feedback", "{\"request_id\": \"" + idB + "\", \"score\": 0}", key).statusCode()).isEqualTo(200);
+
+      h.restart();
+      List<LogRows.Row> rows = LogRows.all(h.server.log());
+      assertThat(rows).extracting(LogRows.Row::answeredModel).containsExactlyInAnyOrder("strong", "cheap");
+      double spent = (11 * 10 + 7 * 40 + 11 * 0.5 + 7 * 1) / 1e6;
+      assertThat(h.server.budgets().spent("pg")).isCloseTo(spent, within(1e-15));
+      // a third answer pushes the key over its budget; the fourth request is refused
+      assertThat(h.post("/v1/chat/completions", Harness.chat("carrot:mu=0", "pg prompt", false), key).statusCode()).isEqualTo(200);
+      assertThat(h.post("/v1/chat/completions", Harness.chat("carrot:mu=0", "pg prompt", false), key).statusCode()).isEqualTo(429);
+
+      LogExport.Result r = LogExport.export(h.server.log(), dir.resolve("export"), new LogExport.Options(null, null, false, 42, 0, 0, false));
+      assertThat(r.prompts()).isEqualTo(1);
+      Dataset d = DatasetReader.read(dir.resolve("export"));
+      assertThat(d.models()).containsExactly("cheap", "strong");
+      assertThat(d.prompts().get(0).scores()).containsExactly(0.0, 1.0);
+      int version = h.server.log().query(c -> {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      });
+      assertThat(version).isEqualTo(1);
+    }
+  }
+}
