@@ -27,6 +27,7 @@ final class RowSet {
   private final List<String> models;
   private final List<PromptRecord> rows = new ArrayList<>();
   private final List<Split> hints = new ArrayList<>();
+  private final List<Long> ranks = new ArrayList<>();
   private final Set<String> ids = new HashSet<>();
   private final Map<String, Integer> dropped = new LinkedHashMap<>();
   private String splitRule = "";
@@ -48,12 +49,21 @@ final class RowSet {
 
   /** Adds a complete row; a second row with the same id is dropped and counted. */
   void add(PromptRecord r, Split hint) {
+    add(r, hint, null);
+  }
+
+  /**
+   * @param rank the row's position in its split's id list, when the input records it (carrot's own
+   *     export does), so split.json's order survives a round trip; null for file order
+   */
+  void add(PromptRecord r, Split hint, Long rank) {
     if (!ids.add(r.id())) {
       drop("duplicate id (first row kept)");
       return;
     }
     rows.add(r);
     hints.add(hint);
+    ranks.add(rank);
   }
 
   void drop(String reason) {
@@ -104,7 +114,11 @@ final class RowSet {
         idx.computeIfAbsent(hints.get(i) == null ? Split.TRAIN : hints.get(i), k -> new ArrayList<>()).add(i);
       }
       for (Split s : Split.values()) {
-        split.put(s, idx.getOrDefault(s, List.of()).stream().mapToInt(Integer::intValue).toArray());
+        List<Integer> in = new ArrayList<>(idx.getOrDefault(s, List.of()));
+        if (in.stream().allMatch(i -> ranks.get(i) != null)) {
+          in.sort(java.util.Comparator.comparing(ranks::get));
+        }
+        split.put(s, in.stream().mapToInt(Integer::intValue).toArray());
       }
       splitRule = "Split (`split.json`): the input files' own train / validation / test split.";
     } else {

@@ -28,7 +28,7 @@ import org.apache.parquet.schema.Type;
  *
  * <p>Every top-level struct with those three fields is a model. Optional columns: {@code id} (or
  * {@code prompt_id}, {@code sample_id}; default {@code <file stem>#<row>}), {@code source} or
- * {@code dataset} (the benchmark), {@code split}. The split comes from a {@code split} column, else
+ * {@code dataset} (the benchmark), {@code split} and {@code split_rank} (order within the split). The split comes from a {@code split} column, else
  * from the file names ({@code train-00000-of-00001.parquet}, {@code default/test/0000.parquet}),
  * else it is the seeded 70/15/15. SPROUT carries no prices: pass {@code --prices}, unless the file
  * has carrot's {@code carrot.models_json} metadata.
@@ -176,7 +176,8 @@ public final class SproutImporter implements Importer {
           cost[i] = RowSet.check(c, model + ".cost", false, where);
         }
       }
-      set.add(new PromptRecord(id, p, source == null ? "" : source, scores, in, out, hasCost ? cost : null), hint);
+      Long rank = row.get("split_rank") instanceof Long l ? l : null;
+      set.add(new PromptRecord(id, p, source == null ? "" : source, scores, in, out, hasCost ? cost : null), hint, rank);
     });
   }
 

@@ -111,7 +111,7 @@ public final class OpenAiChatClient implements ChatClient {
         if (attempt >= upstream.maxAttempts()) {
           throw new ChatException(msg + " (after " + attempt + " attempts)", e, true, 0);
         }
-        LOG.warn("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
+        LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
         sleep(backoff(attempt, null));
         continue;
       } catch (InterruptedException e) {
@@ -131,7 +131,7 @@ public final class OpenAiChatClient implements ChatClient {
       if (attempt >= upstream.maxAttempts()) {
         throw new ChatException(msg + " (after " + attempt + " attempts)", null, true, status);
       }
-      LOG.warn("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
+      LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
       sleep(backoff(attempt, resp.headers().firstValue("Retry-After").orElse(null)));
     }
   }

@@ -24,7 +24,8 @@ import org.apache.parquet.schema.Types;
  * sprout} reads it back unchanged and pandas/pyarrow/DuckDB users get one row per prompt.
  *
  * <p>Columns: {@code id}, {@code prompt}, {@code source}, {@code split} (train, validation, test,
- * or null when the prompt is in none), then per model a struct named after the model with {@code
+ * or null when the prompt is in none) and {@code split_rank} (its position in that split's id list,
+ * so split.json's order survives), then per model a struct named after the model with {@code
  * score} (double), {@code num_input_tokens} and {@code num_output_tokens} (int64 when every value is
  * whole, else double) and, when the dataset records it, {@code cost} (double, USD). The file's
  * key-value metadata holds {@code carrot.models_json} (the price table, as models.json), {@code
@@ -34,7 +35,7 @@ public final class ParquetExporter {
   public static final String FORMAT = "carrot-dataset-parquet/1";
   public static final String KEY_FORMAT = "carrot.format";
   public static final String KEY_MODELS = "carrot.models_json";
-  private static final Set<String> RESERVED = Set.of("id", "prompt", "source", "split", "dataset");
+  private static final Set<String> RESERVED = Set.of("id", "prompt", "source", "split", "split_rank", "dataset");
 
   private ParquetExporter() {}
 
@@ -61,6 +62,7 @@ public final class ParquetExporter {
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("prompt");
     b.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("source");
     b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("split");
+    b.optional(PrimitiveTypeName.INT64).named("split_rank");
     for (int m = 0; m < d.modelCount(); m++) {
       var g = Types.optionalGroup();
       g.required(PrimitiveTypeName.DOUBLE).named("score");
@@ -73,9 +75,12 @@ public final class ParquetExporter {
     }
     MessageType schema = b.named("carrot_dataset");
     Map<Integer, String> splitOf = new java.util.HashMap<>();
+    Map<Integer, Long> rankOf = new java.util.HashMap<>();
     for (Split s : Split.values()) {
-      for (int i : d.split().getOrDefault(s, new int[0])) {
-        splitOf.put(i, s.key());
+      int[] idx = d.split().getOrDefault(s, new int[0]);
+      for (int k = 0; k < idx.length; k++) {
+        splitOf.put(idx[k], s.key());
+        rankOf.put(idx[k], (long) k);
       }
     }
     Map<String, String> meta = new LinkedHashMap<>();
@@ -94,7 +99,7 @@ public final class ParquetExporter {
         PromptRecord r = d.prompts().get(i);
         Group g = f.newGroup().append("id", r.id()).append("prompt", r.prompt()).append("source", r.source());
         if (splitOf.containsKey(i)) {
-          g.append("split", splitOf.get(i));
+          g.append("split", splitOf.get(i)).append("split_rank", rankOf.get(i));
         }
         for (int m = 0; m < d.modelCount(); m++) {
           Group s = g.addGroup(d.models().get(m));

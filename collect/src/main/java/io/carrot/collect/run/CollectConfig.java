@@ -161,10 +161,12 @@ public record CollectConfig(
       if (!seen.add(name)) {
         throw new CarrotException(at + ": the name '" + name + "' is used twice");
       }
+      double in = number(m, "input_per_mtok", at, Double.NaN);
+      double outPrice = number(m, "output_per_mtok", at, Double.NaN);
+      String source = m.has("price_source") ? text(m, "price_source", at, null) : "models.yaml";
       ModelPrice price;
       try {
-        price = new ModelPrice(number(m, "input_per_mtok", at, Double.NaN), number(m, "output_per_mtok", at, Double.NaN),
-            m.has("price_source") ? text(m, "price_source", at, null) : "models.yaml");
+        price = new ModelPrice(in, outPrice, source);
       } catch (CarrotException e) {
         throw new CarrotException(at + ": " + e.getMessage());
       }
