@@ -11,14 +11,17 @@ public class CarrotException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final boolean retryable;
 
+  /** A non-retryable failure with a message for the user. */
   public CarrotException(String message) {
     this(message, null, false);
   }
 
+  /** A non-retryable failure caused by {@code cause}. */
   public CarrotException(String message, Throwable cause) {
     this(message, cause, false);
   }
 
+  /** A failure that may be worth retrying when {@code retryable} is true. */
   public CarrotException(String message, Throwable cause, boolean retryable) {
     super(message, cause);
     this.retryable = retryable;

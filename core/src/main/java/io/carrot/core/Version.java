@@ -6,6 +6,7 @@ import java.util.Properties;
 
 /** The project version, recorded in every router file. */
 public final class Version {
+  /** The version of carrot on the classpath, e.g. {@code 0.1.0}. */
   public static final String CURRENT = load();
 
   private Version() {}

@@ -32,6 +32,7 @@ public final class CachingEmbedder implements Embedder {
     this(delegate, EmbeddingCache.defaultDirectory());
   }
 
+  /** Caches {@code delegate}'s vectors in {@code directory}. */
   public CachingEmbedder(Embedder delegate, Path directory) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.cache = EmbeddingCache.open(Objects.requireNonNull(directory, "directory"), delegate.id());
@@ -48,10 +49,12 @@ public final class CachingEmbedder implements Embedder {
     return d > 0 ? d : delegate.dimension();
   }
 
+  /** The embedder whose vectors are cached. */
   public Embedder delegate() {
     return delegate;
   }
 
+  /** The cache. */
   public EmbeddingCache cache() {
     return cache;
   }

@@ -119,10 +119,12 @@ public final class EmbeddingCache implements AutoCloseable {
     }
   }
 
+  /** The cache file. */
   public Path file() {
     return file;
   }
 
+  /** The embedder whose vectors this cache holds. */
   public String embedderId() {
     return embedderId;
   }

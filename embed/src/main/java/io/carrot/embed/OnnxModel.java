@@ -28,10 +28,12 @@ public enum OnnxModel {
     return id;
   }
 
+  /** Classpath location of the ONNX model. */
   public String modelResource() {
     return modelResource;
   }
 
+  /** Classpath location of the tokenizer. */
   public String tokenizerResource() {
     return tokenizerResource;
   }

@@ -171,6 +171,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
     return dimension;
   }
 
+  /** How prompts longer than the window are handled. */
   public LongTextStrategy strategy() {
     return strategy;
   }
@@ -180,6 +181,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
     return window;
   }
 
+  /** The tokenizer of the model. */
   public WordPieceTokenizer tokenizer() {
     return tokenizer;
   }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenAiEmbedder implements Embedder {
 
+  /** Where requests go unless a base URL is given. */
   public static final String DEFAULT_BASE_URL = "https://api.openai.com";
+  /** The environment variable the API key is read from by default. */
   public static final String DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
   /** Largest batch sent in one request; OpenAI accepts up to 2048 inputs but 256 keeps bodies small. */
   public static final int MAX_BATCH = 256;
@@ -111,6 +113,7 @@ public final class OpenAiEmbedder implements Embedder {
     this(builder(model).baseUrl(baseUrl).apiKeyEnv(apiKeyEnv));
   }
 
+  /** A builder for embeddings of {@code model}. */
   public static Builder builder(String model) {
     return new Builder(model);
   }
@@ -163,6 +166,7 @@ public final class OpenAiEmbedder implements Embedder {
       return this;
     }
 
+    /** Texts per request. */
     public Builder batchSize(int batchSize) {
       if (batchSize < 1 || batchSize > MAX_BATCH) {
         throw new CarrotException("batchSize: " + batchSize + "; expected 1.." + MAX_BATCH);
@@ -198,6 +202,7 @@ public final class OpenAiEmbedder implements Embedder {
       return this;
     }
 
+    /** Time-out of one request. */
     public Builder requestTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new CarrotException("requestTimeout: " + timeout + "; expected positive");
@@ -212,6 +217,7 @@ public final class OpenAiEmbedder implements Embedder {
       return this;
     }
 
+    /** Builds the embedder. */
     public OpenAiEmbedder build() {
       return new OpenAiEmbedder(this);
     }
@@ -235,6 +241,7 @@ public final class OpenAiEmbedder implements Embedder {
     return d;
   }
 
+  /** The embeddings endpoint requests go to. */
   public URI endpoint() {
     return endpoint;
   }

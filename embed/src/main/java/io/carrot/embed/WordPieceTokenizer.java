@@ -187,22 +187,27 @@ public final class WordPieceTokenizer {
     return wordStart.find(token);
   }
 
+  /** Id of the [CLS] token. */
   public int clsId() {
     return clsId;
   }
 
+  /** Id of the [SEP] token. */
   public int sepId() {
     return sepId;
   }
 
+  /** Id of the [PAD] token. */
   public int padId() {
     return padId;
   }
 
+  /** Id of the [UNK] token. */
   public int unkId() {
     return unkId;
   }
 
+  /** Number of tokens in the vocabulary. */
   public int vocabSize() {
     return vocab.length;
   }

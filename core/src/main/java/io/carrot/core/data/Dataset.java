@@ -26,6 +26,7 @@ public record Dataset(
     List<PromptRecord> prompts,
     Map<Split, int[]> split) {
 
+  /** Validates that models, prices and prompts agree. */
   public Dataset {
     models = List.copyOf(models);
     prompts = Collections.unmodifiableList(new ArrayList<>(prompts));
@@ -37,10 +38,12 @@ public record Dataset(
     }
   }
 
+  /** Number of models. */
   public int modelCount() {
     return models.size();
   }
 
+  /** Column of {@code model} in the score, token and cost arrays. */
   public int modelIndex(String model) {
     int i = models.indexOf(model);
     if (i < 0) {

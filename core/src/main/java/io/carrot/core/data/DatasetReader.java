@@ -33,6 +33,7 @@ import java.util.zip.GZIPInputStream;
 public final class DatasetReader {
   private DatasetReader() {}
 
+  /** Reads and validates the dataset in {@code dir}; errors name the file, line and field. */
   public static Dataset read(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new CarrotException(

@@ -10,6 +10,7 @@ import io.carrot.core.CarrotException;
  * @param source where the price came from (free text, may be empty)
  */
 public record ModelPrice(double inputPerMtok, double outputPerMtok, String source) {
+  /** Validates that both prices are finite and not negative. */
   public ModelPrice {
     if (!(inputPerMtok >= 0) || Double.isInfinite(inputPerMtok)) {
       throw new CarrotException("input_per_mtok must be a finite number >= 0, got " + inputPerMtok);

@@ -23,10 +23,12 @@ import java.util.Set;
 public final class PriceTable {
   private final Map<String, ModelPrice> prices;
 
+  /** A table of the given prices, in iteration order. */
   public PriceTable(Map<String, ModelPrice> prices) {
     this.prices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(prices));
   }
 
+  /** The price of {@code model}; fails naming the known models when it has none. */
   public ModelPrice price(String model) {
     ModelPrice p = prices.get(model);
     if (p == null) {
@@ -36,14 +38,17 @@ public final class PriceTable {
     return p;
   }
 
+  /** True when {@code model} has a price. */
   public boolean has(String model) {
     return prices.containsKey(model);
   }
 
+  /** The priced models. */
   public Set<String> models() {
     return prices.keySet();
   }
 
+  /** The prices as an unmodifiable map. */
   public Map<String, ModelPrice> asMap() {
     return prices;
   }
@@ -64,6 +69,7 @@ public final class PriceTable {
     }
   }
 
+  /** Reads a {@code models.json} price table. */
   public static PriceTable read(Path file) {
     JsonNode root;
     try {
@@ -74,6 +80,7 @@ public final class PriceTable {
     return fromJson(root, file.toString());
   }
 
+  /** Parses a price table; {@code where} names its source in errors. */
   public static PriceTable fromJson(JsonNode root, String where) {
     if (root == null || !root.isObject()) {
       throw new CarrotException(where + ": expected a JSON object of model -> {input_per_mtok, output_per_mtok}");
@@ -102,6 +109,7 @@ public final class PriceTable {
     return new PriceTable(m);
   }
 
+  /** The table in {@code models.json} form. */
   public ObjectNode toJson() {
     ObjectNode root = Json.MAPPER.createObjectNode();
     prices.forEach(

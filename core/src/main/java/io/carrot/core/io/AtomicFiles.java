@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Writes {@code body} to a temporary file beside {@code target}, then moves it into place. */
   public static void write(Path target, FloatArrays.Body body) {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
@@ -44,6 +45,7 @@ public final class AtomicFiles {
     }
   }
 
+  /** Writes {@code content} as UTF-8, atomically. */
   public static void writeString(Path target, String content) {
     write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }

@@ -14,12 +14,14 @@ import java.util.List;
 public final class FloatArrays {
   private FloatArrays() {}
 
+  /** Little-endian float32 bytes of {@code data}. */
   public static byte[] toBytes(float[] data) {
     ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(data);
     return b.array();
   }
 
+  /** Floats from little-endian float32 bytes; {@code what} names them in errors. */
   public static float[] fromBytes(byte[] bytes, String what) {
     if (bytes.length % 4 != 0) {
       throw new CarrotException(what + ": length " + bytes.length + " is not a multiple of 4 bytes (float32)");
@@ -29,6 +31,7 @@ public final class FloatArrays {
     return out;
   }
 
+  /** Rows of equal length, concatenated. */
   public static float[] flatten(float[][] rows) {
     if (rows.length == 0) {
       return new float[0];
@@ -41,6 +44,7 @@ public final class FloatArrays {
     return out;
   }
 
+  /** Splits {@code flat} into rows of {@code d} values. */
   public static float[][] reshape(float[] flat, int d) {
     float[][] out = new float[flat.length / d][];
     for (int i = 0; i < out.length; i++) {
@@ -102,6 +106,7 @@ public final class FloatArrays {
   /** Writes through an output stream; used by {@link AtomicFiles}. */
   @FunctionalInterface
   public interface Body {
+    /** Writes the content to {@code out}. */
     void write(OutputStream out) throws IOException;
   }
 }

@@ -16,6 +16,7 @@ public final class ExactKnnIndex implements VectorIndex {
   private final int d;
   private final float[] storeT;
 
+  /** Indexes unit-length {@code rows} for exact cosine search. */
   public ExactKnnIndex(float[][] rows) {
     this.n = rows.length;
     this.d = n == 0 ? 0 : rows[0].length;

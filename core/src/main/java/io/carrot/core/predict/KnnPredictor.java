@@ -9,6 +9,7 @@ import java.util.Map;
  * weights; the prediction is the mean of their per-model quality and output tokens. Immutable.
  */
 public final class KnnPredictor implements Predictor {
+  /** The estimator kind recorded in router files. */
   public static final String KIND = "knn";
 
   private final List<String> models;
@@ -55,10 +56,12 @@ public final class KnnPredictor implements Predictor {
     return index.dimension();
   }
 
+  /** Number of neighbours that vote. */
   public int k() {
     return k;
   }
 
+  /** The index of training embeddings. */
   public VectorIndex index() {
     return index;
   }

@@ -51,18 +51,22 @@ public final class KnnTrainer {
     return new KnnTrainer(k, new int[] {k}, 5, 42, 4000);
   }
 
+  /** Seed of the cross-validation folds. */
   public long seed() {
     return seed;
   }
 
+  /** This trainer with another seed. */
   public KnnTrainer withSeed(long s) {
     return new KnnTrainer(fixedK, grid, folds, s, maxCvQueries);
   }
 
+  /** This trainer choosing k among {@code g}. */
   public KnnTrainer withGrid(int[] g) {
     return new KnnTrainer(fixedK, g, folds, seed, maxCvQueries);
   }
 
+  /** This trainer scoring at most {@code q} held-out prompts in cross-validation. */
   public KnnTrainer withMaxCvQueries(int q) {
     return new KnnTrainer(fixedK, grid, folds, seed, q);
   }

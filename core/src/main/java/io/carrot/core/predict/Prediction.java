@@ -7,6 +7,7 @@ package io.carrot.core.predict;
  * @param outputTokens expected output tokens per model, at least 0
  */
 public record Prediction(double[] quality, double[] outputTokens) {
+  /** Checks that both arrays have one entry per model. */
   public Prediction {
     if (quality.length != outputTokens.length) {
       throw new IllegalArgumentException(

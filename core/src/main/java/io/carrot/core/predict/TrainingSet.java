@@ -14,6 +14,7 @@ import java.util.List;
  */
 public record TrainingSet(
     List<String> models, float[][] embeddings, double[][] quality, double[][] outputTokens) {
+  /** Validates that every row has one embedding of the common dimension and one value per model. */
   public TrainingSet {
     models = List.copyOf(models);
     int n = embeddings.length;
@@ -36,10 +37,12 @@ public record TrainingSet(
     }
   }
 
+  /** Number of training prompts. */
   public int size() {
     return embeddings.length;
   }
 
+  /** Dimension of the embeddings. */
   public int dimension() {
     return embeddings[0].length;
   }

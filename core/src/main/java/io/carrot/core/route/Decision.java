@@ -11,6 +11,7 @@ import java.util.List;
  * @param candidates every allowed model, best score first
  */
 public record Decision(String model, double mu, double inputTokens, List<Candidate> candidates) {
+  /** Copies the candidates. */
   public Decision {
     candidates = List.copyOf(candidates);
   }

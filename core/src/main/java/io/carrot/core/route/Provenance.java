@@ -25,6 +25,7 @@ public record Provenance(
     String carrotVersion,
     String createdAt,
     Map<String, String> extra) {
+  /** Copies {@code extra} into a sorted, unmodifiable map. */
   public Provenance {
     extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(extra));
   }

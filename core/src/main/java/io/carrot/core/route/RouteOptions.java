@@ -10,6 +10,7 @@ import java.util.Set;
  * @param allowed models that may be chosen; empty = every model of the router
  */
 public record RouteOptions(double mu, Set<String> allowed) {
+  /** Validates mu and copies the allowed models. */
   public RouteOptions {
     if (!(mu >= 0 && mu <= 1)) {
       throw new CarrotException("mu must be in [0, 1], got " + mu);
@@ -17,6 +18,7 @@ public record RouteOptions(double mu, Set<String> allowed) {
     allowed = allowed == null ? Set.of() : Set.copyOf(allowed);
   }
 
+  /** Every model at trade-off {@code mu}. */
   public static RouteOptions mu(double mu) {
     return new RouteOptions(mu, Set.of());
   }

@@ -33,6 +33,7 @@ public final class Router {
   private final double costScale;
   private final Provenance provenance;
 
+  /** A router over {@code predictor}; every model needs a price and the cost scale must be positive. */
   public Router(Predictor predictor, PriceTable prices, double costScale, Provenance provenance) {
     if (!(costScale > 0) || Double.isInfinite(costScale)) {
       throw new CarrotException("cost scale must be a finite number > 0, got " + costScale);
@@ -45,22 +46,27 @@ public final class Router {
     this.priceArray = predictor.models().stream().map(prices::price).toArray(ModelPrice[]::new);
   }
 
+  /** The fitted estimator of quality and output tokens. */
   public Predictor predictor() {
     return predictor;
   }
 
+  /** The prices costs are computed with. */
   public PriceTable prices() {
     return prices;
   }
 
+  /** The cost scale {@code s} of the rule. */
   public double costScale() {
     return costScale;
   }
 
+  /** Where this router came from. */
   public Provenance provenance() {
     return provenance;
   }
 
+  /** The models routed among, in the predictor's order. */
   public List<String> models() {
     return predictor.models();
   }
