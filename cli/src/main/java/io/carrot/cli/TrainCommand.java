@@ -1,17 +1,21 @@
 package io.carrot.cli;
 
+import io.carrot.core.CarrotException;
+import io.carrot.core.ProgressListener;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.io.RouterFile;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
+import io.carrot.core.train.Estimator;
+import io.carrot.core.train.Estimators;
 import io.carrot.core.train.RouterTrainer;
 import io.carrot.embed.Cl100kTokenCounter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a CARROT-KNN router on a dataset and save it as a router file.")
+    description = {
+      "Train a router on a dataset and save it as a router file.",
+      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-shrink, linear, ensemble;",
+      "all but knn choose weights and calibrate on the validation split."
+    })
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -33,39 +41,57 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Router file to write (.carrot).")
   Path out;
 
+  @Option(names = "--estimator", defaultValue = "knn", paramLabel = "NAME",
+      description = "knn, knn-shrink, linear or ensemble (default: ${DEFAULT-VALUE}).")
+  String estimator;
+
   @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N",
       description = "Neighbours: 'auto' picks k by 5-fold CV on the training prompts (default: ${DEFAULT-VALUE}).")
   String k;
 
   @Option(names = "--splits", defaultValue = "train", paramLabel = "train|train+validation",
-      description = "Which splits to fit on (default: ${DEFAULT-VALUE}).")
+      description = "Which splits to fit on (default: ${DEFAULT-VALUE}); estimators other than knn need validation held out.")
   String splits;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    Estimator est = Estimators.get(estimator);
+    Estimators.knnTrainer(k); // validates --k before any slow work
     Dataset d = data.read();
     List<PromptRecord> rows = new ArrayList<>(d.requireRows(Split.TRAIN));
+    List<PromptRecord> validation = d.rows(Split.VALIDATION);
     if (splits.equals("train+validation")) {
-      rows.addAll(d.rows(Split.VALIDATION));
+      if (!estimator.equals("knn")) {
+        throw new CarrotException("--splits train+validation leaves no validation prompts for --estimator " + estimator + "; use --splits train");
+      }
+      rows.addAll(validation);
+      validation = List.of();
     } else if (!splits.equals("train")) {
-      throw new io.carrot.core.CarrotException("--splits must be 'train' or 'train+validation', got '" + splits + "'");
+      throw new CarrotException("--splits must be 'train' or 'train+validation', got '" + splits + "'");
     }
-    KnnTrainer trainer = KOption.trainer(k);
     try (Vectors vectors = new Vectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
-      Progress cv = new Progress(err, "choosing k (5-fold CV)", trainer.cvQueryCount(rows.size()));
+      TrainingSet val = validation.isEmpty() ? null
+          : RouterTrainer.trainingSet(d, validation, vectors.of(validation, "embedding validation"));
+      Map<String, String> settings = new HashMap<>();
+      settings.put("k", k);
+      Map<String, Progress> bars = new HashMap<>();
+      ProgressListener progress = (stage, done, total) -> {
+        Progress p = bars.computeIfAbsent(stage, s -> new Progress(err, s, total));
+        p.update(done);
+      };
       Map<String, String> extra = new LinkedHashMap<>();
       extra.put("splits", splits);
+      extra.put("estimator", estimator);
       extra.put("models", String.join(",", d.models()));
-      Router r = RouterTrainer.train(d, rows, e, trainer, vectors.embedderId(), new Cl100kTokenCounter().id(), extra, cv::update);
-      if (trainer.cvQueryCount(rows.size()) > 0) {
-        cv.done();
-      }
+      Router r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
+          new Cl100kTokenCounter().id(), extra);
       RouterFile.save(r, out);
+      Object kk = r.predictor().hyperParameters().get("k");
       spec.commandLine().getOut().printf(
-          "trained %s on %d prompts x %d models of %s (k = %d, embedder %s) -> %s%n",
-          r.predictor().kind(), rows.size(), d.modelCount(), d.name(), ((KnnPredictor) r.predictor()).k(), r.provenance().embedderId(), out);
+          "trained %s on %d prompts x %d models of %s (%sembedder %s) -> %s%n",
+          estimator, rows.size(), d.modelCount(), d.name(), kk == null ? "" : "k = " + kk + ", ", r.provenance().embedderId(), out);
     }
     return 0;
   }

@@ -88,9 +88,12 @@ class CliTest {
         "--frontier", tmp.resolve("frontier.csv").toString(), "--mu-grid", "10");
     assertThat(eval.code()).as(eval.err()).isZero();
     // test prompts: 2 math, 2 history; the router sends each to its specialist: perfect and cheap
-    assertThat(eval.out()).contains("carrot at mu = 0                     1.0000");
+    assertThat(eval.out()).contains("carrot-knn at mu = 0                 1.0000");
     assertThat(eval.out()).contains("oracle                               1.0000");
-    assertThat(Files.readAllLines(tmp.resolve("frontier.csv"))).hasSize(12).first().isEqualTo("router,mu,mean_cost_usd,mean_quality");
+    List<String> csv = Files.readAllLines(tmp.resolve("frontier.csv"));
+    assertThat(csv.get(0)).isEqualTo("router,mu,mean_cost_usd,mean_quality");
+    assertThat(csv.stream().filter(l -> l.startsWith("carrot-knn,"))).hasSize(11)
+        .allSatisfy(l -> assertThat(l).endsWith(",3.100000000e-05,1.00000000"));
 
     Run route = run("route", "--router", router.toString(), "--json", "What is 12 times 12?", "Who was Julius Caesar?");
     assertThat(route.code()).as(route.err()).isZero();
@@ -132,7 +135,7 @@ class CliTest {
     assertThat(unknown.err()).contains("Unknown option: '--frob'").contains("carrot route --help");
 
     Run badK = run("train", "--data", data.toString(), "--out", tmp.resolve("x.carrot").toString(), "--k", "many");
-    assertThat(badK.err().strip()).isEqualTo("carrot: error: --k must be 'auto' or a whole number >= 1, got 'many'");
+    assertThat(badK.err().strip()).isEqualTo("carrot: error: k must be 'auto' or a whole number >= 1, got 'many'");
 
     Run badModel = run("eval", "--data", data.toString(), "--models", "big,gpt-9");
     assertThat(badModel.err().strip()).isEqualTo("carrot: error: dataset 'tiny' has no model 'gpt-9'; it has [big, mathbot, histbot]");
