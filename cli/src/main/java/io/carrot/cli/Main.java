@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
+      ServeCommand.class,
+      LogCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -20,10 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EchoUpstream {
   private final TokenCounter tokens;
+  private final long chunkDelayMillis;
   private final AtomicLong ids = new AtomicLong();
 
   public EchoUpstream(TokenCounter tokens) {
+    this(tokens, 0);
+  }
+
+  /** @param chunkDelayMillis pause before each streamed chunk, to keep streams open like a real model's */
+  public EchoUpstream(TokenCounter tokens, long chunkDelayMillis) {
     this.tokens = tokens;
+    this.chunkDelayMillis = chunkDelayMillis;
   }
 
   /** The reply for a prompt. */
@@ -77,6 +84,7 @@ public final class EchoUpstream {
       }
       delta.put("content", i == 0 ? words[i] : " " + words[i]);
       choice.putNull("finish_reason");
+      pause();
       event(out, chunk, req.includeUsage());
     }
     ObjectNode last = chunk(id, created, model);
@@ -91,6 +99,16 @@ public final class EchoUpstream {
     }
     out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
     out.flush();
+  }
+
+  private void pause() {
+    if (chunkDelayMillis > 0) {
+      try {
+        Thread.sleep(chunkDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static ObjectNode chunk(String id, long created, String model) {
