@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
+      SparkCommand.class,
+      CollectCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
       ServeCommand.class,
       LogCommand.class,
       CommandLine.HelpCommand.class

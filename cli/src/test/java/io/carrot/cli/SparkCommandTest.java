@@ -1,0 +1,39 @@
+package io.carrot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SparkCommandTest {
+  @TempDir Path tmp;
+
+  @Test
+  void findsTheBuiltJobAndItsRecordedClasspath() throws Exception {
+    Path target = Files.createDirectories(tmp.resolve("spark/target"));
+    Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT.jar"), "");
+    Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT-job.jar"), "");
+    Files.writeString(target.resolve("spark-classpath.txt"), "/m2/a.jar:/m2/b.jar\n");
+    assertThat(SparkCommand.classpath(tmp))
+        .isEqualTo(target.resolve("carrot-spark-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator + "/m2/a.jar:/m2/b.jar");
+  }
+
+  @Test
+  void anUnbuiltTreeGetsTheBuildCommand() {
+    assertThatThrownBy(() -> SparkCommand.classpath(tmp))
+        .hasMessageContaining("the Spark jobs are not built under")
+        .hasMessageContaining("./mvnw -q -pl spark -am install -DskipTests");
+  }
+
+  @Test
+  void onlyLocalMastersArePinnedToLoopback() {
+    assertThat(SparkCommand.localMaster(List.of("route", "--mu", "0.1"))).isTrue();
+    assertThat(SparkCommand.localMaster(List.of("route", "--master", "local[2]"))).isTrue();
+    assertThat(SparkCommand.localMaster(List.of("route", "--master=spark://h:7077"))).isFalse();
+    assertThat(SparkCommand.localMaster(List.of("route", "--master", "yarn"))).isFalse();
+  }
+}
