@@ -43,7 +43,6 @@ final class SparkCommand implements Callable<Integer> {
           "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
           "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
           "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
           "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
           "--enable-native-access=ALL-UNNAMED",
           "-Djdk.reflect.useDirectMethodHandle=false",
@@ -112,7 +111,7 @@ final class SparkCommand implements Callable<Integer> {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, "carrot-spark-*.jar")) {
         for (Path p : ds) {
           String n = p.getFileName().toString();
-          if (!n.endsWith("-job.jar") && !n.endsWith("-sources.jar") && !n.endsWith("-tests.jar")) {
+          if (!n.matches(".*-(job|sources|javadoc|tests)\\.jar")) {
             jar = p;
           }
         }

@@ -17,6 +17,8 @@ class SparkCommandTest {
     Path target = Files.createDirectories(tmp.resolve("spark/target"));
     Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT.jar"), "");
     Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT-job.jar"), "");
+    Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT-javadoc.jar"), "");
+    Files.writeString(target.resolve("carrot-spark-0.1.0-SNAPSHOT-sources.jar"), "");
     Files.writeString(target.resolve("spark-classpath.txt"), "/m2/a.jar:/m2/b.jar\n");
     assertThat(SparkCommand.classpath(tmp))
         .isEqualTo(target.resolve("carrot-spark-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator + "/m2/a.jar:/m2/b.jar");
