@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -43,21 +44,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class CarrotServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CarrotServer.class);
+  private static final Set<String> KNOWN = Set.of("/v1/models", "/v1/feedback", "/health", "/metrics", "/demo/v1/chat/completions");
   /** Idle time allowed on a client connection: long, because models may think for minutes between tokens. */
   private static final long IDLE_TIMEOUT_MS = 10 * 60_000;
+  /** How long {@link #close()} waits for running requests. */
+  private static final long DRAIN_MS = 30_000;
 
   private final Javalin app;
   private final DecisionLog log;
   private final UpstreamClient client;
   private final ServerMetrics metrics;
   private final Budgets budgets;
+  private final Requests requests;
+  private final AtomicBoolean draining;
 
-  private CarrotServer(Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets) {
+  private CarrotServer(
+      Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
+      AtomicBoolean draining) {
     this.app = app;
     this.log = log;
     this.client = client;
     this.metrics = metrics;
     this.budgets = budgets;
+    this.requests = requests;
+    this.draining = draining;
   }
 
   /**
@@ -129,12 +139,25 @@ public final class CarrotServer implements AutoCloseable {
           config.log().storePrompts());
       Endpoints endpoints = new Endpoints(keys, priced, routable, routing, upstreams, log, metrics, requests, config.maxBodyBytes());
       EchoUpstream echo = config.demoEcho() ? new EchoUpstream(router.tokenCounter()) : null;
+      AtomicBoolean draining = new AtomicBoolean();
       Javalin app = Javalin.create(cfg -> {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.concurrency.useVirtualThreads = true;
         cfg.http.compressionStrategy = CompressionStrategy.NONE;
         cfg.http.maxRequestSize = config.maxBodyBytes();
+        cfg.routes.before("/v1/*", ctx -> {
+          if (draining.get()) {
+            throw new ApiError(503, "server_error", "shutting_down", null, "the server is shutting down; retry on another instance");
+          }
+        });
+        cfg.routes.after(ctx -> {
+          // chat and route count themselves when they end (streams end after this handler)
+          if (!ctx.path().equals("/v1/chat/completions") && !ctx.path().equals("/v1/route")) {
+            String endpoint = KNOWN.contains(ctx.path()) ? ctx.path() : "other";
+            metrics.requests.inc(endpoint, Integer.toString(ctx.statusCode()));
+          }
+        });
         cfg.routes.post("/v1/chat/completions", chat::handle);
         cfg.routes.post("/v1/route", endpoints::route);
         cfg.routes.get("/v1/models", endpoints::models);
@@ -173,7 +196,7 @@ public final class CarrotServer implements AutoCloseable {
       client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
       LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
           config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
-      return new CarrotServer(app, log, client, metrics, budgets);
+      return new CarrotServer(app, log, client, metrics, budgets, requests, draining);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
@@ -204,8 +227,25 @@ public final class CarrotServer implements AutoCloseable {
     app.jettyServer().server().join();
   }
 
+  /**
+   * Refuses new {@code /v1} requests with 503, waits (up to 30 s) for the running ones, stops the
+   * HTTP server and stores the rest of the decision log.
+   */
   @Override
   public void close() {
+    draining.set(true);
+    long deadline = System.nanoTime() + DRAIN_MS * 1_000_000;
+    while (requests.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (requests.inFlight() > 0) {
+      LOG.warn("stopping with {} requests still running", requests.inFlight());
+    }
     app.stop();
     client.close();
     log.close();

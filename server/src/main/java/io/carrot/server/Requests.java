@@ -8,12 +8,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The bookkeeping every logged request shares: its id, its log entry, its metrics. */
 final class Requests {
   private final Clock clock;
   private final DecisionLog log;
   private final ServerMetrics metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   Requests(Clock clock, DecisionLog log, ServerMetrics metrics) {
     this.clock = clock;
@@ -23,6 +25,7 @@ final class Requests {
 
   /** Starts a request: a new id (sent as {@code x-carrot-request-id}) and its log entry. */
   LogEntry.Builder begin(Context ctx, String endpoint) {
+    inFlight.incrementAndGet();
     LogEntry.Builder b = new LogEntry.Builder();
     byte[] id = new byte[12];
     ThreadLocalRandom.current().nextBytes(id);
@@ -55,6 +58,15 @@ final class Requests {
     b.totalMs = seconds * 1000;
     metrics.requests.inc(b.endpoint, Integer.toString(b.status));
     metrics.request.observe(seconds, b.endpoint);
-    log.append(b.build());
+    try {
+      log.append(b.build());
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Requests begun and not yet ended. */
+  int inFlight() {
+    return inFlight.get();
   }
 }

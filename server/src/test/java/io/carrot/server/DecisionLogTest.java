@@ -74,6 +74,30 @@ class DecisionLogTest {
   }
 
   @Test
+  void closingWaitsForARunningStreamAndKeepsItsRow() throws Exception {
+    try (Harness h = Harness.start(dir, "")) {
+      h.stub.behave("strong-v1", StubUpstream.Behaviour.SLOW_STREAM);
+      var pending = h.http.sendAsync(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(h.base() + "/v1/chat/completions"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Harness.chat("carrot:mu=0", "slow one", true)))
+              .build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      while (h.stub.received.isEmpty()) {
+        Thread.sleep(5);
+      }
+      h.server.close();
+      HttpResponse<String> r = pending.get();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("answer").endsWith("data: [DONE]\n\n");
+      h.server = CarrotServer.start(ServerConfig.parse(h.yaml, "test.yaml", dir), TestRouters.tiny(), h.env::get, h.clock);
+      List<LogRows.Row> rows = LogRows.all(h.server.log());
+      assertThat(rows).hasSize(1);
+      assertThat(rows.get(0).prompt()).isEqualTo("slow one");
+      assertThat(rows.get(0).actualOutputTokens()).isEqualTo(7);
+    }
+  }
+
+  @Test
   void aLogFromANewerCarrotIsRefused() throws Exception {
     try (Harness h = Harness.start(dir, "")) {
       h.server.log().query(c -> {

@@ -23,7 +23,7 @@ import java.util.concurrent.Executors;
  * bytes of every stream it sent.
  */
 final class StubUpstream implements AutoCloseable {
-  enum Behaviour { OK, FAIL_503, FAIL_429, SLOW, BAD_REQUEST, CLOSE_STREAM }
+  enum Behaviour { OK, FAIL_503, FAIL_429, SLOW, BAD_REQUEST, CLOSE_STREAM, SLOW_STREAM }
 
   /** A received request. */
   record Received(String path, String authorization, ObjectNode body) {}
@@ -86,9 +86,10 @@ final class StubUpstream implements AutoCloseable {
           ex.getResponseHeaders().set("Content-Type", "text/event-stream");
           ex.sendResponseHeaders(200, 0);
         }
-        case OK -> {
+        case OK, SLOW_STREAM -> {
           if (body.path("stream").asBoolean(false)) {
-            stream(ex, model, body.path("stream_options").path("include_usage").asBoolean(false));
+            stream(ex, model, body.path("stream_options").path("include_usage").asBoolean(false),
+                behaviour.get(model) == Behaviour.SLOW_STREAM ? 300 : 0);
           } else {
             ex.getResponseHeaders().set("x-request-id", "stub-" + received.size());
             send(ex, 200, completion(model).toString());
@@ -110,7 +111,7 @@ final class StubUpstream implements AutoCloseable {
     return o;
   }
 
-  private void stream(HttpExchange ex, String model, boolean usage) throws IOException {
+  private void stream(HttpExchange ex, String model, boolean usage, long pauseMillis) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     ex.sendResponseHeaders(200, 0);
     ByteArrayOutputStream copy = new ByteArrayOutputStream();
@@ -121,6 +122,13 @@ final class StubUpstream implements AutoCloseable {
     for (int i = 0; i < parts.length; i++) {
       String delta = (i == 0 ? "{\"role\":\"assistant\",\"content\":\"" : "{\"content\":\" ") + parts[i] + "\"}";
       event(out, copy, "data: " + head + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":null}]" + u + "}\n\n");
+      if (pauseMillis > 0) {
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
     event(out, copy, "data: " + head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]" + u + "}\n\n");
     if (usage) {
