@@ -9,6 +9,7 @@ package io.carrot.core;
  */
 public class CarrotException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  /** Whether repeating the call may succeed. */
   private final boolean retryable;
 
   /** A non-retryable failure with a message for the user. */

@@ -10,6 +10,8 @@ public interface ProgressListener {
   ProgressListener NONE = (stage, done, total) -> {};
 
   /**
+   * Reports progress within a stage.
+   *
    * @param stage what is running, e.g. {@code "choosing k (5-fold CV)"}; a new stage starts when it
    *     changes
    * @param done units finished so far in this stage

@@ -20,6 +20,9 @@ public final class KnnPredictor implements Predictor {
   private final Map<String, Object> diagnostics;
 
   /**
+   * A predictor over the training prompts in {@code index}, averaging the targets of {@code k}
+   * neighbours.
+   *
    * @param quality per training row and model, row-major n x M
    * @param tokens per training row and model, row-major n x M
    * @param diagnostics fit information to record (e.g. the CV curve); copied

@@ -22,6 +22,9 @@ public final class RouterTrainer {
   private RouterTrainer() {}
 
   /**
+   * Fits the estimator {@code trainer} describes and wraps it in a router with the dataset's prices,
+   * the cost scale of the training prompts and provenance.
+   *
    * @param rows the training prompts
    * @param embeddings one unit vector per row, from the embedder named {@code embedderId}
    * @param progress receives CV progress (queries done)
