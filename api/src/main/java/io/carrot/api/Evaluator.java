@@ -1,68 +1,49 @@
 package io.carrot.api;
 
+import io.carrot.core.ProgressListener;
 import io.carrot.core.data.Dataset;
-import io.carrot.core.eval.Baselines;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
-import io.carrot.core.eval.RouterSweep;
-import io.carrot.core.predict.Prediction;
+import io.carrot.core.embed.Embedder;
+import io.carrot.core.eval.EvalOptions;
+import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.EvaluationHarness;
 import io.carrot.core.route.Router;
-import java.util.List;
+import io.carrot.embed.Cl100kTokenCounter;
+import java.nio.file.Path;
 
-/** Evaluates a router on embedded prompts of a dataset split: the core numbers of the paper. */
+/**
+ * Runs the paper's experiment on a dataset (see {@link EvaluationHarness}): fit or take a router,
+ * sweep mu on test, every baseline, every metric, bootstrap intervals, sanity checks. The report
+ * module turns the result into metrics.json, frontier.csv, report.md and plots.
+ */
 public final class Evaluator {
   private Evaluator() {}
 
   /**
-   * What {@link #evaluate} measures on the test split.
+   * Evaluates with prompts embedded by {@code embedder} (wrap it in a {@code CachingEmbedder} to
+   * embed each prompt once across runs).
    *
-   * @param accuracyMu0 the router's mean quality at mu = 0
-   * @param bestSingleModel the best single model by mean quality
-   * @param frontier one point per mu on the grid
-   * @param costFractionToMatchBest smallest frontier cost reaching the best single model's quality,
-   *     divided by that model's cost; NaN when the frontier never reaches it
+   * @param router the router to evaluate, or null to fit {@code options.estimator()} on train
    */
-  public record Report(
-      String dataset,
-      int nTest,
-      double accuracyMu0,
-      double costMu0,
-      String bestSingleModel,
-      double bestSingleQuality,
-      double bestSingleCost,
-      double oracleQuality,
-      double oracleCost,
-      double outputTokenMae,
-      double costFractionToMatchBest,
-      List<Point> frontier) {}
+  public static EvalReport evaluate(Dataset data, Embedder embedder, Router router, EvalOptions options, ProgressListener progress) {
+    return EvaluationHarness.run(
+        data,
+        (split, rows) -> DatasetEmbeddings.embed(embedder, rows, done -> progress.update("embedding " + split.key(), done, rows.size())),
+        router,
+        embedder.id(),
+        new Cl100kTokenCounter().id(),
+        options,
+        progress);
+  }
 
-  public static Report evaluate(Dataset data, EvalSet test, Router router, float[][] testEmbeddings, int muSteps) {
-    Prediction[] preds = router.predictor().predictAll(testEmbeddings);
-    RouterSweep sweep = new RouterSweep(test, router, preds);
-    int best = Baselines.bestSingle(test);
-    Point oracle = Baselines.oracle(test);
-    List<Point> frontier = sweep.frontier(muSteps);
-    Point mu0 = sweep.at(0);
-    double bq = test.meanQuality(best);
-    double bc = test.meanCost(best);
-    double match = Double.NaN;
-    for (Point p : frontier) {
-      if (p.quality() >= bq && (Double.isNaN(match) || p.cost() < match)) {
-        match = p.cost();
-      }
-    }
-    return new Report(
-        data.name(),
-        test.size(),
-        mu0.quality(),
-        mu0.cost(),
-        test.models().get(best),
-        bq,
-        bc,
-        oracle.quality(),
-        oracle.cost(),
-        sweep.outputTokenMae(),
-        Double.isNaN(match) ? Double.NaN : match / bc,
-        frontier);
+  /** Evaluates with precomputed embeddings ({@code carrot embed} output, matched by prompt id). */
+  public static EvalReport evaluate(Dataset data, Path embeddings, Router router, EvalOptions options, ProgressListener progress) {
+    return EvaluationHarness.run(
+        data,
+        (split, rows) -> DatasetEmbeddings.lookup(embeddings, rows),
+        router,
+        "precomputed:" + embeddings.getFileName(),
+        new Cl100kTokenCounter().id(),
+        options,
+        progress);
   }
 }

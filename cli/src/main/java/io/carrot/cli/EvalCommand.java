@@ -1,26 +1,31 @@
 package io.carrot.cli;
 
-import io.carrot.api.Evaluator;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
-import io.carrot.core.data.PromptRecord;
-import io.carrot.core.data.Split;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
+import io.carrot.core.eval.EvalOptions;
+import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.eval.EvaluationHarness;
 import io.carrot.core.io.AtomicFiles;
 import io.carrot.core.io.RouterFile;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.route.Router;
-import io.carrot.core.train.RouterTrainer;
 import io.carrot.embed.Cl100kTokenCounter;
+import io.carrot.report.MarkdownReport;
+import io.carrot.report.ReportWriter;
+import io.carrot.report.ResultsIndex;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -28,82 +33,272 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate a router on the test split: accuracy at mu = 0 vs the best single model and the oracle,",
-      "output-token MAE, and the (cost, quality) frontier over a mu grid (CSV).",
-      "Without --router, fits CARROT-KNN on the train split first."
+      "Reproduce the paper's experiment on a dataset: fit CARROT on train (or load --router), sweep mu on test,",
+      "run every baseline (quality-only, static, binary, zero router, random, oracle), compute every metric",
+      "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30% of its cost, accuracy at mu = 0,",
+      "output-token MAE, model-selection share, RouterArena) with bootstrap intervals, and check the results.",
+      "With --out: metrics.json, frontier.csv, report.md and PNG plots. With --all: every dataset under",
+      "--data-root, one folder each in --out, and RESULTS.md next to --out.",
+      "Exit code 4: a sanity check failed (outputs are still written)."
     })
 final class EvalCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Mixin DataOptions data = new DataOptions();
+  @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (prompts.jsonl.gz, models.json, split.json).")
+  Path data;
+
+  @Option(names = "--all", description = "Evaluate every dataset under --data-root (needs --out).")
+  boolean all;
+
+  @Option(names = "--data-root", defaultValue = "data", paramLabel = "DIR",
+      description = "Where --all looks for datasets (default: ${DEFAULT-VALUE}).")
+  Path dataRoot;
+
+  @Option(names = "--models", split = ",", paramLabel = "a,b,...", description = "Use only these models of the dataset.")
+  List<String> models;
+
+  @Option(names = "--embedder", paramLabel = "NAME",
+      description = "Embedder: minilm (default), minilm-q, minilm:<head|tail|head-tail|chunk-mean>[-N], openai:<model>[@url].")
+  String embedder;
+
+  @Option(names = "--embeddings", paramLabel = "FILE.f32",
+      description = "Precomputed embeddings (float32 LE rows, ids in FILE.f32.ids) instead of embedding prompts.")
+  Path embeddings;
 
   @Option(names = "--router", paramLabel = "FILE", description = "Router to evaluate (default: fit one on train).")
   Path router;
 
-  @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N", description = "k when fitting (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--estimator", paramLabel = "NAME", description = "Estimator to fit when no --router is given (default: knn).")
+  String estimator;
+
+  @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N", description = "k of the knn estimator and of the binary router (default: ${DEFAULT-VALUE}).")
   String k;
 
-  @Option(names = "--mu-grid", defaultValue = "1000", paramLabel = "N", description = "mu steps in [0, 1] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--mu-grid", defaultValue = "1000", paramLabel = "N", description = "mu steps in [0, 1]; thresholds use the same step (default: ${DEFAULT-VALUE}).")
   int muSteps;
 
-  @Option(names = "--frontier", paramLabel = "FILE.csv", description = "Write the frontier as CSV (router, mu, cost, quality).")
+  @Option(names = "--bootstrap", defaultValue = "1000", paramLabel = "N", description = "Bootstrap resamples of the test prompts; 0 for none (default: ${DEFAULT-VALUE}).")
+  int bootstrap;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the bootstrap and of cross-validation (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--target-cost", paramLabel = "USD", description = "Deployment check: pick mu on validation for this mean cost per prompt, report test cost and quality.")
+  Double targetCost;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.json, frontier.csv, report.md and plots here (with --all: one folder per dataset).")
+  Path out;
+
+  @Option(names = "--results", paramLabel = "FILE.md", description = "With --all: where to write the summary (default: RESULTS.md next to --out).")
+  Path results;
+
+  @Option(names = "--frontier", paramLabel = "FILE.csv",
+      description = "Also write CARROT's frontier as CSV (router, mu, mean_cost_usd, mean_quality); --out's frontier.csv has every router.")
   Path frontierCsv;
+
+  @Option(names = "--embeddings-dir", paramLabel = "DIR",
+      description = "With --all: precomputed embeddings DIR/<dataset>.f32 (from carrot embed) instead of an embedder.")
+  Path embeddingsDir;
 
   @Override
   public Integer call() {
+    EvalOptions options = options();
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (!all) {
+      if (data == null) {
+        throw new CarrotException("--data DIR is required (or --all to evaluate every dataset under --data-root)");
+      }
+      if (results != null || embeddingsDir != null) {
+        throw new CarrotException("--results and --embeddings-dir apply to --all only");
+      }
+      EvalReport r = evaluate(data, embeddings, options, err);
+      print(stdout, r);
+      if (out != null) {
+        ReportWriter.write(r, out);
+        stdout.println("wrote " + out.resolve(ReportWriter.METRICS) + ", " + ReportWriter.FRONTIER_CSV + ", " + ReportWriter.REPORT + " and plots");
+      }
+      if (frontierCsv != null) {
+        AtomicFiles.writeString(frontierCsv, carrotFrontier(r));
+      }
+      return sanity(err, List.of(r));
+    }
+    if (data != null || router != null || embeddings != null || models != null || frontierCsv != null) {
+      throw new CarrotException("--all evaluates every dataset under --data-root; it does not take --data, --router, --embeddings, --models or --frontier");
+    }
+    if (out == null) {
+      throw new CarrotException("--all needs --out DIR for the per-dataset folders");
+    }
+    List<Path> dirs = datasets(dataRoot);
+    long t0 = System.nanoTime();
+    List<EvalReport> reports = new ArrayList<>();
+    for (Path dir : dirs) {
+      err.println("== " + dir.getFileName());
+      err.flush();
+      Path f32 = embeddingsDir == null ? null : embeddingsDir.resolve(dir.getFileName() + ".f32");
+      if (f32 != null && !Files.isRegularFile(f32)) {
+        throw new CarrotException("--embeddings-dir " + embeddingsDir + " has no " + f32.getFileName() + " for dataset " + dir.getFileName()
+            + "; write it with: carrot embed --data " + dir + " --out " + f32);
+      }
+      EvalReport r = evaluate(dir, f32, options, err);
+      ReportWriter.write(r, out.resolve(r.dataset()));
+      print(stdout, r);
+      stdout.println();
+      reports.add(r);
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Path md = results != null ? results : out.toAbsolutePath().normalize().resolveSibling("RESULTS.md");
+    String env = String.format(Locale.ROOT, "%d cores, Java %s", Runtime.getRuntime().availableProcessors(), Runtime.version().feature());
+    AtomicFiles.writeString(md, ResultsIndex.render(reports, md, out, commandLine(), secs, env));
+    stdout.printf(Locale.ROOT, "evaluated %d datasets in %.0f s; wrote %s and %s%n", reports.size(), secs, out, md);
+    return sanity(err, reports);
+  }
+
+  private EvalOptions options() {
     if (muSteps < 1) {
       throw new CarrotException("--mu-grid must be >= 1, got " + muSteps);
     }
-    PrintWriter err = spec.commandLine().getErr();
-    Dataset d = data.read();
-    Router r;
-    try (Vectors vectors = new Vectors(data, err)) {
-      if (router != null) {
-        r = RouterFile.load(router);
-        List<String> dataModels = d.models();
-        if (!dataModels.containsAll(r.models())) {
-          throw new CarrotException(
-              "the router was trained on models " + r.models() + " but dataset '" + d.name() + "' lacks "
-                  + r.models().stream().filter(m -> !dataModels.contains(m)).toList());
-        }
-        d = d.withModels(r.models());
-        if (data.embeddings == null && data.embedder == null) {
-          data.embedder = r.provenance().embedderId();
-        }
-      } else {
-        List<PromptRecord> train = d.requireRows(Split.TRAIN);
-        KnnTrainer trainer = KOption.trainer(k);
-        float[][] e = vectors.of(train, "embedding train");
-        Progress cv = new Progress(err, "choosing k (5-fold CV)", trainer.cvQueryCount(train.size()));
-        r = RouterTrainer.train(d, train, e, trainer, vectors.embedderId(), new Cl100kTokenCounter().id(), Map.of(), cv::update);
-      }
-      List<PromptRecord> testRows = d.requireRows(Split.TEST);
-      float[][] te = vectors.of(testRows, "embedding test");
-      Evaluator.Report rep = Evaluator.evaluate(d, EvalSet.of(d, testRows), r, te, muSteps);
-      print(spec.commandLine().getOut(), rep, r);
-      if (frontierCsv != null) {
-        StringBuilder sb = new StringBuilder("router,mu,mean_cost_usd,mean_quality\n");
-        for (Point p : rep.frontier()) {
-          sb.append(String.format(Locale.ROOT, "carrot-%s,%.4f,%.9g,%.6f%n", r.predictor().kind(), p.param(), p.cost(), p.quality()));
-        }
-        AtomicFiles.writeString(frontierCsv, sb.toString());
-      }
+    if (bootstrap < 0) {
+      throw new CarrotException("--bootstrap must be >= 0, got " + bootstrap);
     }
-    return 0;
+    if (targetCost != null && !(targetCost > 0 && Double.isFinite(targetCost))) {
+      throw new CarrotException("--target-cost must be a number of USD per prompt > 0, got " + targetCost);
+    }
+    if (router != null && estimator != null) {
+      throw new CarrotException("--router evaluates a trained router; --estimator only applies when fitting one (drop one of them)");
+    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("k", k);
+    return new EvalOptions(estimator == null ? "knn" : estimator, settings, muSteps, bootstrap, seed,
+        targetCost == null ? Double.NaN : targetCost);
   }
 
-  private static void print(PrintWriter out, Evaluator.Report rep, Router r) {
-    out.printf(Locale.ROOT, "dataset %s: %d test prompts, %d models, router %s %s (embedder %s)%n",
-        rep.dataset(), rep.nTest(), r.models().size(), r.predictor().kind(), r.predictor().hyperParameters().get("k") == null ? "" : "k=" + r.predictor().hyperParameters().get("k"), r.provenance().embedderId());
+  private EvalReport evaluate(Path dir, Path f32, EvalOptions options, PrintWriter err) {
+    DataOptions opts = new DataOptions();
+    opts.data = dir;
+    opts.models = models;
+    opts.embedder = embedder;
+    opts.embeddings = f32;
+    Dataset d = opts.read();
+    Router r = null;
+    if (router != null) {
+      r = RouterFile.load(router);
+      if (opts.embeddings == null && opts.embedder == null) {
+        opts.embedder = r.provenance().embedderId();
+      }
+    }
+    StageProgress progress = new StageProgress(err);
+    try (Vectors vectors = new Vectors(opts, err)) {
+      EvalReport rep =
+          EvaluationHarness.run(
+              d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), r, vectors.embedderId(), new Cl100kTokenCounter().id(), options, progress);
+      progress.finish();
+      return rep;
+    }
+  }
+
+  /** The {@code --frontier} file: CARROT's points only, in the format the command always wrote. */
+  private static String carrotFrontier(EvalReport r) {
+    StringBuilder sb = new StringBuilder("router,mu,mean_cost_usd,mean_quality\n");
+    for (io.carrot.core.eval.Point p : r.router(r.carrot()).points()) {
+      sb.append(String.format(Locale.ROOT, "%s,%.4f,%.9g,%.6f%n", r.carrot(), p.param(), p.cost(), p.quality()));
+    }
+    return sb.toString();
+  }
+
+  private static List<Path> datasets(Path root) {
+    if (!Files.isDirectory(root)) {
+      throw new CarrotException("--data-root " + root + " is not a folder; expected one holding a folder per dataset");
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      List<Path> dirs =
+          s.filter(p -> Files.isRegularFile(p.resolve("prompts.jsonl.gz")) || Files.isRegularFile(p.resolve("prompts.jsonl"))).sorted().toList();
+      if (dirs.isEmpty()) {
+        throw new CarrotException("--data-root " + root + " has no dataset folders (folders with prompts.jsonl.gz or prompts.jsonl)");
+      }
+      return dirs;
+    } catch (IOException e) {
+      throw new CarrotException("cannot list --data-root " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String commandLine() {
+    // the parse result belongs to the top-level command: its original arguments start with "eval"
+    return "carrot " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+  }
+
+  private static int sanity(PrintWriter err, List<EvalReport> reports) {
+    boolean ok = true;
+    for (EvalReport r : reports) {
+      if (!r.sane()) {
+        ok = false;
+        err.println("carrot: WARNING: SANITY CHECK FAILED on " + r.dataset() + ":");
+        r.sanityViolations().forEach(v -> err.println("  " + v));
+      }
+    }
+    err.flush();
+    return ok ? 0 : 4;
+  }
+
+  private static void print(PrintWriter out, EvalReport r) {
+    RouterResult c = r.router(r.carrot());
+    out.printf(Locale.ROOT, "dataset %s: %d test prompts, %d models, %s (embedder %s)%n",
+        r.dataset(), r.nTest(), r.singles().size(), c.description(), r.embedderId());
     out.printf(Locale.ROOT, "  %-34s %8s %12s%n", "", "quality", "cost/prompt");
-    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "carrot at mu = 0", rep.accuracyMu0(), rep.costMu0());
-    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "best single: " + rep.bestSingleModel(), rep.bestSingleQuality(), rep.bestSingleCost());
-    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "oracle", rep.oracleQuality(), rep.oracleCost());
-    out.printf(Locale.ROOT, "  output-token MAE: %.1f%n", rep.outputTokenMae());
-    if (Double.isNaN(rep.costFractionToMatchBest())) {
-      out.println("  the frontier does not reach the best single model's quality");
-    } else {
-      out.printf(Locale.ROOT, "  matches the best single model's quality at %.1f%% of its cost%n", 100 * rep.costFractionToMatchBest());
+    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", r.carrot() + " at mu = 0", c.metrics().accuracyMu0(), c.points().get(0).cost());
+    EvalReport.SingleModel best = r.singles().stream().filter(s -> s.model().equals(r.bestSingle())).findFirst().orElseThrow();
+    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "best single: " + best.model(), best.quality(), best.cost());
+    out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "oracle", r.oracle().quality(), r.oracle().cost());
+    out.printf(Locale.ROOT, "  output-token MAE: %.1f%n", r.outputTokenMae().get(r.carrot()));
+    out.printf(Locale.ROOT, "  %-14s %7s %7s %7s %9s %7s %7s %7s %8s%n", "router", "AUC", "AIQ", "APGR", "match", "Q@10%", "Q@20%", "Q@30%", "acc mu0");
+    for (RouterResult rr : r.routers().values()) {
+      RouterMetrics m = rr.metrics();
+      out.printf(Locale.ROOT, "  %-14s %7s %7s %7s %9s %7s %7s %7s %8s%n", rr.name(), f(m.auc()), f(m.aiq()), f(m.apgr()),
+          Double.isNaN(m.costFractionToMatchBest()) ? "never" : String.format(Locale.ROOT, "%.1f%%", 100 * m.costFractionToMatchBest()),
+          f(m.qualityAtCostFraction()[0]), f(m.qualityAtCostFraction()[1]), f(m.qualityAtCostFraction()[2]), f(m.accuracyMu0()));
+    }
+    for (String h : MarkdownReport.headline(r)) {
+      out.println("  " + h.replace("**", ""));
+    }
+    if (r.deployment() != null) {
+      EvalReport.Deployment d = r.deployment();
+      out.printf(Locale.ROOT, "  target cost %.4e: mu = %.3f on validation (cost %.4e); test cost %.4e (%+.1f%%), quality %.4f%n",
+          d.targetCost(), d.mu(), d.validation().cost(), d.test().cost(), 100 * (d.test().cost() / d.targetCost() - 1), d.test().quality());
+    }
+    r.notes().forEach(n -> out.println("  note: " + n));
+    out.flush();
+  }
+
+  private static String f(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  /** Shows each stage of the harness as its own progress bar on standard error. */
+  static final class StageProgress implements io.carrot.core.ProgressListener {
+    private final PrintWriter err;
+    private String stage;
+    private Progress bar;
+
+    StageProgress(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void update(String s, long done, long total) {
+      if (!s.equals(stage)) {
+        finish();
+        stage = s;
+        bar = new Progress(err, s, total);
+      }
+      bar.update(done);
+    }
+
+    synchronized void finish() {
+      if (bar != null) {
+        bar.done();
+        bar = null;
+        stage = null;
+      }
     }
   }
 }

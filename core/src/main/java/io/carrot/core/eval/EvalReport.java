@@ -18,6 +18,8 @@ import java.util.Map;
  * @param routers CARROT first, then every baseline, by name
  * @param differences paired bootstrap differences between CARROT and the baselines
  * @param selection how often CARROT picks each model as mu varies
+ * @param topTieShare share of test prompts on which two or more models tie for CARROT's highest
+ *     predicted quality (at mu = 0 the rule then picks the cheapest of them)
  * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline
  * @param deployment the {@code --target-cost} check, or null
  * @param sanityViolations failed sanity checks (empty when all pass)
@@ -42,6 +44,7 @@ public record EvalReport(
     Map<String, RouterResult> routers,
     List<Difference> differences,
     Selection selection,
+    double topTieShare,
     Map<String, Double> outputTokenMae,
     Deployment deployment,
     List<String> sanityViolations,

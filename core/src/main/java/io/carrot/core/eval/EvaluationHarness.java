@@ -258,6 +258,7 @@ public final class EvaluationHarness {
         routers,
         diffs,
         selection(sweep, d.models()),
+        topTieShare(pTest),
         mae,
         deployment,
         sanity,
@@ -440,6 +441,24 @@ public final class EvaluationHarness {
       }
     }
     return new Deployment(target, mus[pick], vp.get(pick), testCurve.points().get(pick));
+  }
+
+  private static double topTieShare(Prediction[] p) {
+    int ties = 0;
+    for (Prediction x : p) {
+      double top = Double.NEGATIVE_INFINITY;
+      int count = 0;
+      for (double q : x.quality()) {
+        if (q > top) {
+          top = q;
+          count = 1;
+        } else if (q == top) {
+          count++;
+        }
+      }
+      ties += count > 1 ? 1 : 0;
+    }
+    return (double) ties / p.length;
   }
 
   private static Selection selection(RouterSweep sweep, List<String> models) {

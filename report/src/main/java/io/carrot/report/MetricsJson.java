@@ -1,0 +1,168 @@
+package io.carrot.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.EvalReport.Interval;
+import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.io.Json;
+import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.RouterMetrics;
+import java.util.Map;
+
+/**
+ * {@code metrics.json}: the contract other tools read. Stable keys (never renamed; new keys may be
+ * added): {@code dataset}, {@code n_test}, {@code best_single {model, quality, cost}}, {@code oracle
+ * {quality, cost}}, {@code routers {NAME: {auc, aiq, apgr, cpt50, cpt80,
+ * cost_fraction_to_match_best, quality_at_cost_fraction {"0.1", "0.2", "0.3"}, accuracy_mu0}}}.
+ * Costs are mean USD per prompt on the test split; a number that does not exist is {@code null}.
+ * {@code version} counts incompatible changes.
+ */
+public final class MetricsJson {
+  /** Format version of metrics.json. */
+  public static final int VERSION = 1;
+
+  private MetricsJson() {}
+
+  public static ObjectNode of(EvalReport r) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("version", VERSION);
+    root.put("dataset", r.dataset());
+    root.put("n_test", r.nTest());
+    ObjectNode best = root.putObject("best_single");
+    EvalReport.SingleModel b = r.singles().stream().filter(s -> s.model().equals(r.bestSingle())).findFirst().orElseThrow();
+    best.put("model", b.model());
+    num(best, "quality", b.quality());
+    num(best, "cost", b.cost());
+    interval(best, "quality_ci95", r.bestSingleQualityCi());
+    ObjectNode oracle = root.putObject("oracle");
+    num(oracle, "quality", r.oracle().quality());
+    num(oracle, "cost", r.oracle().cost());
+    interval(oracle, "quality_ci95", r.oracleQualityCi());
+    ObjectNode routers = root.putObject("routers");
+    for (RouterResult rr : r.routers().values()) {
+      routers.set(rr.name(), router(rr));
+    }
+
+    root.put("carrot_router", r.carrot());
+    root.put("dataset_sha256", r.datasetSha256());
+    root.put("n_train", r.nTrain());
+    root.put("n_validation", r.nValidation());
+    root.put("embedder", r.embedderId());
+    root.set("router", Json.MAPPER.valueToTree(r.routerInfo()));
+    ObjectNode singles = root.putObject("single_models");
+    for (EvalReport.SingleModel s : r.singles()) {
+      ObjectNode o = singles.putObject(s.model());
+      num(o, "quality", s.quality());
+      num(o, "cost", s.cost());
+    }
+    ObjectNode anchors = root.putObject("anchors");
+    num(anchors, "aiq_cost_min", r.anchors().costMin());
+    num(anchors, "aiq_cost_max", r.anchors().costMax());
+    num(anchors, "pgr_weak_cost", r.anchors().weakCost());
+    num(anchors, "pgr_weak_quality", r.anchors().weakQuality());
+    num(anchors, "pgr_strong_cost", r.anchors().bestCost());
+    num(anchors, "pgr_strong_quality", r.anchors().bestQuality());
+    ArrayNode diffs = root.putArray("differences");
+    for (EvalReport.Difference d : r.differences()) {
+      ObjectNode o = diffs.addObject();
+      o.put("router", d.router());
+      o.put("baseline", d.baseline());
+      o.put("metric", d.metric());
+      num(o, "estimate", d.estimate());
+      interval(o, "ci95", d.ci());
+    }
+    ObjectNode mae = root.putObject("output_token_mae");
+    r.outputTokenMae().forEach((k, v) -> num(mae, k, v));
+    ObjectNode sel = root.putObject("selection_share");
+    ArrayNode mu = sel.putArray("mu");
+    for (double m : r.selection().mu()) {
+      mu.add(m);
+    }
+    ObjectNode byModel = sel.putObject("models");
+    for (int m = 0; m < r.selection().models().size(); m++) {
+      ArrayNode a = byModel.putArray(r.selection().models().get(m));
+      for (double v : r.selection().share()[m]) {
+        a.add(v);
+      }
+    }
+    if (r.deployment() == null) {
+      root.putNull("deployment");
+    } else {
+      ObjectNode dep = root.putObject("deployment");
+      num(dep, "target_cost", r.deployment().targetCost());
+      num(dep, "mu", r.deployment().mu());
+      num(dep, "validation_cost", r.deployment().validation().cost());
+      num(dep, "validation_quality", r.deployment().validation().quality());
+      num(dep, "test_cost", r.deployment().test().cost());
+      num(dep, "test_quality", r.deployment().test().quality());
+    }
+    ObjectNode sanity = root.putObject("sanity");
+    sanity.put("ok", r.sane());
+    ArrayNode v = sanity.putArray("violations");
+    r.sanityViolations().forEach(v::add);
+    ArrayNode notes = root.putArray("notes");
+    r.notes().forEach(notes::add);
+    ObjectNode settings = root.putObject("settings");
+    settings.put("estimator", r.options().estimator());
+    settings.set("estimator_settings", Json.MAPPER.valueToTree(r.options().settings()));
+    settings.put("mu_grid_steps", r.options().muSteps());
+    settings.put("bootstrap", r.options().bootstrap());
+    settings.put("seed", r.options().seed());
+    num(settings, "target_cost", r.options().targetCost());
+    ObjectNode secs = root.putObject("seconds");
+    r.seconds().forEach((k, s) -> num(secs, k, s));
+    return root;
+  }
+
+  private static ObjectNode router(RouterResult rr) {
+    RouterMetrics m = rr.metrics();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    num(o, "auc", m.auc());
+    num(o, "aiq", m.aiq());
+    num(o, "apgr", m.apgr());
+    num(o, "cpt50", m.cpt50());
+    num(o, "cpt80", m.cpt80());
+    num(o, "cost_fraction_to_match_best", m.costFractionToMatchBest());
+    ObjectNode qf = o.putObject("quality_at_cost_fraction");
+    for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
+      num(qf, Double.toString(Metrics.COST_FRACTIONS[i]), m.qualityAtCostFraction()[i]);
+    }
+    num(o, "accuracy_mu0", m.accuracyMu0());
+    num(o, "routerarena", m.routerArena());
+    o.put("description", rr.description());
+    o.put("param", rr.paramName());
+    o.put("points", rr.points().size());
+    ObjectNode ci = o.putObject("ci95");
+    for (Map.Entry<String, Interval> e : rr.ci().entrySet()) {
+      interval(ci, e.getKey(), e.getValue());
+    }
+    return o;
+  }
+
+  private static void num(ObjectNode o, String key, double v) {
+    if (Double.isFinite(v)) {
+      o.put(key, v);
+    } else {
+      o.putNull(key);
+    }
+  }
+
+  private static void interval(ObjectNode o, String key, Interval iv) {
+    if (iv == null) {
+      o.putNull(key);
+      return;
+    }
+    ArrayNode a = o.putArray(key);
+    if (Double.isFinite(iv.lo())) {
+      a.add(iv.lo());
+    } else {
+      a.addNull();
+    }
+    if (Double.isFinite(iv.hi())) {
+      a.add(iv.hi());
+    } else {
+      a.addNull();
+    }
+  }
+}
