@@ -83,6 +83,21 @@ final class CollectCommand implements Callable<Integer> {
       }
     }, "carrot-collect-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return collect(job, bar, err, stdout);
+    } finally {
+      bar.end();
+      // Released only now, so that a Ctrl-C exit still prints where the run stopped.
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C is in progress; the hook is running and has just been released.
+      }
+    }
+  }
+
+  private int collect(CollectJob job, Bar bar, PrintWriter err, PrintWriter stdout) {
     CollectJob.Result r;
     try {
       r = job.run(new CollectJob.Listener() {
@@ -100,12 +115,6 @@ final class CollectCommand implements Callable<Integer> {
       });
     } finally {
       bar.end();
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C is in progress; the hook is already running and is released above.
-      }
     }
     if (dryRun) {
       return 0;
