@@ -5,6 +5,7 @@ import io.carrot.core.predict.BlendFitter;
 import io.carrot.core.predict.CalibratedPredictor;
 import io.carrot.core.predict.ConstantPredictor;
 import io.carrot.core.predict.LinearPredictor;
+import io.carrot.core.predict.LowRankPredictor;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
 import java.util.List;
@@ -32,6 +33,15 @@ public final class EstimatorFamilies {
 
   public static Predictor linear(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
     return CalibratedPredictor.fit(LinearPredictor.fit(train, validation), validation);
+  }
+
+  public static Predictor knnLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(knn, train, validation), validation);
+  }
+
+  public static Predictor linearLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return CalibratedPredictor.fit(LowRankPredictor.fit(LinearPredictor.fit(train, validation), train, validation), validation);
   }
 
   public static Predictor ensemble(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {

@@ -67,6 +67,34 @@ class EstimatorsFamilyTest {
   }
 
   @Test
+  void jacobiFindsEigenvectorsInDescendingOrder() {
+    // [[2,1],[1,2]] has eigenvalues 3 (along (1,1)) and 1 (along (1,-1))
+    double[][] v = SymmetricEigen.vectorsByDescendingValue(new double[][] {{2, 1}, {1, 2}});
+    double s = Math.sqrt(0.5);
+    assertThat(Math.abs(v[0][0])).isCloseTo(s, offset(1e-12));
+    assertThat(v[0][0] * v[1][0]).isCloseTo(0.5, offset(1e-12));
+    assertThat(v[0][1] * v[1][1]).isCloseTo(-0.5, offset(1e-12));
+  }
+
+  @Test
+  void rankOneProjectionKeepsTheSharedDirection() {
+    // training quality moves all models together: (0,0) or (1,1); the top direction is (1,1)/sqrt 2
+    List<String> models = List.of("a", "b");
+    float[][] e = {{1, 0}, {0, 1}, {1, 0}, {0, 1}};
+    double[][] q = {{1, 1}, {0, 0}, {1, 1}, {0, 0}};
+    TrainingSet train = new TrainingSet(models, e, q, q);
+    Predictor base = new ConstantPredictor(models, 2, new double[] {0.9, 0.1}, new double[] {1, 1});
+    LowRankPredictor lr = new LowRankPredictor(base, new double[] {0.5, 0.5},
+        new double[][] {{Math.sqrt(0.5)}, {Math.sqrt(0.5)}});
+    // deviation (0.4, -0.4) is orthogonal to (1,1): projected away
+    assertThat(lr.predict(new float[] {1, 0}).quality()[0]).isCloseTo(0.5, offset(1e-12));
+    assertThat(lr.predict(new float[] {1, 0}).quality()[1]).isCloseTo(0.5, offset(1e-12));
+    // fitted on validation where the truth is the shared pattern, rank 1 wins over the full base
+    LowRankPredictor fitted = LowRankPredictor.fit(base, train, train);
+    assertThat(fitted.rank()).isEqualTo(1);
+  }
+
+  @Test
   void isotonicPoolsAdjacentViolators() {
     double[][] k = CalibratedPredictor.isotonic(new double[] {0.1, 0.2, 0.3, 0.4}, new double[] {0, 1, 0, 1});
     // (0.2,1) and (0.3,0) violate: pooled to 0.5 at x = 0.25
@@ -89,7 +117,7 @@ class EstimatorsFamilyTest {
     prices.put("a", new ModelPrice(1, 10, ""));
     prices.put("b", new ModelPrice(0.1, 1, ""));
     float[][] queries = TestVectors.randomUnit(new Random(9), 20, 6);
-    for (String name : List.of("knn", "knn-shrink", "linear", "ensemble")) {
+    for (String name : List.of("knn", "knn-shrink", "linear", "ensemble", "knn-low-rank", "linear-low-rank")) {
       Predictor p = Estimators.get(name).fit(train, val, Map.of(), (label, done, total) -> {});
       Router router = new Router(p, new PriceTable(prices), 100, new Provenance("t", "", 400, "e", "c", 42, "v", "t", Map.of()));
       Path f = tmp.resolve(name + ".carrot");
