@@ -1,0 +1,151 @@
+package io.carrot.bench;
+
+import io.carrot.core.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH benchmarks and writes {@code results.csv} plus PNG plots into an output directory
+ * (docs/bench by default). Usage: {@code BenchRunner [--quick] [--sizes 10000,100000] [--out DIR]
+ * [--only REGEX]}. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
+ * numbers use the defaults. A {@code scale-*.csv} left in the output directory by {@link
+ * ScaleProbe} is added to the store-size plot.
+ */
+public final class BenchRunner {
+  /** One benchmark result; params are kept sorted by name so the CSV is stable. */
+  record Row(String benchmark, Map<String, String> params, String mode, double score, double error, String unit, double p50, double p90, double p99) {
+    Row {
+      params = new TreeMap<>(params);
+    }
+
+    String paramText() {
+      StringBuilder sb = new StringBuilder();
+      params.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ";").append(k).append('=').append(v));
+      return sb.toString();
+    }
+  }
+
+  public static void main(String[] args) throws RunnerException, IOException {
+    boolean quick = false;
+    String sizes = "10000,30000,100000,300000";
+    Path out = Path.of("docs/bench");
+    String only = "io.carrot.bench.*Benchmark.*";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--sizes" -> sizes = args[++i];
+        case "--out" -> out = Path.of(args[++i]);
+        case "--only" -> only = args[++i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --quick, --sizes, --out, --only");
+      }
+    }
+    ChainedOptionsBuilder ob = new OptionsBuilder().include(only).param("size", sizes.split(",")).shouldFailOnError(true);
+    if (quick) {
+      ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(500)).measurementIterations(2).measurementTime(TimeValue.seconds(1));
+    }
+    List<Row> rows = new ArrayList<>();
+    rows.addAll(toRows(new Runner(ob.build()).run(), ""));
+    Files.createDirectories(out);
+    writeCsv(out.resolve("results.csv"), rows);
+    plots(out, rows);
+  }
+
+  static List<Row> toRows(Collection<RunResult> results, String suffix) {
+    List<Row> rows = new ArrayList<>();
+    for (RunResult r : results) {
+      BenchmarkParams bp = r.getParams();
+      Map<String, String> params = new TreeMap<>();
+      for (String k : bp.getParamsKeys()) {
+        params.put(k, bp.getParam(k));
+      }
+      Result<?> pr = r.getPrimaryResult();
+      var st = pr.getStatistics();
+      String name = bp.getBenchmark().replace("io.carrot.bench.", "") + suffix;
+      rows.add(new Row(name, params, bp.getMode().shortLabel(), pr.getScore(), pr.getScoreError(), pr.getScoreUnit(),
+          st.getPercentile(50), st.getPercentile(90), st.getPercentile(99)));
+    }
+    return rows;
+  }
+
+  static void writeCsv(Path file, List<Row> rows) {
+    StringBuilder sb = new StringBuilder("benchmark,params,mode,score,error,unit,p50,p90,p99\n");
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%s,%.4f,%.4f,%.4f%n", r.benchmark(),
+          r.paramText(), r.mode(), r.score(), r.error(), r.unit(), r.p50(), r.p90(), r.p99()));
+    }
+    AtomicFiles.writeString(file, sb.toString());
+  }
+
+  /** p50 of top-32 search vs store size per index (log-log), and route latency vs model count. */
+  static void plots(Path dir, List<Row> rows) throws IOException {
+    Map<String, TreeMap<Double, Double>> knn = new TreeMap<>();
+    Map<String, TreeMap<Double, Double>> models = new TreeMap<>();
+    for (Row r : rows) {
+      double ms = toMillis(r.p50(), r.unit());
+      if (r.benchmark().startsWith("KnnSearchBenchmark")) {
+        knn.computeIfAbsent(r.params().get("index"), x -> new TreeMap<>()).put(Double.parseDouble(r.params().get("size")), ms);
+      } else if (r.benchmark().startsWith("DecisionBenchmark")) {
+        String b = r.benchmark().substring(r.benchmark().indexOf('.') + 1);
+        models.computeIfAbsent(b, x -> new TreeMap<>()).put(Double.parseDouble(r.params().get("models")), ms);
+      }
+    }
+    for (Path scale : scaleFiles(dir)) {
+      for (String line : Files.readAllLines(scale)) {
+        String[] f = line.split(",");
+        if (f.length >= 4 && f[2].equals("decision_p50_ms")) {
+          // a decision at 11 models over a search: the search dominates, so it is plotted with the searches
+          knn.computeIfAbsent(f[1] + " (decision, ScaleProbe)", x -> new TreeMap<>()).put(Double.parseDouble(f[0]), Double.parseDouble(f[3]));
+        }
+      }
+    }
+    if (!knn.isEmpty()) {
+      XYChart c = new XYChartBuilder().width(800).height(500).title("Top-32 search, 384-d, p50").xAxisTitle("store rows").yAxisTitle("ms").build();
+      c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      c.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
+      knn.forEach((k, v) -> c.addSeries(k, new ArrayList<>(v.keySet()), new ArrayList<>(v.values())));
+      BitmapEncoder.saveBitmap(c, dir.resolve("knn-search-vs-store-size").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+    if (!models.isEmpty()) {
+      XYChart c = new XYChartBuilder().width(800).height(500).title("Routing decision vs model count (10k store), p50").xAxisTitle("models").yAxisTitle("ms").build();
+      c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      c.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
+      models.forEach((k, v) -> c.addSeries(k, new ArrayList<>(v.keySet()), new ArrayList<>(v.values())));
+      BitmapEncoder.saveBitmap(c, dir.resolve("decision-vs-models").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+  }
+
+  private static List<Path> scaleFiles(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("scale-.*\\.csv")).sorted().toList();
+    }
+  }
+
+  static double toMillis(double v, String unit) {
+    return switch (unit.split("/")[0]) {
+      case "ns" -> v / 1e6;
+      case "us" -> v / 1e3;
+      case "ms" -> v;
+      case "s" -> v * 1e3;
+      default -> v;
+    };
+  }
+}
