@@ -264,7 +264,9 @@ public final class LoadBench {
             boolean ok;
             try {
               HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-              ok = r.statusCode() == 200 && (!stream || (r.body().endsWith("data: [DONE]\n\n") && r.body().contains("You asked")));
+              ok = r.statusCode() == 200 && (stream
+                  ? r.body().endsWith("data: [DONE]\n\n") && r.body().contains("\"finish_reason\":\"stop\"")
+                  : r.body().contains("You asked"));
             } catch (IOException e) {
               ok = false;
             }
