@@ -27,7 +27,7 @@ public final class Embedders {
   /** The embedder used when none is named. */
   public static final String DEFAULT = "minilm";
   /** How the default embedder fits long prompts into its window. */
-  public static final LongTextStrategy DEFAULT_STRATEGY = LongTextStrategy.SPLICE;
+  public static final LongTextStrategy DEFAULT_STRATEGY = LongTextStrategy.HEAD_TAIL;
   /** The default window in tokens, [CLS] and [SEP] included. */
   public static final int DEFAULT_WINDOW = OnnxSentenceEmbedder.DEFAULT_WINDOW;
 

@@ -18,12 +18,12 @@ class EmbeddersTest {
   @Test
   void defaultIsFullMiniLmHeadTail256() {
     assertThat(Embedders.DEFAULT).isEqualTo("minilm");
-    assertThat(idOf("minilm")).isEqualTo("all-minilm-l6-v2/splice-256");
+    assertThat(idOf("minilm")).isEqualTo("all-minilm-l6-v2/head-tail-256");
   }
 
   @Test
   void suffixSyntaxAndIds() {
-    assertThat(idOf("minilm-q")).isEqualTo("all-minilm-l6-v2-q/splice-256");
+    assertThat(idOf("minilm-q")).isEqualTo("all-minilm-l6-v2-q/head-tail-256");
     assertThat(idOf("minilm-q:head-128")).isEqualTo("all-minilm-l6-v2-q/head-128");
     assertThat(idOf("minilm-q:chunk-mean-256")).isEqualTo("all-minilm-l6-v2-q/chunk-mean-256");
     assertThat(idOf("minilm-q:tail")).isEqualTo("all-minilm-l6-v2-q/tail-256");
