@@ -1,6 +1,10 @@
 package io.carrot.ann;
 
+import io.carrot.core.CarrotException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.hnsw.HnswGraph;
@@ -60,6 +64,71 @@ final class FrozenGraph {
       stride[level] = s;
     }
     return new FrozenGraph(n, g.maxConn(), g.entryNode(), nodes, neighbors, counts, stride);
+  }
+
+  private static final int MAGIC = 0x484E5357; // "HNSW"
+
+  /** Little-endian ints: magic, size, maxConn, entry node, levels, then per level its arrays. */
+  byte[] encode() {
+    long bytes = 5 * 4L;
+    for (int l = 0; l < nodes.length; l++) {
+      bytes += 2 * 4L + (nodes[l] == null ? 0 : nodes[l].length * 4L) + counts[l].length * 4L + neighbors[l].length * 4L;
+    }
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(MAGIC).putInt(size).putInt(maxConn).putInt(entryNode).putInt(nodes.length);
+    IntBuffer ib = b.asIntBuffer();
+    for (int l = 0; l < nodes.length; l++) {
+      ib.put(counts[l].length).put(stride[l]);
+      if (l > 0) {
+        ib.put(nodes[l]);
+      }
+      ib.put(counts[l]).put(neighbors[l]);
+    }
+    return b.array();
+  }
+
+  /** Reads {@link #encode()}'s bytes; fails with a clear message on anything inconsistent. */
+  static FrozenGraph decode(byte[] bytes, int expectedSize) {
+    try {
+      IntBuffer ib = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+      if (ib.get() != MAGIC) {
+        throw new CarrotException("router file: knn/index.hnsw is not an hnsw graph");
+      }
+      int size = ib.get();
+      int maxConn = ib.get();
+      int entry = ib.get();
+      int levels = ib.get();
+      if (size != expectedSize || levels < 1 || levels > 64 || entry < 0 || entry >= size) {
+        throw new CarrotException("router file: the hnsw graph has " + size + " nodes and " + levels + " levels for a store of " + expectedSize + " rows");
+      }
+      int[][] nodes = new int[levels][];
+      int[][] neighbors = new int[levels][];
+      int[][] counts = new int[levels][];
+      int[] stride = new int[levels];
+      for (int l = 0; l < levels; l++) {
+        int count = ib.get();
+        stride[l] = ib.get();
+        if (l > 0) {
+          nodes[l] = new int[count];
+          ib.get(nodes[l]);
+        }
+        counts[l] = new int[count];
+        ib.get(counts[l]);
+        neighbors[l] = new int[Math.multiplyExact(count, stride[l])];
+        ib.get(neighbors[l]);
+        for (int x : neighbors[l]) {
+          if (x < 0 || x >= size) {
+            throw new CarrotException("router file: the hnsw graph links to node " + x + " of " + size);
+          }
+        }
+      }
+      if (ib.hasRemaining()) {
+        throw new CarrotException("router file: knn/index.hnsw has " + ib.remaining() * 4 + " bytes after the graph");
+      }
+      return new FrozenGraph(size, maxConn, entry, nodes, neighbors, counts, stride);
+    } catch (java.nio.BufferUnderflowException | NegativeArraySizeException | ArithmeticException e) {
+      throw new CarrotException("router file: knn/index.hnsw is truncated or corrupt (" + e + ")");
+    }
   }
 
   int size() {

@@ -4,9 +4,13 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.predict.VectorIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.IntConsumer;
 import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
 import org.apache.lucene.index.FloatVectorValues;
@@ -15,8 +19,11 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.search.TaskExecutor;
+import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
@@ -52,8 +59,20 @@ public final class HnswIndex implements VectorIndex {
    * reproducible for a given seed. {@code progress} receives the number of rows inserted.
    */
   public static HnswIndex build(float[][] rows, HnswParameters parameters, IntConsumer progress) {
+    return build(rows, parameters, 1, progress);
+  }
+
+  /**
+   * Builds the graph with {@code threads} workers (Lucene's concurrent builder) when more than one:
+   * faster, but the graph then depends on thread timing, so searches are not reproducible across
+   * builds. Progress is only reported at the end of a concurrent build.
+   */
+  public static HnswIndex build(float[][] rows, HnswParameters parameters, int threads, IntConsumer progress) {
     if (rows.length == 0) {
       throw new CarrotException("cannot build an hnsw index over an empty store");
+    }
+    if (threads < 1) {
+      throw new CarrotException("hnsw build threads must be >= 1, got " + threads);
     }
     int d = rows[0].length;
     for (int j = 0; j < rows.length; j++) {
@@ -65,18 +84,62 @@ public final class HnswIndex implements VectorIndex {
       FloatVectorValues values = FloatVectorValues.fromFloats(Arrays.asList(rows), d);
       RandomVectorScorerSupplier supplier = DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(SIM, values);
       HnswGraphBuilder builder = HnswGraphBuilder.create(supplier, parameters.maxConn(), parameters.beamWidth(), parameters.seed(), rows.length);
-      for (int i = 0; i < rows.length; i++) {
-        builder.addGraphNode(i);
-        if ((i & 4095) == 4095) {
-          progress.accept(i + 1);
+      OnHeapHnswGraph graph;
+      if (threads > 1) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+          // the empty, pre-sized graph comes from the single-threaded builder: its constructor is not public
+          graph =
+              new HnswConcurrentMergeBuilder(
+                      new TaskExecutor(pool), threads, supplier, parameters.maxConn(), parameters.beamWidth(), builder.getGraph(), null)
+                  .build(rows.length);
+        } finally {
+          pool.shutdown();
         }
+      } else {
+        for (int i = 0; i < rows.length; i++) {
+          builder.addGraphNode(i);
+          if ((i & 4095) == 4095) {
+            progress.accept(i + 1);
+          }
+        }
+        graph = builder.getCompletedGraph();
       }
-      FrozenGraph graph = FrozenGraph.of(builder.getCompletedGraph());
+      FrozenGraph frozen = FrozenGraph.of(graph);
       progress.accept(rows.length);
-      return new HnswIndex(rows, d, parameters, graph, values);
+      return new HnswIndex(rows, d, parameters, frozen, values);
     } catch (IOException e) {
       throw new UncheckedIOException("in-memory hnsw build failed", e);
     }
+  }
+
+  /** The graph and parameters as bytes (the rows are not included). */
+  public byte[] encode() {
+    byte[] g = graph.encode();
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 + g.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(dimension).putInt(parameters.maxConn()).putInt(parameters.beamWidth()).putInt(parameters.efSearch()).putLong(parameters.seed());
+    b.put(g);
+    return b.array();
+  }
+
+  /**
+   * Restores an index from {@link #encode()}'s bytes over the rows it was built on. The efSearch
+   * in force is the system property {@code carrot.hnsw.efSearch} when set, else the stored one.
+   */
+  public static HnswIndex decode(float[][] rows, byte[] bytes) {
+    if (bytes.length < 24) {
+      throw new CarrotException("router file: knn/index.hnsw is truncated (" + bytes.length + " bytes)");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int d = b.getInt();
+    if (rows.length == 0 || rows[0].length != d) {
+      throw new CarrotException("router file: the hnsw graph was built on " + d + "-d rows, the store has " + (rows.length == 0 ? 0 : rows[0].length));
+    }
+    HnswParameters stored = new HnswParameters(b.getInt(), b.getInt(), b.getInt(), b.getLong());
+    String ef = System.getProperty("carrot.hnsw.efSearch");
+    HnswParameters p = ef == null || ef.isBlank() ? stored : stored.withEfSearch(HnswParameters.fromSystemProperties().efSearch());
+    byte[] g = java.util.Arrays.copyOfRange(bytes, b.position(), bytes.length);
+    return new HnswIndex(rows, d, p, FrozenGraph.decode(g, rows.length), FloatVectorValues.fromFloats(Arrays.asList(rows), d));
   }
 
   /** The same graph searched with another {@code efSearch} (recall vs latency). */

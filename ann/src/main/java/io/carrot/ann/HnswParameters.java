@@ -37,6 +37,15 @@ public record HnswParameters(int maxConn, int beamWidth, int efSearch, long seed
         DEFAULT.seed);
   }
 
+  /** Build workers from {@code carrot.hnsw.buildThreads} (default 1). */
+  public static int buildThreads() {
+    int t = intProperty("carrot.hnsw.buildThreads", 1);
+    if (t < 1) {
+      throw new CarrotException("carrot.hnsw.buildThreads must be >= 1, got " + t);
+    }
+    return t;
+  }
+
   public HnswParameters withEfSearch(int ef) {
     return new HnswParameters(maxConn, beamWidth, ef, seed);
   }

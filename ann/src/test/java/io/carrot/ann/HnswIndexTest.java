@@ -166,6 +166,21 @@ class HnswIndexTest {
   }
 
   @Test
+  void encodedGraphsDecodeToTheSameSearchAndConcurrentBuildsKeepRecall() {
+    byte[] bytes = clusteredIndex.encode();
+    HnswIndex back = HnswIndex.decode(clustered, bytes);
+    assertThat(back.hnswParameters()).isEqualTo(clusteredIndex.hnswParameters());
+    float[][] q = Vectors.clustered(new Random(15), 100, D, 40, 0.35);
+    for (float[] x : q) {
+      assertThat(back.topK(x, 10, null)).containsExactly(clusteredIndex.topK(x, 10, null));
+    }
+    assertThatThrownBy(() -> HnswIndex.decode(Arrays.copyOf(clustered, 10), bytes)).hasMessageContaining("for a store of 10 rows");
+    assertThatThrownBy(() -> HnswIndex.decode(clustered, Arrays.copyOf(bytes, bytes.length / 2))).hasMessageContaining("truncated or corrupt");
+    HnswIndex concurrent = HnswIndex.build(clustered, HnswParameters.DEFAULT, 2, x -> {});
+    assertThat(recall(concurrent, new ExactKnnIndex(clustered), q, 10, null)).isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
   void foundThroughTheServiceLoader() {
     assertThat(VectorIndexes.available()).contains("hnsw");
     float[][] rows = Vectors.randomUnit(new Random(1), 300, 8);

@@ -49,8 +49,10 @@ public final class ScaleProbe {
     t0 = System.nanoTime();
     long start = t0;
     long[] last = {t0};
+    int threads = Integer.getInteger("carrot.hnsw.buildThreads", Runtime.getRuntime().availableProcessors());
+    System.err.printf(Locale.ROOT, "building hnsw with %d threads%n", threads);
     HnswIndex hnsw =
-        HnswIndex.build(rows, HnswParameters.DEFAULT, done -> {
+        HnswIndex.build(rows, HnswParameters.DEFAULT, threads, done -> {
           if (System.nanoTime() - last[0] > 30e9) {
             last[0] = System.nanoTime();
             System.err.printf(Locale.ROOT, "hnsw: %d / %d rows after %.0f s%n", done, n, secs(start));
@@ -59,6 +61,7 @@ public final class ScaleProbe {
     double build = secs(t0);
     System.err.printf(Locale.ROOT, "hnsw built in %.1f s%n", build);
     csv.append(row(n, "hnsw", "build_seconds", build, "s"));
+    csv.append(row(n, "hnsw", "build_threads", threads, ""));
     ExactKnnIndex exact = new ExactKnnIndex(rows);
     rows = null; // the exact index holds its own transposed copy; HNSW keeps the row arrays
     int exactQueries = Math.min(queries, n >= 500_000 ? 100 : 500);

@@ -7,6 +7,7 @@ import io.carrot.core.predict.KnnAccess;
 import io.carrot.core.predict.KnnPredictor;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.VectorIndex;
+import io.carrot.core.predict.VectorIndexFactory;
 import io.carrot.core.predict.VectorIndexes;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,9 +18,13 @@ import java.util.Map;
  * Stores {@link KnnPredictor}: the training vectors (float32, or float16 / int8 per {@link
  * VectorEncoding}) and their per-model targets as float32. On load the search index is chosen by
  * {@link VectorIndexes} (exact, or approximate for large stores when the ann module is present).
+ * A predictor searching an approximate index whose factory can {@linkplain VectorIndexFactory#encode
+ * encode} it also stores the index ({@code knn/index.<kind>}, format version 2), so loading skips
+ * the rebuild.
  */
 public final class KnnCodec implements PredictorCodec {
   static final String ENCODING = "embeddings_encoding";
+  static final String INDEX = "index";
 
   @Override
   public String kind() {
@@ -61,7 +66,18 @@ public final class KnnCodec implements PredictorCodec {
     }
     out.put("knn/quality.f32", FloatArrays.toBytes(KnnAccess.quality(knn)));
     out.put("knn/output_tokens.f32", FloatArrays.toBytes(KnnAccess.tokens(knn)));
-    return encoding == VectorEncoding.F32 ? 1 : 2;
+    boolean storedIndex = false;
+    if (!index.kind().equals("exact")) {
+      VectorIndexFactory f = VectorIndexes.factory(index.kind());
+      byte[] graph = f == null ? null : f.encode(index);
+      if (graph != null) {
+        // an approximate index over a large store takes minutes to build; loading it takes seconds
+        meta.put(INDEX, index.kind());
+        out.put("knn/index." + index.kind(), graph);
+        storedIndex = true;
+      }
+    }
+    return encoding == VectorEncoding.F32 && !storedIndex ? 1 : 2;
   }
 
   @Override
@@ -88,7 +104,22 @@ public final class KnnCodec implements PredictorCodec {
         diag.put(key, Json.MAPPER.convertValue(hp.get(key), Object.class));
       }
     }
-    return new KnnPredictor(models, VectorIndexes.build(FloatArrays.reshape(flat, d)), q, t, k, diag);
+    return new KnnPredictor(models, index(meta, FloatArrays.reshape(flat, d), in), q, t, k, diag);
+  }
+
+  /**
+   * The stored approximate index when the file has one, its factory is on the classpath and exact
+   * search is not forced; otherwise whatever {@link VectorIndexes#build(float[][])} chooses.
+   */
+  private static VectorIndex index(JsonNode meta, float[][] rows, EntryReader in) throws IOException {
+    String kind = meta.path(INDEX).asText("");
+    if (!kind.isEmpty() && !VectorIndexes.configuredMode().equals("exact")) {
+      VectorIndexFactory f = VectorIndexes.factory(kind);
+      if (f != null) {
+        return f.decode(rows, in.get("knn/index." + kind));
+      }
+    }
+    return VectorIndexes.build(rows);
   }
 
   private static float[] readEmbeddings(VectorEncoding encoding, int n, int d, EntryReader in) throws IOException {

@@ -62,6 +62,16 @@ public final class VectorIndexes {
     return names;
   }
 
+  /** The factory named {@code name} on the classpath, or null. */
+  public static VectorIndexFactory factory(String name) {
+    for (VectorIndexFactory f : ServiceLoader.load(VectorIndexFactory.class, VectorIndexes.class.getClassLoader())) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
   /** An index over {@code rows} chosen by the configured mode and threshold. */
   public static VectorIndex build(float[][] rows) {
     return build(rows, configuredMode(), configuredThreshold(), n -> {});
