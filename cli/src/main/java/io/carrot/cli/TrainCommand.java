@@ -8,6 +8,7 @@ import io.carrot.core.data.Split;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
+import io.carrot.core.train.AutoSelect;
 import io.carrot.core.train.Estimator;
 import io.carrot.core.train.Estimators;
 import io.carrot.core.train.RouterTrainer;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Train a router on a dataset and save it as a router file.",
-      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-shrink, linear, ensemble;",
+      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-shrink, linear, knn-low-rank, linear-low-rank, ensemble,",
+      "auto (fits each, keeps the best AIQ on validation);",
       "all but knn choose weights and calibrate on the validation split."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -42,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--estimator", defaultValue = "knn", paramLabel = "NAME",
-      description = "knn, knn-shrink, linear or ensemble (default: ${DEFAULT-VALUE}).")
+      description = "knn, knn-shrink, linear, knn-low-rank, linear-low-rank, ensemble, or auto (the best validation AIQ) (default: ${DEFAULT-VALUE}).")
   String estimator;
 
   @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N",
@@ -56,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Estimator est = Estimators.get(estimator);
+    Estimator est = estimator.equals("auto") ? null : Estimators.get(estimator);
     Estimators.knnTrainer(k); // validates --k before any slow work
     Dataset d = data.read();
     List<PromptRecord> rows = new ArrayList<>(d.requireRows(Split.TRAIN));
@@ -72,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     try (Vectors vectors = new Vectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
-      TrainingSet val = validation.isEmpty() ? null
+      // plain knn needs no validation data: do not pay for embedding it
+      TrainingSet val = validation.isEmpty() || estimator.equals("knn") ? null
           : RouterTrainer.trainingSet(d, validation, vectors.of(validation, "embedding validation"));
       Map<String, String> settings = new HashMap<>();
       settings.put("k", k);
@@ -84,9 +87,21 @@ final class TrainCommand implements Callable<Integer> {
       Map<String, String> extra = new LinkedHashMap<>();
       extra.put("splits", splits);
       extra.put("estimator", estimator);
+      extra.put("k", k);
       extra.put("models", String.join(",", d.models()));
-      Router r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
-          new Cl100kTokenCounter().id(), extra);
+      Router r;
+      if (est == null) {
+        AutoSelect.Selection sel = AutoSelect.select(d, rows, e, validation, val == null ? new float[0][] : val.embeddings(),
+            settings, vectors.embedderId(), new Cl100kTokenCounter().id(), extra, progress);
+        for (AutoSelect.Trial t : sel.trials()) {
+          spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-16s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
+              t.estimator(), t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
+        }
+        r = sel.best().router();
+      } else {
+        r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
+            new Cl100kTokenCounter().id(), extra);
+      }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");
       spec.commandLine().getOut().printf(
