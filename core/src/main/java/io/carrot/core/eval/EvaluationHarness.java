@@ -142,7 +142,7 @@ public final class EvaluationHarness {
     t = System.nanoTime();
     EvalSet test = EvalSet.of(d, testRows);
     EvalSet val = valRows.isEmpty() ? null : EvalSet.of(d, valRows);
-    Prediction[] pTest = router.predictor().predictAll(teE);
+    Prediction[] pTest = predictAll(router.predictor(), teE);
     double[] mus = grid(options.muSteps());
     String carrot = "carrot-" + router.predictor().kind();
     RouterSweep sweep = new RouterSweep(test, router, pTest);
@@ -174,7 +174,7 @@ public final class EvaluationHarness {
               + "its mu = 0 point is argmax predicted quality (ERM)", true));
       curves.put(STATIC, new Entry(ChoiceCurve.of(test, "mu", mus, p -> ss.choices(mus[p])),
           "per-model train mean quality and output tokens, same rule, no prompt features", true));
-      Entry binary = binary(d, trainRows, trE, val, vaE, test, teE, options, progress, notes);
+      Entry binary = binary(d, trainRows, trE, val, vaE, test, teE, options, router.predictor(), progress, notes);
       if (binary != null) {
         curves.put(BINARY, binary);
       }
@@ -333,6 +333,7 @@ public final class EvaluationHarness {
       EvalSet test,
       float[][] teE,
       EvalOptions options,
+      Predictor carrot,
       ProgressListener progress,
       List<String> notes) {
     int m = d.modelCount();
@@ -375,7 +376,13 @@ public final class EvaluationHarness {
         wins[i][a] = s[strong] > s[cands.get(a)] ? 1 : 0;
       }
     }
-    KnnTrainer kt = Estimators.knnTrainer(options.settings().get("k")).withSeed(options.seed());
+    String kSetting = options.settings().getOrDefault("k", "auto");
+    // With k chosen by CV and a k-NN CARROT, its k is reused: a second CV over the same
+    // neighbourhoods would cost as much as the first.
+    if (kSetting.equals("auto") && carrot.hyperParameters().get("k") instanceof Integer ck) {
+      kSetting = ck.toString();
+    }
+    KnnTrainer kt = Estimators.knnTrainer(kSetting).withSeed(options.seed());
     long total = kt.cvQueryCount(n);
     Predictor win = kt.fit(new TrainingSet(names, trE, wins, zeros), done -> progress.update("binary router: choosing k", done, total));
     double[] thresholds = new double[options.muSteps() + 2];
@@ -389,7 +396,7 @@ public final class EvaluationHarness {
       selE = trE;
       notes.add("No validation split: the binary router's weak model is chosen on train (in-sample).");
     }
-    Prediction[] pSel = win.predictAll(selE);
+    Prediction[] pSel = predictAll(win, selE);
     Anchors selAnchors = Anchors.of(SingleModels.points(sel, null));
     int bestA = -1;
     double bestAiq = Double.NEGATIVE_INFINITY;
@@ -401,7 +408,7 @@ public final class EvaluationHarness {
         bestA = a;
       }
     }
-    Prediction[] pTest = win.predictAll(teE);
+    Prediction[] pTest = predictAll(win, teE);
     int weak = cands.get(bestA);
     String desc =
         String.format(Locale.ROOT,
@@ -410,6 +417,13 @@ public final class EvaluationHarness {
             d.models().get(strong), d.models().get(weak), k, val == null ? "train" : "validation", bestAiq,
             win.hyperParameters().getOrDefault("k", "?"));
     return new Entry(thresholdCurve(test, pTest, bestA, strong, weak, thresholds), desc, false);
+  }
+
+  /** Predicts every row in parallel: predictors are thread-safe by contract. */
+  private static Prediction[] predictAll(Predictor p, float[][] e) {
+    Prediction[] out = new Prediction[e.length];
+    IntStream.range(0, e.length).parallel().forEach(i -> out[i] = p.predict(e[i]));
+    return out;
   }
 
   private static ChoiceCurve thresholdCurve(EvalSet set, Prediction[] p, int column, int strong, int weak, double[] thresholds) {
@@ -430,7 +444,7 @@ public final class EvaluationHarness {
     if (val == null) {
       throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
     }
-    RouterSweep vs = new RouterSweep(val, router, router.predictor().predictAll(vaE));
+    RouterSweep vs = new RouterSweep(val, router, predictAll(router.predictor(), vaE));
     List<Point> vp = ChoiceCurve.of(val, "mu", mus, p -> vs.choices(mus[p])).points();
     int pick = 0;
     for (int p = 1; p < vp.size(); p++) {
