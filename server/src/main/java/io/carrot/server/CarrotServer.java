@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Connector;
@@ -57,6 +58,7 @@ public final class CarrotServer implements AutoCloseable {
   private final Budgets budgets;
   private final Requests requests;
   private final AtomicBoolean draining;
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   private CarrotServer(
       Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
@@ -222,9 +224,9 @@ public final class CarrotServer implements AutoCloseable {
     return budgets;
   }
 
-  /** Blocks until the server stops. */
+  /** Blocks until {@link #close()} has stopped the server. */
   public void join() throws InterruptedException {
-    app.jettyServer().server().join();
+    stopped.await();
   }
 
   /**
@@ -232,7 +234,10 @@ public final class CarrotServer implements AutoCloseable {
    * HTTP server and stores the rest of the decision log.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
     draining.set(true);
     long deadline = System.nanoTime() + DRAIN_MS * 1_000_000;
     while (requests.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -249,5 +254,6 @@ public final class CarrotServer implements AutoCloseable {
     app.stop();
     client.close();
     log.close();
+    stopped.countDown();
   }
 }

@@ -85,7 +85,18 @@ class DecisionLogTest {
       while (h.stub.received.isEmpty()) {
         Thread.sleep(5);
       }
+      CarrotServer running = h.server;
+      Thread waiter = Thread.ofPlatform().start(() -> {
+        try {
+          running.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(waiter.isAlive()).isTrue();
       h.server.close();
+      waiter.join(10_000);
+      assertThat(waiter.isAlive()).as("join() returns once the server is closed").isFalse();
       HttpResponse<String> r = pending.get();
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).contains("answer").endsWith("data: [DONE]\n\n");
