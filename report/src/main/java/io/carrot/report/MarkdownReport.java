@@ -124,16 +124,26 @@ public final class MarkdownReport {
         best.model(), withCi(Fmt.q(best.quality()), Fmt.ci(r.bestSingleQualityCi())), Fmt.usd(best.cost()),
         withCi(Fmt.signed(accDiff.estimate()), Fmt.ci(accDiff.ci())), withCi(Fmt.q(r.oracle().quality()), Fmt.ci(r.oracleQualityCi())),
         Fmt.usd(r.oracle().cost())));
+    boolean explained = false;
     if (Double.isNaN(c.costFractionToMatchBest())) {
       out.add(String.format(Locale.ROOT,
           "%s does not reach %s's quality (%s) at any cost: its best is %s. %s",
           r.carrot(), best.model(), Fmt.q(best.quality()), Fmt.q(r.router(r.carrot()).points().stream()
               .mapToDouble(p -> p.quality()).max().orElse(Double.NaN)), whyNoMatch(r)));
+      explained = true;
     } else {
       out.add(String.format(Locale.ROOT,
           "%s matches %s's quality at **%s of its cost**.",
           r.carrot(), best.model(), withCi(Fmt.pct(c.costFractionToMatchBest()), Fmt.ciPct(ci.get("cost_fraction_to_match_best")))));
     }
+    List<String> budgets = new ArrayList<>();
+    for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
+      double f = Metrics.COST_FRACTIONS[i];
+      budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", withCi(Fmt.pct(c.qualityAtCostFraction()[i]),
+          Fmt.ciPct(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
+    }
+    out.add(String.format(Locale.ROOT, "On a budget of a fraction of %s's cost, %s keeps this share of its quality: %s.",
+        best.model(), r.carrot(), String.join("; ", budgets)));
     List<String> vs = new ArrayList<>();
     for (String b : List.of("zero-router", "static", "binary", "quality-only")) {
       RouterResult rr = r.router(b);
@@ -145,7 +155,7 @@ public final class MarkdownReport {
           significance(d)));
     }
     out.add(String.format(Locale.ROOT, "AIQ: %s %s vs %s.", r.carrot(), withCi(Fmt.q(c.aiq()), Fmt.ci(ci.get("aiq"))), String.join(", ", vs)));
-    String aiqNote = aiqNote(r);
+    String aiqNote = aiqNote(r, explained);
     if (!aiqNote.isEmpty()) {
       out.add(aiqNote);
     }
@@ -169,8 +179,11 @@ public final class MarkdownReport {
     return ", within noise";
   }
 
-  /** Why CARROT's AIQ is not above the zero router's or the static router's, when it is not. */
-  static String aiqNote(EvalReport r) {
+  /**
+   * Why CARROT's AIQ is not above the zero router's or the static router's, when it is not
+   * ({@code explained}: the reason was already given).
+   */
+  static String aiqNote(EvalReport r, boolean explained) {
     RouterMetrics c = r.router(r.carrot()).metrics();
     List<String> below = new ArrayList<>();
     for (String b : List.of("zero-router", "static")) {
@@ -182,8 +195,9 @@ public final class MarkdownReport {
     if (below.isEmpty()) {
       return "";
     }
-    return String.format(Locale.ROOT,
-        "Note: %s's AIQ is not above %s's. %s", r.carrot(), String.join(" and ", below), whyNoMatch(r));
+    return String.format(Locale.ROOT, "**Note: %s's AIQ is not above %s's.** %s", r.carrot(), String.join(" and ", below),
+        explained ? "The reason is the one above: its mu = 0 end is below the best single model, so mixing models "
+            + "without looking at the prompt reaches higher." : whyNoMatch(r));
   }
 
   /** A data-driven explanation of a weak CARROT result. */
@@ -201,9 +215,9 @@ public final class MarkdownReport {
       return String.format(Locale.ROOT,
           "Its quality predictions pick worse models than always calling %s (%s vs %s at mu = 0): at mu = 0 it sends %s of "
               + "the prompts to %s and the rest to %d other models. On %s of the prompts two or more models tie for the "
-              + "highest predicted quality and the rule takes the cheapest of them; with %d models, the highest of many "
-              + "noisy estimates is more often a lucky model than a better one. The per-prompt differences exist (the "
-              + "oracle is %s above %s), but the estimator does not see them from the embedding.",
+              + "highest predicted quality and the rule takes the cheapest of them, and picking the highest of %d noisy "
+              + "estimates favours models whose neighbours happened to score well (a winner's curse). The per-prompt "
+              + "differences exist (the oracle is %s above %s), but the estimator does not see them from the embedding.",
           best.model(), Fmt.q(c.accuracyMu0()), Fmt.q(best.quality()), Fmt.pct(bi < 0 ? Double.NaN : sel.share()[bi][0]),
           best.model(), Math.max(0, used - 1), Fmt.pct(r.topTieShare()), r.singles().size(), Fmt.q(gap), best.model());
     }
