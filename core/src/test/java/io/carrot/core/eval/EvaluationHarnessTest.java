@@ -164,6 +164,18 @@ class EvaluationHarnessTest {
   }
 
   @Test
+  void withoutATrainSplitTheTrainedBaselinesAreSkippedWithANote() {
+    Dataset d = dataset(40, 20, 20);
+    EvaluationHarness.SplitEmbeddings v = vectors();
+    List<PromptRecord> train = d.rows(Split.TRAIN);
+    Router router = RouterTrainer.train(d, train, v.embed(Split.TRAIN, train), KnnTrainer.fixed(4), "v", "none", Map.of(), i -> {});
+    EvalReport r = EvaluationHarness.run(dataset(0, 20, 20), v, router, "v", "none", options(0), ProgressListener.NONE);
+    assertThat(r.routers().keySet()).containsExactly("carrot-knn", "zero-router", "random", "oracle");
+    assertThat(r.notes()).singleElement().asString().contains("no train split");
+    assertThat(r.router("carrot-knn").metrics().costFractionToMatchBest()).isCloseTo(0.55, offset(1e-12));
+  }
+
+  @Test
   void badInputGetsClearErrors() {
     EvaluationHarness.SplitEmbeddings v = vectors();
     Dataset one = dataset(40, 20, 20).withModels(List.of("S"));
