@@ -61,10 +61,14 @@ public final class ResultsIndex {
       sb.append("![").append(r.dataset()).append(" model selection](").append(rel).append(ReportWriter.SELECTION_PNG).append(")\n\n");
     }
     sb.append("## Closing note\n\n");
-    sb.append(String.format(Locale.ROOT, "The whole run took %.0f s (%s), embeddings read from the cache. Per dataset: ", seconds, environment));
+    double embedding = reports.stream().mapToDouble(r -> r.seconds().getOrDefault("embeddings", 0.0)).sum();
+    sb.append(String.format(Locale.ROOT,
+        "The whole run took %.0f s on %s, %.0f s of it getting embeddings (from the on-disk cache where present). Per dataset: ",
+        seconds, environment, embedding));
     sb.append(String.join(", ", reports.stream()
-        .map(r -> String.format(Locale.ROOT, "%s %.0f s (bootstrap %.0f s)", r.dataset(), r.seconds().getOrDefault("total", Double.NaN),
-            r.seconds().getOrDefault("bootstrap", Double.NaN)))
+        .map(r -> String.format(Locale.ROOT, "%s %.0f s (fit %.0f s, sweeps and baselines %.0f s, bootstrap %.0f s)", r.dataset(),
+            r.seconds().getOrDefault("total", Double.NaN), r.seconds().getOrDefault("fit", Double.NaN),
+            r.seconds().getOrDefault("sweeps", Double.NaN), r.seconds().getOrDefault("bootstrap", Double.NaN)))
         .toList()));
     sb.append(".\n");
     return sb.toString();

@@ -117,7 +117,7 @@ class ReportWriterTest {
     String md = ResultsIndex.render(List.of(report), dir.resolve("docs/RESULTS.md"), out, "carrot eval --all --out docs/results", 12.3, "2 cores");
     assertThat(md).contains("| [tiny](#tiny) | 20 x 3 | S 1.0000 at 1.000e-02 | 1.0000 | 1.0000 | 55.0% |");
     assertThat(md).contains("![tiny frontier](results/tiny/frontier.png)").contains("[results/tiny/report.md](results/tiny/report.md)");
-    assertThat(md).contains("The whole run took 12 s (2 cores)");
+    assertThat(md).contains("The whole run took 12 s on 2 cores");
     assertThat(ResultsIndex.anchor("routerbench_subset")).isEqualTo("routerbench_subset");
   }
 
