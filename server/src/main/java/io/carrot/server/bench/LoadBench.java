@@ -16,6 +16,7 @@ import io.carrot.embed.Cl100kTokenCounter;
 import io.carrot.embed.Embedders;
 import io.carrot.server.CarrotServer;
 import io.carrot.server.ServerConfig;
+import io.carrot.server.metrics.Metrics;
 import io.carrot.server.upstream.EchoUpstream;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -139,6 +140,9 @@ public final class LoadBench {
           String via = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
           say.accept("phase carrot-minilm, one at a time (embedder " + minilm.id() + ")");
           phases.add(phase("carrot-minilm", http, via, "carrot:mu=0.2", false, 1, o.warmup(), o.requests(), prompts));
+          Metrics.Histogram embedding = s.metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
+          say.accept(String.format(Locale.ROOT, "server-side embedding time: mean %.3f ms over %d prompts (warm-up included)",
+              embedding.sum() / embedding.count() * 1000, embedding.count()));
         } finally {
           minilm.close();
         }
@@ -317,7 +321,7 @@ public final class LoadBench {
     Phase direct = find(phases, "direct");
     Phase directC = find(phases, "direct-concurrent");
     for (Phase p : phases) {
-      Phase ref = p.name().endsWith("-concurrent") ? directC : p.name().startsWith("carrot-") ? direct : null;
+      Phase ref = !p.name().startsWith("carrot-") ? null : p.name().endsWith("-concurrent") ? directC : direct;
       sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%s,%s%n",
           p.name(), p.millis().length, p.concurrency(), p.percentile(50), p.percentile(90), p.percentile(99), p.mean(),
           p.perSecond(), p.errors(),

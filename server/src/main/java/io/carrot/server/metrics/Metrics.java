@@ -159,6 +159,12 @@ public final class Metrics {
       return c == null ? 0 : c.count.sum();
     }
 
+    /** Sum of the observations for one label set. */
+    public double sum(String... labels) {
+      Cells c = values.get(key(labels));
+      return c == null ? 0 : c.sum.sum();
+    }
+
     @Override
     void render(StringBuilder sb) {
       header(sb, "histogram");
