@@ -44,11 +44,22 @@ public final class BenchRunner {
     }
   }
 
+  static final String ALL = "io.carrot.bench.*Benchmark.*";
+  static final String KNN = "io.carrot.bench.KnnSearchBenchmark.*";
+
+  static ChainedOptionsBuilder options(String include, String sizes, boolean quick) {
+    ChainedOptionsBuilder ob = new OptionsBuilder().include(include).param("size", sizes.split(",")).shouldFailOnError(true);
+    if (quick) {
+      ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(500)).measurementIterations(2).measurementTime(TimeValue.seconds(1));
+    }
+    return ob;
+  }
+
   public static void main(String[] args) throws RunnerException, IOException {
     boolean quick = false;
     String sizes = "10000,30000,100000,300000";
     Path out = Path.of("docs/bench");
-    String only = "io.carrot.bench.*Benchmark.*";
+    String only = ALL;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -58,28 +69,33 @@ public final class BenchRunner {
         default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --quick, --sizes, --out, --only");
       }
     }
-    ChainedOptionsBuilder ob = new OptionsBuilder().include(only).param("size", sizes.split(",")).shouldFailOnError(true);
-    if (quick) {
-      ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(500)).measurementIterations(2).measurementTime(TimeValue.seconds(1));
-    }
     List<Row> rows = new ArrayList<>();
-    rows.addAll(toRows(new Runner(ob.build()).run(), ""));
+    rows.addAll(toRows(new Runner(options(only, sizes, quick).build()).run(), "default"));
+    if (only.contains("Knn") || only.equals(ALL)) {
+      // the same searches without SIMD: HotSpot's superword pass off, so the exact scan runs scalar
+      rows.addAll(toRows(new Runner(options(KNN, sizes, quick).param("index", "exact").jvmArgsAppend("-XX:-UseSuperWord").build()).run(), "no-superword"));
+      // Lucene computes HNSW distances with the Vector API when the module is readable
+      rows.addAll(
+          toRows(new Runner(options(KNN, sizes, quick).param("index", "hnsw").jvmArgsAppend("--add-modules=jdk.incubator.vector").build()).run(), "vector-api"));
+    }
     Files.createDirectories(out);
     writeCsv(out.resolve("results.csv"), rows);
     plots(out, rows);
   }
 
-  static List<Row> toRows(Collection<RunResult> results, String suffix) {
+  /** Rows of one JMH run; {@code variant} names its JVM flags and is kept as a parameter. */
+  static List<Row> toRows(Collection<RunResult> results, String variant) {
     List<Row> rows = new ArrayList<>();
     for (RunResult r : results) {
       BenchmarkParams bp = r.getParams();
       Map<String, String> params = new TreeMap<>();
+      params.put("jvm", variant);
       for (String k : bp.getParamsKeys()) {
         params.put(k, bp.getParam(k));
       }
       Result<?> pr = r.getPrimaryResult();
       var st = pr.getStatistics();
-      String name = bp.getBenchmark().replace("io.carrot.bench.", "") + suffix;
+      String name = bp.getBenchmark().replace("io.carrot.bench.", "");
       rows.add(new Row(name, params, bp.getMode().shortLabel(), pr.getScore(), pr.getScoreError(), pr.getScoreUnit(),
           st.getPercentile(50), st.getPercentile(90), st.getPercentile(99)));
     }
@@ -102,7 +118,8 @@ public final class BenchRunner {
     for (Row r : rows) {
       double ms = toMillis(r.p50(), r.unit());
       if (r.benchmark().startsWith("KnnSearchBenchmark")) {
-        knn.computeIfAbsent(r.params().get("index"), x -> new TreeMap<>()).put(Double.parseDouble(r.params().get("size")), ms);
+        String jvm = r.params().getOrDefault("jvm", "default");
+        knn.computeIfAbsent(r.params().get("index") + (jvm.equals("default") ? "" : " (" + jvm + ")"), x -> new TreeMap<>()).put(Double.parseDouble(r.params().get("size")), ms);
       } else if (r.benchmark().startsWith("DecisionBenchmark")) {
         String b = r.benchmark().substring(r.benchmark().indexOf('.') + 1);
         models.computeIfAbsent(b, x -> new TreeMap<>()).put(Double.parseDouble(r.params().get("models")), ms);

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "carrot spark",
     mixinStandardHelpOptions = true,
-    subcommands = {SparkMain.Route.class, SparkMain.Eval.class, SparkMain.Synth.class},
+    subcommands = {SparkMain.Route.class, SparkMain.Eval.class, SparkMain.Check.class, SparkMain.Synth.class},
     description = "Batch routing and evaluation on Apache Spark.")
 public final class SparkMain implements Runnable {
 
@@ -88,7 +88,12 @@ public final class SparkMain implements Runnable {
           b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
       }
-      return b.getOrCreate();
+      SparkSession s = b.getOrCreate();
+      if (created && !conf.contains("spark.master")) {
+        // Spark's INFO lines drown the job's own output on a terminal
+        s.sparkContext().setLogLevel("WARN");
+      }
+      return s;
     }
   }
 
@@ -243,6 +248,73 @@ public final class SparkMain implements Runnable {
         out[i] = m.rows()[j];
       }
       return out;
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Re-route a sample of a route job's output in this JVM, without Spark's executors, and count the rows that differ.")
+  static final class Check implements Callable<Integer> {
+    @CommandLine.Mixin SessionOptions session = new SessionOptions();
+
+    @Option(names = "--router", required = true, description = "The router file the job used.")
+    Path router;
+
+    @Option(names = "--input", required = true, description = "The job's .f32 input (with .ids).")
+    Path input;
+
+    @Option(names = "--out", required = true, description = "The job's output directory (Parquet).")
+    String out;
+
+    @Option(names = "--sample", defaultValue = "1000", description = "Prompts to check (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Option(names = "--input-tokens", defaultValue = "0", description = "The job's --input-tokens (default: ${DEFAULT-VALUE}).")
+    double inputTokens;
+
+    @Override
+    public Integer call() throws Exception {
+      io.carrot.core.route.Router r = RouterFile.load(router);
+      FloatArrays.Matrix m = FloatArrays.readMatrix(input);
+      Map<String, Integer> at = new HashMap<>();
+      for (int i = 0; i < m.ids().size(); i++) {
+        at.put(m.ids().get(i), i);
+      }
+      SparkSession spark = session.session("carrot-check");
+      List<Row> rows;
+      try {
+        rows = spark.read().parquet(out).orderBy("id", "mu").limit(Math.multiplyExact(sample, 16)).collectAsList();
+      } finally {
+        if (session.created) {
+          spark.stop();
+        }
+      }
+      java.util.Set<String> prompts = new java.util.HashSet<>();
+      long checked = 0;
+      long differ = 0;
+      for (Row row : rows) {
+        if (prompts.size() >= sample && !prompts.contains(row.getString(0))) {
+          continue;
+        }
+        prompts.add(row.getString(0));
+        Integer i = at.get(row.getString(0));
+        if (i == null) {
+          throw new CarrotException("output row '" + row.getString(0) + "' is not in " + input);
+        }
+        var d = r.route(m.rows()[i], inputTokens, io.carrot.core.route.RouteOptions.mu(row.getDouble(1)));
+        boolean same =
+            d.model().equals(row.getString(2))
+                && d.chosen().quality() == row.getDouble(3)
+                && d.chosen().outputTokens() == row.getDouble(4)
+                && d.chosen().costUsd() == row.getDouble(5);
+        checked++;
+        differ += same ? 0 : 1;
+      }
+      ObjectNode s = Json.MAPPER.createObjectNode();
+      s.put("prompts_checked", prompts.size());
+      s.put("rows_checked", checked);
+      s.put("rows_different", differ);
+      s.put("search", r.predictor() instanceof io.carrot.core.predict.KnnPredictor k ? k.index().kind() : r.predictor().kind());
+      System.out.println(Json.COMPACT.writeValueAsString(s));
+      return differ == 0 ? 0 : 4;
     }
   }
 
