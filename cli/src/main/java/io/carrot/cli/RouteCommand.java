@@ -1,11 +1,9 @@
 package io.carrot.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.api.CarrotRouter;
+import io.carrot.api.DecisionJson;
 import io.carrot.core.CarrotException;
 import io.carrot.core.io.Json;
-import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;
 import java.io.BufferedReader;
@@ -69,27 +67,9 @@ final class RouteCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
       for (Decision d : cr.routeAll(input, options)) {
-        out.println(json ? Json.COMPACT.writeValueAsString(toJson(d)) : d.model());
+        out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
       }
     }
     return 0;
-  }
-
-  /** The documented {@code --json} shape, also used by the server's /v1/route. */
-  static ObjectNode toJson(Decision d) {
-    ObjectNode o = Json.COMPACT.createObjectNode();
-    o.put("model", d.model());
-    o.put("mu", d.mu());
-    o.put("input_tokens", (long) d.inputTokens());
-    ArrayNode cands = o.putArray("candidates");
-    for (Candidate c : d.candidates()) {
-      ObjectNode x = cands.addObject();
-      x.put("model", c.model());
-      x.put("quality", c.quality());
-      x.put("output_tokens", c.outputTokens());
-      x.put("cost_usd", c.costUsd());
-      x.put("score", c.score());
-    }
-    return o;
   }
 }

@@ -1,5 +1,6 @@
 package io.carrot.server;
 
+import io.carrot.api.DecisionJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

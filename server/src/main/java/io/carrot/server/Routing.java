@@ -1,5 +1,6 @@
 package io.carrot.server;
 
+import io.carrot.api.DecisionJson;
 import io.carrot.api.CarrotRouter;
 import io.carrot.core.predict.Prediction;
 import io.carrot.server.auth.Budgets;

@@ -1,4 +1,4 @@
-package io.carrot.server;
+package io.carrot.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,10 +6,11 @@ import io.carrot.core.io.Json;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 
-/** A decision as JSON: the shape of {@code carrot route --json} and of {@code POST /v1/route}. */
+/** A decision as JSON: the one shape of {@code carrot route --json}, {@code POST /v1/route} and the decision log. */
 public final class DecisionJson {
   private DecisionJson() {}
 
+  /** {@code {"model", "mu", "input_tokens", "candidates": [{"model", "quality", "output_tokens", "cost_usd", "score"}]}}, candidates best first. */
   public static ObjectNode of(Decision d) {
     ObjectNode o = Json.COMPACT.createObjectNode();
     o.put("model", d.model());
