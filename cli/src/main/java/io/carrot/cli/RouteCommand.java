@@ -5,7 +5,7 @@ import io.carrot.api.DecisionJson;
 import io.carrot.core.CarrotException;
 import io.carrot.core.io.Json;
 import io.carrot.core.route.Decision;
-import io.carrot.core.route.RouteOptions;
+import io.carrot.api.RoutingOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,6 +41,20 @@ final class RouteCommand implements Callable<Integer> {
   @Option(names = "--models", split = ",", paramLabel = "a,b,...", description = "Only these models may be chosen.")
   List<String> models;
 
+  @Option(names = "--deny", split = ",", paramLabel = "a,b,...", description = "These models are never chosen.")
+  List<String> deny;
+
+  @Option(names = "--budget", paramLabel = "USD_PER_1000",
+      description = "Spend target in USD per 1000 requests: uses the mu whose validation spend (stored in the router) is closest; overrides --mu.")
+  Double budget;
+
+  @Option(names = "--min-quality", paramLabel = "Q",
+      description = "The cheapest model whose predicted quality is at least Q (the best predicted one when none is).")
+  Double minQuality;
+
+  @Option(names = "--max-cost-usd", paramLabel = "X", description = "Drop models whose predicted cost for the request exceeds X USD.")
+  Double maxCostUsd;
+
   @Option(names = "--json", description = "One JSON object per prompt with every candidate's predictions.")
   boolean json;
 
@@ -49,7 +63,13 @@ final class RouteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RouteOptions options = new RouteOptions(mu, models == null ? Set.of() : new LinkedHashSet<>(models));
+    RoutingOptions.mu(mu); // validates --mu before any slow work
+    if (minQuality != null) {
+      RoutingOptions.mu(0).withMinQuality(minQuality);
+    }
+    if (maxCostUsd != null) {
+      RoutingOptions.mu(0).withMaxCostUsd(maxCostUsd);
+    }
     List<String> input = prompts;
     if (input == null || input.isEmpty()) {
       input = new ArrayList<>();
@@ -66,6 +86,22 @@ final class RouteCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
+      double m = mu;
+      if (budget != null) {
+        m = cr.router().budgetCurve()
+            .orElseThrow(() -> new CarrotException(
+                "--budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none"))
+            .muFor(budget);
+      }
+      RoutingOptions options = RoutingOptions.mu(m)
+          .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
+          .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));
+      if (minQuality != null) {
+        options = options.withMinQuality(minQuality);
+      }
+      if (maxCostUsd != null) {
+        options = options.withMaxCostUsd(maxCostUsd);
+      }
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
       }

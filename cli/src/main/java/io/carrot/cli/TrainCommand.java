@@ -5,6 +5,8 @@ import io.carrot.core.ProgressListener;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
+import io.carrot.core.eval.BudgetCurves;
+import io.carrot.core.eval.EvalSet;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
@@ -74,9 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     try (Vectors vectors = new Vectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
-      // plain knn needs no validation data: do not pay for embedding it
-      TrainingSet val = validation.isEmpty() || estimator.equals("knn") ? null
-          : RouterTrainer.trainingSet(d, validation, vectors.of(validation, "embedding validation"));
+      float[][] valEmbeddings = validation.isEmpty() ? null : vectors.of(validation, "embedding validation");
+      TrainingSet val = valEmbeddings == null ? null : RouterTrainer.trainingSet(d, validation, valEmbeddings);
       Map<String, String> settings = new HashMap<>();
       settings.put("k", k);
       Map<String, Progress> bars = new HashMap<>();
@@ -101,6 +102,10 @@ final class TrainCommand implements Callable<Integer> {
       } else {
         r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
             new Cl100kTokenCounter().id(), extra);
+      }
+      if (valEmbeddings != null) {
+        // spend by mu on validation, so 'route --budget' picks mu instantly
+        r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, validation), r, r.predictor().predictAll(valEmbeddings), 200));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");

@@ -53,6 +53,7 @@ class CliTest {
          "histbot": {"input_per_mtok": 0.1, "output_per_mtok": 0.3}}""");
     List<String> lines = new ArrayList<>();
     List<String> train = new ArrayList<>();
+    List<String> validation = new ArrayList<>();
     List<String> test = new ArrayList<>();
     for (int i = 0; i < MATH.length * 2; i++) {
       boolean math = i % 2 == 0;
@@ -63,11 +64,11 @@ class CliTest {
           "scores", java.util.Map.of("big", 1, "mathbot", math ? 1 : 0, "histbot", math ? 0 : 1),
           "input_tokens", java.util.Map.of("big", 10, "mathbot", 10, "histbot", 10),
           "output_tokens", java.util.Map.of("big", 100, "mathbot", math ? 100 : 300, "histbot", math ? 300 : 100))));
-      (i / 2 < 10 ? train : test).add(id);
+      (i / 2 < 8 ? train : i / 2 < 10 ? validation : test).add(id);
     }
     Files.write(data.resolve("prompts.jsonl"), lines);
     Files.writeString(data.resolve("split.json"),
-        Json.COMPACT.writeValueAsString(java.util.Map.of("train", train, "test", test)));
+        Json.COMPACT.writeValueAsString(java.util.Map.of("train", train, "validation", validation, "test", test)));
   }
 
   @Test
@@ -82,7 +83,7 @@ class CliTest {
     Run train = run("train", "--data", data.toString(), "--embeddings", f32.toString(),
         "--embedder", "minilm-q:head-128", "--k", "3", "--out", router.toString());
     assertThat(train.code()).as(train.err()).isZero();
-    assertThat(train.out()).contains("trained knn on 20 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
+    assertThat(train.out()).contains("trained knn on 16 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
 
     Run eval = run("eval", "--data", data.toString(), "--router", router.toString(), "--embeddings", f32.toString(),
         "--frontier", tmp.resolve("frontier.csv").toString(), "--mu-grid", "10");
@@ -122,6 +123,24 @@ class CliTest {
 
     Run plain = run("route", "--router", router.toString(), "--models", "big,histbot", "What is 12 times 12?");
     assertThat(plain.out().strip()).isEqualTo("big");
+
+    // knobs: a denied specialist leaves big (quality 1) ahead of histbot (quality 0) at mu = 0
+    assertThat(run("route", "--router", router.toString(), "--deny", "mathbot", "What is 12 times 12?").out().strip()).isEqualTo("big");
+    // a quality floor nobody but the specialist and big reach: the cheaper of them
+    assertThat(run("route", "--router", router.toString(), "--min-quality", "0.9", "What is 12 times 12?").out().strip()).isEqualTo("mathbot");
+    // a cost ceiling below every model keeps only the cheapest (mathbot and histbot cost the same; name decides)
+    assertThat(run("route", "--router", router.toString(), "--max-cost-usd", "1e-9", "Who was Julius Caesar?").out().strip()).isEqualTo("histbot");
+    // the stored validation spend curve: the specialists are cheapest at every mu, so any budget maps to mu = 0
+    JsonNode b = Json.MAPPER.readTree(run("route", "--router", router.toString(), "--budget", "1000", "--json", "What is 12 times 12?").out());
+    assertThat(b.get("mu").asDouble()).isZero();
+    assertThat(b.get("model").asText()).isEqualTo("mathbot");
+    Run badBudget = run("route", "--router", router.toString(), "--budget", "-1", "x");
+    assertThat(badBudget.err().strip()).isEqualTo("carrot: error: budget must be a number of USD per 1000 requests > 0, got -1.0");
+    Run badFloor = run("route", "--router", router.toString(), "--min-quality", "1.5", "x");
+    assertThat(badFloor.err().strip()).startsWith("carrot: error: minQuality must be in [0, 1]");
+    Run unknownAllowed = run("route", "--router", router.toString(), "--models", "big,gpt-9", "x");
+    assertThat(unknownAllowed.code()).isEqualTo(1);
+    assertThat(unknownAllowed.err()).contains("gpt-9");
   }
 
   @Test

@@ -77,6 +77,12 @@ public final class RouterFile {
         int version = codec.write(p, est, entries::put, encoding);
         root.put("format_version", version);
         root.set("provenance", Json.MAPPER.valueToTree(router.provenance()));
+        router.budgetCurve().ifPresent(c -> {
+          ObjectNode bc = root.putObject("budget_curve");
+          bc.put("definition", "mean true USD per prompt on the validation split when routing at each mu");
+          bc.set("mu", Json.MAPPER.valueToTree(c.mu()));
+          bc.set("usd_per_prompt", Json.MAPPER.valueToTree(c.usdPerPrompt()));
+        });
         put(zip, "router.json", Json.MAPPER.writeValueAsBytes(root));
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
           put(zip, e.getKey(), e.getValue());
@@ -149,6 +155,11 @@ public final class RouterFile {
     if (!models.equals(p.models())) {
       throw new CarrotException(where + ": models " + models + " disagree with the estimator's " + p.models());
     }
-    return new Router(p, prices, root.path("cost_scale").asDouble(), prov);
+    io.carrot.core.route.BudgetCurve curve = null;
+    JsonNode bc = root.path("budget_curve");
+    if (bc.isObject()) {
+      curve = new io.carrot.core.route.BudgetCurve(PredictorCodecs.doubles(bc.path("mu")), PredictorCodecs.doubles(bc.path("usd_per_prompt")));
+    }
+    return new Router(p, prices, root.path("cost_scale").asDouble(), prov, curve);
   }
 }

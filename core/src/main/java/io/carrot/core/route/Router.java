@@ -32,9 +32,15 @@ public final class Router {
   private final ModelPrice[] priceArray;
   private final double costScale;
   private final Provenance provenance;
+  private final BudgetCurve budgetCurve;
 
   /** A router over {@code predictor}; every model needs a price and the cost scale must be positive. */
   public Router(Predictor predictor, PriceTable prices, double costScale, Provenance provenance) {
+    this(predictor, prices, costScale, provenance, null);
+  }
+
+  /** @param budgetCurve validation spend by mu, or null when the router has none */
+  public Router(Predictor predictor, PriceTable prices, double costScale, Provenance provenance, BudgetCurve budgetCurve) {
     if (!(costScale > 0) || Double.isInfinite(costScale)) {
       throw new CarrotException("cost scale must be a finite number > 0, got " + costScale);
     }
@@ -43,6 +49,7 @@ public final class Router {
     this.prices = prices;
     this.costScale = costScale;
     this.provenance = provenance;
+    this.budgetCurve = budgetCurve;
     this.priceArray = predictor.models().stream().map(prices::price).toArray(ModelPrice[]::new);
   }
 
@@ -71,9 +78,22 @@ public final class Router {
     return predictor.models();
   }
 
-  /** The same router with a new price table; predictions are untouched. */
+  /**
+   * The same router with a new price table; predictions are untouched. The budget curve is
+   * dropped: it was measured at the old prices.
+   */
   public Router withPrices(PriceTable newPrices) {
-    return new Router(predictor, newPrices, costScale, provenance);
+    return new Router(predictor, newPrices, costScale, provenance, null);
+  }
+
+  /** The same router with a measured budget curve attached. */
+  public Router withBudgetCurve(BudgetCurve curve) {
+    return new Router(predictor, prices, costScale, provenance, curve);
+  }
+
+  /** Validation spend by mu, measured at training time, if the router has one. */
+  public java.util.Optional<BudgetCurve> budgetCurve() {
+    return java.util.Optional.ofNullable(budgetCurve);
   }
 
   /** Predicts and decides for one embedded prompt with {@code inputTokens} counted. */

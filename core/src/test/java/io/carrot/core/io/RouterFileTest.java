@@ -99,6 +99,20 @@ class RouterFileTest {
   }
 
   @Test
+  void budgetCurveRoundTripsAndIsDroppedByAPriceChange() {
+    Router r = tinyRouter().withBudgetCurve(new io.carrot.core.route.BudgetCurve(new double[] {0, 0.5, 1}, new double[] {0.01, 0.002, 0.0001}));
+    Path f = tmp.resolve("curve.carrot");
+    RouterFile.save(r, f);
+    Router back = RouterFile.load(f);
+    assertThat(back.budgetCurve()).get().satisfies(c -> {
+      assertThat(c.mu()).containsExactly(0, 0.5, 1);
+      assertThat(c.usdPerPrompt()).containsExactly(0.01, 0.002, 0.0001);
+    });
+    assertThat(back.withPrices(back.prices()).budgetCurve()).isEmpty();
+    assertThat(RouterFile.load(Path.of("src/test/resources/golden/tiny-router.carrot")).budgetCurve()).isEmpty();
+  }
+
+  @Test
   void rejectsOtherFilesClearly() throws IOException {
     Path notZip = tmp.resolve("x.carrot");
     Files.writeString(notZip, "hello");

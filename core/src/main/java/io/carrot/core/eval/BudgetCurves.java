@@ -1,0 +1,23 @@
+package io.carrot.core.eval;
+
+import io.carrot.core.predict.Prediction;
+import io.carrot.core.route.BudgetCurve;
+import io.carrot.core.route.Router;
+import java.util.List;
+
+/** Measures a router's {@link BudgetCurve} on held-out prompts. */
+public final class BudgetCurves {
+  private BudgetCurves() {}
+
+  /** Mean true cost per prompt of {@code set} at {@code steps + 1} evenly spaced mu. */
+  public static BudgetCurve measure(EvalSet set, Router router, Prediction[] predictions, int steps) {
+    List<Point> pts = new RouterSweep(set, router, predictions).frontier(steps);
+    double[] mu = new double[pts.size()];
+    double[] usd = new double[pts.size()];
+    for (int i = 0; i < mu.length; i++) {
+      mu[i] = pts.get(i).param();
+      usd[i] = pts.get(i).cost();
+    }
+    return new BudgetCurve(mu, usd);
+  }
+}
