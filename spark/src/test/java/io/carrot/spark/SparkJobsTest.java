@@ -196,6 +196,15 @@ class SparkJobsTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"prompts\":500,\"mu_values\":2,\"rows\":1000");
     assertThat(spark.read().parquet(tmp.resolve("cli-out").toString()).count()).isEqualTo(1000);
     assertThat(spark.sparkContext().isStopped()).isFalse(); // the job left the caller's session running
+    out.reset();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      code = SparkMain.run("check", "--router", rf.toString(), "--input", f32.toString(), "--out", tmp.resolve("cli-out").toString(), "--sample", "100");
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(code).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("{\"prompts_checked\":100,\"rows_checked\":200,\"rows_different\":0,\"search\":\"exact\"}");
   }
 
   private static Dataset routerbench() {
