@@ -63,7 +63,7 @@ public final class ResultsIndex {
     sb.append("## Closing note\n\n");
     double embedding = reports.stream().mapToDouble(r -> r.seconds().getOrDefault("embeddings", 0.0)).sum();
     sb.append(String.format(Locale.ROOT,
-        "The whole run took %.0f s on %s, %.0f s of it getting embeddings (from the on-disk cache where present). Per dataset: ",
+        "The whole run took %.0f s on %s, %.1f s of it getting embeddings (from the on-disk cache where present). Per dataset: ",
         seconds, environment, embedding));
     sb.append(String.join(", ", reports.stream()
         .map(r -> String.format(Locale.ROOT, "%s %.0f s (fit %.0f s, sweeps and baselines %.0f s, bootstrap %.0f s)", r.dataset(),
