@@ -122,6 +122,7 @@ public final class EvaluationHarness {
     seconds.put("embeddings", since(t));
 
     t = System.nanoTime();
+    boolean fitted = router == null;
     if (router == null) {
       TrainingSet valSet = vaE == null ? null : RouterTrainer.trainingSet(d, valRows, vaE);
       Map<String, String> settings = new LinkedHashMap<>(options.settings());
@@ -144,12 +145,14 @@ public final class EvaluationHarness {
     EvalSet val = valRows.isEmpty() ? null : EvalSet.of(d, valRows);
     Prediction[] pTest = predictAll(router.predictor(), teE);
     double[] mus = grid(options.muSteps());
-    String carrot = "carrot-" + router.predictor().kind();
+    // fitted here: named after the estimator asked for (its predictor may be a wrapper kind)
+    String family = fitted ? options.estimator() : router.predictor().kind();
+    String carrot = "carrot-" + family;
     RouterSweep sweep = new RouterSweep(test, router, pTest);
     ChoiceCurve carrotCurve = ChoiceCurve.of(test, "mu", mus, p -> sweep.choices(mus[p]));
 
     Map<String, Entry> curves = new LinkedHashMap<>();
-    curves.put(carrot, new Entry(carrotCurve, describe(router), true));
+    curves.put(carrot, new Entry(carrotCurve, describe(router, family), true));
     double[] meanTokens = null;
     if (!trainRows.isEmpty()) {
       int m = d.modelCount();
@@ -248,7 +251,7 @@ public final class EvaluationHarness {
         testRows.size(),
         embedderId,
         carrot,
-        info(router),
+        info(router, family),
         singles,
         d.models().get(best),
         boot == null ? null : boot.bestQuality,
@@ -300,9 +303,12 @@ public final class EvaluationHarness {
     }
   }
 
-  private static String describe(Router r) {
+  private static String describe(Router r, String family) {
     Predictor p = r.predictor();
-    StringBuilder sb = new StringBuilder("CARROT with the " + p.kind() + " estimator");
+    StringBuilder sb = new StringBuilder("CARROT with the " + family + " estimator");
+    if (!family.equals(p.kind())) {
+      sb.append(" (a ").append(p.kind()).append(" predictor)");
+    }
     Object k = p.hyperParameters().get("k");
     if (k != null) {
       sb.append(" (k = ").append(k).append(')');
@@ -310,9 +316,10 @@ public final class EvaluationHarness {
     return sb.append(", mu swept").toString();
   }
 
-  private static Map<String, Object> info(Router r) {
+  private static Map<String, Object> info(Router r, String family) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("estimator", r.predictor().kind());
+    m.put("estimator", family);
+    m.put("predictor_kind", r.predictor().kind());
     m.put("hyper_parameters", r.predictor().hyperParameters());
     m.put("cost_scale", r.costScale());
     m.put("trained_on", r.provenance().dataset());
