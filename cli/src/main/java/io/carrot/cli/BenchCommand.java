@@ -46,6 +46,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "2000", paramLabel = "N", description = "Timed decisions (default: ${DEFAULT-VALUE}).")
   int iterations;
 
+  @Option(names = "--embedder", paramLabel = "NAME",
+      description = "Embedder for the throughput measurement (default: the default router's).")
+  String embedderName;
+
   private final List<String[]> rows = new ArrayList<>();
 
   @Override
@@ -116,7 +120,9 @@ final class BenchCommand implements Callable<Integer> {
       for (int i = 0; i < 512; i++) {
         batch.add(hundredTokenPrompt(5000 + i));
       }
-      var emb = ((io.carrot.embed.CachingEmbedder) cr.embedder()).delegate();
+      var emb = embedderName == null
+          ? ((io.carrot.embed.CachingEmbedder) cr.embedder()).delegate()
+          : io.carrot.embed.Embedders.create(embedderName);
       emb.embed(batch.subList(0, 64));
       long s = System.nanoTime();
       for (int i = 0; i < batch.size(); i += 32) {
@@ -124,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       double secs = (System.nanoTime() - s) / 1e9;
       record("embedding_prompts_per_second", batch.size() / secs, "prompts/s", ">= 100",
-          "batches of 32, ~" + tokens + "-token prompts, " + Runtime.getRuntime().availableProcessors() + " cores");
+          "batches of 32, ~" + tokens + "-token prompts, " + Runtime.getRuntime().availableProcessors() + " cores, " + emb.id());
     }
     StringBuilder sb = new StringBuilder("metric,value,unit,target,notes\n");
     for (String[] r : rows) {
