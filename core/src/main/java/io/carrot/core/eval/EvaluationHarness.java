@@ -146,7 +146,7 @@ public final class EvaluationHarness {
     Prediction[] pTest = predictAll(router.predictor(), teE);
     double[] mus = grid(options.muSteps());
     // fitted here: named after the estimator asked for (its predictor may be a wrapper kind)
-    String family = fitted ? options.estimator() : router.predictor().kind();
+    String family = fitted ? options.estimator() : router.provenance().extra().getOrDefault("estimator", router.predictor().kind());
     String carrot = "carrot-" + family;
     RouterSweep sweep = new RouterSweep(test, router, pTest);
     ChoiceCurve carrotCurve = ChoiceCurve.of(test, "mu", mus, p -> sweep.choices(mus[p]));
