@@ -12,8 +12,6 @@ import java.util.Arrays;
  */
 public final class ExactKnnIndex implements VectorIndex {
   private static final int TILE = 4096;
-  /** Store size (rows x dimension) above which one query's scan runs on several cores. */
-  private static final long PARALLEL_WORK = 4_000_000;
   private final int n;
   private final int d;
   private final float[] storeT;
@@ -57,26 +55,15 @@ public final class ExactKnnIndex implements VectorIndex {
 
   /** Inner products of {@code q} with every stored row, into {@code out} (length n). */
   public void scores(float[] q, float[] out) {
-    int tiles = (n + TILE - 1) / TILE;
-    if ((long) n * d >= PARALLEL_WORK && tiles > 1) {
-      // tiles write disjoint ranges of out: a large store's scan is split over the cores, so one
-      // decision's latency shrinks with them (the scan is memory-bound per core)
-      java.util.stream.IntStream.range(0, tiles).parallel().forEach(t -> scoreTile(q, out, t * TILE));
-    } else {
-      for (int t = 0; t < n; t += TILE) {
-        scoreTile(q, out, t);
-      }
-    }
-  }
-
-  private void scoreTile(float[] q, float[] out, int t) {
-    int end = Math.min(n, t + TILE);
-    Arrays.fill(out, t, end, 0f);
-    for (int i = 0; i < d; i++) {
-      float qi = q[i];
-      int base = i * n;
-      for (int j = t; j < end; j++) {
-        out[j] += qi * storeT[base + j];
+    for (int t = 0; t < n; t += TILE) {
+      int end = Math.min(n, t + TILE);
+      Arrays.fill(out, t, end, 0f);
+      for (int i = 0; i < d; i++) {
+        float qi = q[i];
+        int base = i * n;
+        for (int j = t; j < end; j++) {
+          out[j] += qi * storeT[base + j];
+        }
       }
     }
   }

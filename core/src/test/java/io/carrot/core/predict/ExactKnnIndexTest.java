@@ -48,25 +48,6 @@ class ExactKnnIndexTest {
     }
   }
 
-  /** A store large enough for the multi-core scan gives the same scores as a plain dot product. */
-  @Test
-  void parallelScanOfALargeStoreMatchesDotProducts() {
-    Random r = new Random(11);
-    int n = 12_000;
-    int d = 384;
-    float[][] x = io.carrot.core.TestVectors.randomUnit(r, n, d);
-    float[] q = io.carrot.core.TestVectors.randomUnit(r, 1, d)[0];
-    float[] got = new float[n];
-    new ExactKnnIndex(x).scores(q, got);
-    for (int j = 0; j < n; j += 37) {
-      double dot = 0;
-      for (int i = 0; i < d; i++) {
-        dot += q[i] * x[j][i];
-      }
-      assertThat((double) got[j]).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-5));
-    }
-  }
-
   @Test
   void tiesGoToTheLowerIndex() {
     float[] scores = {0.5f, 0.9f, 0.5f, 0.9f, 0.1f};
