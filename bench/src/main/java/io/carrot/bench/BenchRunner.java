@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the JMH benchmarks and writes {@code results.csv} plus PNG plots into an output directory
  * (docs/bench by default). Usage: {@code BenchRunner [--quick] [--sizes 10000,100000] [--out DIR]
- * [--only REGEX]}. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
+ * [--only REGEX] [--replot]}. {@code --replot} redraws the plots from an existing results.csv. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
  * numbers use the defaults. A {@code scale-*.csv} left in the output directory by {@link
  * ScaleProbe} is added to the store-size plot.
  */
@@ -60,14 +60,20 @@ public final class BenchRunner {
     String sizes = "10000,30000,100000,300000";
     Path out = Path.of("docs/bench");
     String only = ALL;
+    boolean replot = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--sizes" -> sizes = args[++i];
         case "--out" -> out = Path.of(args[++i]);
         case "--only" -> only = args[++i];
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --quick, --sizes, --out, --only");
+        case "--replot" -> replot = true;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --quick, --sizes, --out, --only, --replot");
       }
+    }
+    if (replot) {
+      plots(out, readCsv(out.resolve("results.csv")));
+      return;
     }
     List<Row> rows = new ArrayList<>();
     rows.addAll(toRows(new Runner(options(only, sizes, quick).build()).run(), "default"));
@@ -109,6 +115,25 @@ public final class BenchRunner {
           r.paramText(), r.mode(), r.score(), r.error(), r.unit(), r.p50(), r.p90(), r.p99()));
     }
     AtomicFiles.writeString(file, sb.toString());
+  }
+
+  /** Reads what {@link #writeCsv} wrote. */
+  static List<Row> readCsv(Path file) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    List<String> lines = Files.readAllLines(file);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      Map<String, String> params = new TreeMap<>();
+      for (String kv : f[1].split(";")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          params.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      rows.add(new Row(f[0], params, f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]), f[5],
+          Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8])));
+    }
+    return rows;
   }
 
   /** p50 of top-32 search vs store size per index (log-log), and route latency vs model count. */

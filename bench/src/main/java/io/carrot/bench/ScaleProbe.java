@@ -65,9 +65,20 @@ public final class ScaleProbe {
     ExactKnnIndex exact = new ExactKnnIndex(rows);
     rows = null; // the exact index holds its own transposed copy; HNSW keeps the row arrays
     int exactQueries = Math.min(queries, n >= 500_000 ? 100 : 500);
-    double recall = recall(hnsw, exact, qs, k, Math.min(200, queries));
-    csv.append(row(n, "hnsw", "recall_at_32", recall, ""));
-    for (VectorIndex index : List.<VectorIndex>of(hnsw, exact)) {
+    List<VectorIndex> indices = new java.util.ArrayList<>();
+    List<String> labels = new java.util.ArrayList<>();
+    for (int ef : new int[] {100, 200, 400}) {
+      HnswIndex h = hnsw.withEfSearch(ef);
+      String label = ef == HnswParameters.DEFAULT.efSearch() ? "hnsw" : "hnsw-ef" + ef;
+      csv.append(row(n, label, "recall_at_32", recall(h, exact, qs, k, Math.min(200, queries)), ""));
+      indices.add(h);
+      labels.add(label);
+    }
+    indices.add(exact);
+    labels.add("exact");
+    for (int x = 0; x < indices.size(); x++) {
+      VectorIndex index = indices.get(x);
+      String label = labels.get(x);
       Router router = router(index, quality, tokens, m, k);
       int count = index == exact ? exactQueries : queries;
       double[] lat = new double[count];
@@ -81,9 +92,9 @@ public final class ScaleProbe {
       }
       Arrays.sort(lat);
       for (double p : new double[] {0.5, 0.9, 0.99}) {
-        csv.append(row(n, index.kind(), "decision_p" + (int) Math.round(p * 100) + "_ms", lat[(int) Math.min(count - 1, Math.floor(p * count))], "ms"));
+        csv.append(row(n, label, "decision_p" + (int) Math.round(p * 100) + "_ms", lat[(int) Math.min(count - 1, Math.floor(p * count))], "ms"));
       }
-      System.err.printf(Locale.ROOT, "%s: decision p50 %.3f ms over %d queries%n", index.kind(), lat[count / 2], count);
+      System.err.printf(Locale.ROOT, "%s: decision p50 %.3f ms over %d queries%n", label, lat[count / 2], count);
     }
     AtomicFiles.writeString(out, csv.toString());
     System.out.print(csv);

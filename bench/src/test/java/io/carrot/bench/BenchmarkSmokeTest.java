@@ -57,5 +57,6 @@ class BenchmarkSmokeTest {
     assertThat(tmp.resolve("knn-search-vs-store-size.png")).isNotEmptyFile();
     assertThat(tmp.resolve("decision-vs-models.png")).isNotEmptyFile();
     assertThat(BenchRunner.toMillis(850, "us/op")).isEqualTo(0.85);
+    assertThat(BenchRunner.readCsv(tmp.resolve("results.csv"))).isEqualTo(rows);
   }
 }
