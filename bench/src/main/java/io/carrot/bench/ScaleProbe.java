@@ -69,7 +69,7 @@ public final class ScaleProbe {
     List<String> labels = new java.util.ArrayList<>();
     for (int ef : new int[] {100, 200, 400}) {
       HnswIndex h = hnsw.withEfSearch(ef);
-      String label = ef == HnswParameters.DEFAULT.efSearch() ? "hnsw" : "hnsw-ef" + ef;
+      String label = "hnsw-ef" + ef;
       csv.append(row(n, label, "recall_at_32", recall(h, exact, qs, k, Math.min(200, queries)), ""));
       indices.add(h);
       labels.add(label);
