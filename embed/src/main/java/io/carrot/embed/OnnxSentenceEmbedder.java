@@ -94,6 +94,9 @@ public final class OnnxSentenceEmbedder implements Embedder {
       options.setIntraOpNumThreads(intraOpThreads);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // idle ONNX worker threads would otherwise spin, taking the cores from the threads that
+      // serve requests around each embedding (a server, a batch job)
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       this.session = env.createSession(bytes, options);
     } catch (OrtException e) {
       throw new CarrotException(
