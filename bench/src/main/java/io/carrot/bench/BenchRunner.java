@@ -24,9 +24,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the JMH benchmarks and writes {@code results.csv} plus PNG plots into an output directory
+ * Runs the JMH benchmarks and writes {@code jmh-results.csv} plus PNG plots into an output directory
  * (docs/bench by default). Usage: {@code BenchRunner [--quick] [--sizes 10000,100000] [--out DIR]
- * [--only REGEX] [--replot]}. {@code --replot} redraws the plots from an existing results.csv. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
+ * [--only REGEX] [--replot]}. {@code --replot} redraws the plots from an existing jmh-results.csv. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
  * numbers use the defaults. A {@code scale-*.csv} left in the output directory by {@link
  * ScaleProbe} is added to the store-size plot.
  */
@@ -72,7 +72,7 @@ public final class BenchRunner {
       }
     }
     if (replot) {
-      plots(out, readCsv(out.resolve("results.csv")));
+      plots(out, readCsv(out.resolve("jmh-results.csv")));
       return;
     }
     List<Row> rows = new ArrayList<>();
@@ -85,7 +85,7 @@ public final class BenchRunner {
           toRows(new Runner(options(KNN, sizes, quick).param("index", "hnsw").jvmArgsAppend("--add-modules=jdk.incubator.vector").build()).run(), "vector-api"));
     }
     Files.createDirectories(out);
-    writeCsv(out.resolve("results.csv"), rows);
+    writeCsv(out.resolve("jmh-results.csv"), rows);
     plots(out, rows);
   }
 
