@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
       TrainingSet val = valEmbeddings == null ? null : RouterTrainer.trainingSet(d, validation, valEmbeddings);
       Map<String, String> settings = new HashMap<>();
       settings.put("k", k);
-      Map<String, Progress> bars = new HashMap<>();
+      Map<String, Progress> bars = new java.util.concurrent.ConcurrentHashMap<>();
       ProgressListener progress = (stage, done, total) -> {
         Progress p = bars.computeIfAbsent(stage, s -> new Progress(err, s, total));
         p.update(done);
