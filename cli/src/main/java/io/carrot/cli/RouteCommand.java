@@ -63,12 +63,15 @@ final class RouteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RoutingOptions.mu(mu); // validates --mu before any slow work
+    // built before any slow work, so a bad knob fails at once; --budget only replaces mu later
+    RoutingOptions options = RoutingOptions.mu(mu)
+        .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
+        .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));
     if (minQuality != null) {
-      RoutingOptions.mu(0).withMinQuality(minQuality);
+      options = options.withMinQuality(minQuality);
     }
     if (maxCostUsd != null) {
-      RoutingOptions.mu(0).withMaxCostUsd(maxCostUsd);
+      options = options.withMaxCostUsd(maxCostUsd);
     }
     List<String> input = prompts;
     if (input == null || input.isEmpty()) {
@@ -86,21 +89,11 @@ final class RouteCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
-      double m = mu;
       if (budget != null) {
-        m = cr.router().budgetCurve()
+        options = options.withMu(cr.router().budgetCurve()
             .orElseThrow(() -> new CarrotException(
                 "--budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none"))
-            .muFor(budget);
-      }
-      RoutingOptions options = RoutingOptions.mu(m)
-          .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
-          .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));
-      if (minQuality != null) {
-        options = options.withMinQuality(minQuality);
-      }
-      if (maxCostUsd != null) {
-        options = options.withMaxCostUsd(maxCostUsd);
+            .muFor(budget));
       }
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
