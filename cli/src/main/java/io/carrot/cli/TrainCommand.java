@@ -103,9 +103,10 @@ final class TrainCommand implements Callable<Integer> {
         r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
             new Cl100kTokenCounter().id(), extra);
       }
-      if (valEmbeddings != null) {
-        // spend by mu on validation, so 'route --budget' picks mu instantly
-        r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, validation), r, r.predictor().predictAll(valEmbeddings), 200));
+      if (valEmbeddings != null && !EvalSet.completeRows(validation).isEmpty()) {
+        // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly
+        r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, EvalSet.completeRows(validation)), r,
+            r.predictor().predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings)), 200));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");

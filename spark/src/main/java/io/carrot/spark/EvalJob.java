@@ -66,10 +66,18 @@ public final class EvalJob {
       throw new CarrotException("steps must be >= 1, got " + steps);
     }
     List<PromptRecord> rows = data.requireRows(split);
-    EvalSet set = EvalSet.of(data, rows);
     if (embeddings != null && embeddings.length != rows.size()) {
       throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " prompts of the " + split + " split");
     }
+    // sparse datasets: evaluate on the prompts where every model has an entry
+    if (embeddings != null) {
+      embeddings = EvalSet.completeEmbeddings(rows, embeddings);
+    }
+    rows = EvalSet.completeRows(rows);
+    if (rows.isEmpty()) {
+      throw new CarrotException("no prompt of the " + split + " split has an entry for every model");
+    }
+    EvalSet set = EvalSet.of(data, rows);
     String key = RouteJob.key(routerFile);
     Router router = ExecutorCache.router(key, () -> routerFile);
     if (!router.models().equals(set.models())) {

@@ -84,8 +84,15 @@ public final class DatasetReport {
       rows = d.prompts();
       where = "all prompts";
     }
+    int all = rows.size();
+    rows = EvalSet.completeRows(rows);
+    if (rows.isEmpty()) {
+      b.append("## Reference numbers\n\nNo prompt has an entry for every model, so the models are not compared here.\n\n");
+      return;
+    }
     EvalSet set = EvalSet.of(d, rows);
-    b.append(String.format(Locale.ROOT, "## Reference numbers on %s (%d prompts)%n%n", where, rows.size()));
+    String sparse = rows.size() < all ? ", the " + (all - rows.size()) + " with a model missing left out" : "";
+    b.append(String.format(Locale.ROOT, "## Reference numbers on %s (%d prompts%s)%n%n", where, rows.size(), sparse));
     b.append("| model | input $/Mtok | output $/Mtok | mean score | mean cost per prompt (USD) |\n|---|---:|---:|---:|---:|\n");
     List<Integer> order = new ArrayList<>();
     for (int m = 0; m < d.modelCount(); m++) {

@@ -144,6 +144,9 @@ public final class DatasetWriter {
   private static void perModel(ObjectNode o, List<String> models, double[] v, boolean counts) {
     for (int m = 0; m < models.size(); m++) {
       double x = v[m];
+      if (Double.isNaN(x)) {
+        continue; // sparse dataset: the model has no entry for this prompt
+      }
       if (counts && x == Math.rint(x) && Math.abs(x) < 1e15) {
         o.put(models.get(m), (long) x);
       } else {

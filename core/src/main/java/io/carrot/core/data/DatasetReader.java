@@ -27,6 +27,10 @@ import java.util.zip.GZIPInputStream;
  * Reads a dataset folder in carrot's format: {@code prompts.jsonl.gz} (or {@code prompts.jsonl}),
  * {@code models.json} and optionally {@code split.json}.
  *
+ * <p>A dataset may be sparse: a model absent (or {@code null}) in a prompt's {@code scores} was not
+ * run on it and must then be absent from that prompt's other per-model fields too; every prompt
+ * needs at least one score. Missing entries are {@code NaN} in {@link PromptRecord}.
+ *
  * <p>Every problem is reported with the file, line and field, e.g. {@code prompts.jsonl.gz line 7:
  * scores.gpt-4o = 1.5, expected a number in [0, 1]}.
  */
@@ -123,7 +127,6 @@ public final class DatasetReader {
     String id = text(node, "id", where);
     String prompt = text(node, "prompt", where);
     String source = node.path("source").asText("");
-    int m = models.size();
     double[] scores = perModel(node, "scores", where, models, modelIndex, true, 0, 1);
     double[] inTok = perModel(node, "input_tokens", where, models, modelIndex, true, 0, Double.MAX_VALUE);
     double[] outTok = perModel(node, "output_tokens", where, models, modelIndex, true, 0, Double.MAX_VALUE);
@@ -131,8 +134,32 @@ public final class DatasetReader {
         node.has("cost") && !node.get("cost").isNull()
             ? perModel(node, "cost", where, models, modelIndex, true, 0, Double.MAX_VALUE)
             : null;
-    assert scores.length == m;
+    // Sparse datasets: a model may be absent from a prompt, but then from every per-model field.
+    int observed = 0;
+    for (int i = 0; i < scores.length; i++) {
+      boolean has = !Double.isNaN(scores[i]);
+      observed += has ? 1 : 0;
+      sameEntries(where, models.get(i), has, "input_tokens", inTok[i]);
+      sameEntries(where, models.get(i), has, "output_tokens", outTok[i]);
+      if (cost != null) {
+        sameEntries(where, models.get(i), has, "cost", cost[i]);
+      }
+    }
+    if (observed == 0) {
+      throw new CarrotException(where + ": scores has no model; expected a score for at least one of " + models);
+    }
     return new PromptRecord(id, prompt, source, scores, inTok, outTok, cost);
+  }
+
+  private static void sameEntries(String where, String model, boolean hasScore, String field, double v) {
+    if (hasScore && Double.isNaN(v)) {
+      throw new CarrotException(where + ": " + field + " is missing model '" + model + "', which has a score");
+    }
+    if (!hasScore && !Double.isNaN(v)) {
+      throw new CarrotException(
+          where + ": " + field + " has model '" + model + "', which has no score (a model left out of a prompt"
+              + " must be left out of every per-model field)");
+    }
   }
 
   private static String text(JsonNode node, String field, String where) {
@@ -166,7 +193,7 @@ public final class DatasetReader {
       throw new CarrotException(where + ": field '" + field + "' must be an object of model -> number");
     }
     double[] v = new double[models.size()];
-    boolean[] set = new boolean[models.size()];
+    java.util.Arrays.fill(v, Double.NaN);
     Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -176,6 +203,9 @@ public final class DatasetReader {
             where + ": " + field + " names model '" + e.getKey() + "', which is not in models.json");
       }
       JsonNode x = e.getValue();
+      if (x.isNull()) {
+        continue; // the model has no entry for this prompt (sparse dataset)
+      }
       if (!x.isNumber()) {
         throw new CarrotException(where + ": " + field + "." + e.getKey() + " = " + x + ", expected a number");
       }
@@ -186,12 +216,6 @@ public final class DatasetReader {
             where + ": " + field + "." + e.getKey() + " = " + x + ", expected a number " + range);
       }
       v[i] = d;
-      set[i] = true;
-    }
-    for (int i = 0; i < set.length; i++) {
-      if (!set[i]) {
-        throw new CarrotException(where + ": " + field + " is missing model '" + models.get(i) + "'");
-      }
     }
     return v;
   }

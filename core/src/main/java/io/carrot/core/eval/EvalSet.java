@@ -23,6 +23,13 @@ public record EvalSet(
     if (rows.isEmpty()) {
       throw new CarrotException("cannot evaluate on an empty split of dataset '" + data.name() + "'");
     }
+    for (PromptRecord r : rows) {
+      if (!r.complete()) {
+        throw new CarrotException(
+            "prompt '" + r.id() + "' of dataset '" + data.name() + "' lacks an entry for some model; evaluation"
+                + " compares every model on the same prompts (use EvalSet.completeRows first)");
+      }
+    }
     int n = rows.size();
     int m = data.modelCount();
     ModelPrice[] prices = data.priceArray();
@@ -42,6 +49,34 @@ public record EvalSet(
       }
     }
     return new EvalSet(data.models(), List.of(ids), q, c, in, out);
+  }
+
+  /**
+   * The prompts on which every model has an entry: what a sparse dataset can be evaluated on (a
+   * router's choice on the other prompts has no recorded outcome).
+   */
+  public static List<PromptRecord> completeRows(List<PromptRecord> rows) {
+    List<PromptRecord> out = new java.util.ArrayList<>(rows.size());
+    for (PromptRecord r : rows) {
+      if (r.complete()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** The embeddings of {@link #completeRows}: those of {@code rows} whose prompt is complete. */
+  public static float[][] completeEmbeddings(List<PromptRecord> rows, float[][] embeddings) {
+    if (embeddings.length != rows.size()) {
+      throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " prompts");
+    }
+    List<float[]> out = new java.util.ArrayList<>(rows.size());
+    for (int i = 0; i < embeddings.length; i++) {
+      if (rows.get(i).complete()) {
+        out.add(embeddings[i]);
+      }
+    }
+    return out.toArray(new float[0][]);
   }
 
   public int size() {

@@ -111,7 +111,17 @@ public final class EvaluationHarness {
       }
     }
     Estimator estimator = router == null ? Estimators.get(options.estimator()) : null;
-    List<PromptRecord> testRows = d.requireRows(Split.TEST);
+    List<PromptRecord> testRows = EvalSet.completeRows(d.requireRows(Split.TEST));
+    int droppedTest = d.rows(Split.TEST).size() - testRows.size();
+    if (testRows.isEmpty()) {
+      throw new CarrotException(
+          "no test prompt of dataset '" + d.name() + "' has an entry for every model " + d.models()
+              + "; evaluation compares the models on the same prompts");
+    }
+    if (droppedTest > 0) {
+      notes.add(droppedTest + " test prompts lack an entry for some model (sparse dataset) and are left out:"
+          + " every curve is measured on the " + testRows.size() + " prompts where all models have one.");
+    }
     List<PromptRecord> trainRows = router == null ? d.requireRows(Split.TRAIN) : d.rows(Split.TRAIN);
     List<PromptRecord> valRows = d.rows(Split.VALIDATION);
 
@@ -141,6 +151,22 @@ public final class EvaluationHarness {
     seconds.put("fit", since(t));
 
     t = System.nanoTime();
+    // Sparse data: the estimator learnt from every entry; baselines and checks use complete prompts.
+    int trainCount = trainRows.size();
+    int valCount = valRows.size();
+    if (!trainRows.isEmpty()) {
+      boolean[] keep = completeMask(trainRows);
+      trE = select(trE, keep);
+      trainRows = EvalSet.completeRows(trainRows);
+    }
+    if (!valRows.isEmpty()) {
+      boolean[] keep = completeMask(valRows);
+      vaE = select(vaE, keep);
+      valRows = EvalSet.completeRows(valRows);
+      if (valRows.isEmpty()) {
+        vaE = null;
+      }
+    }
     EvalSet test = EvalSet.of(d, testRows);
     EvalSet val = valRows.isEmpty() ? null : EvalSet.of(d, valRows);
     Prediction[] pTest = predictAll(router.predictor(), teE);
@@ -246,8 +272,8 @@ public final class EvaluationHarness {
     return new EvalReport(
         d.name(),
         d.sha256(),
-        trainRows.size(),
-        valRows.size(),
+        trainCount,
+        valCount,
         testRows.size(),
         embedderId,
         carrot,
@@ -445,6 +471,24 @@ public final class EvaluationHarness {
           }
           return ch;
         });
+  }
+
+  private static boolean[] completeMask(List<PromptRecord> rows) {
+    boolean[] keep = new boolean[rows.size()];
+    for (int i = 0; i < keep.length; i++) {
+      keep[i] = rows.get(i).complete();
+    }
+    return keep;
+  }
+
+  private static float[][] select(float[][] rows, boolean[] keep) {
+    List<float[]> out = new java.util.ArrayList<>();
+    for (int i = 0; i < keep.length; i++) {
+      if (keep[i]) {
+        out.add(rows[i]);
+      }
+    }
+    return out.toArray(new float[0][]);
   }
 
   private static Deployment deploy(Router router, EvalSet val, float[][] vaE, ChoiceCurve testCurve, double[] mus, double target) {

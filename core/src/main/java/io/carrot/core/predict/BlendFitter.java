@@ -53,7 +53,9 @@ public final class BlendFitter {
           y += w[i] * pred[i][r][j];
         }
         double e = y - truth[r][j];
-        err += e * e;
+        if (e == e) { // NaN truth: the model has no entry for this validation prompt
+          err += e * e;
+        }
       }
       // strictly better only: ties keep the earlier grid point, which favours the first part
       if (err < bestErr - 1e-12) {

@@ -47,11 +47,15 @@ public final class CalibratedPredictor implements Predictor {
     int c = 0;
     for (int i = 0; i < pr.length; i++) {
       for (int j = 0; j < m; j++) {
-        x[c] = pr[i].quality()[j];
-        y[c] = validation.quality()[i][j];
-        c++;
+        if (validation.observed(i, j)) {
+          x[c] = pr[i].quality()[j];
+          y[c] = validation.quality()[i][j];
+          c++;
+        }
       }
     }
+    x = Arrays.copyOf(x, c);
+    y = Arrays.copyOf(y, c);
     double[][] knots = isotonic(x, y);
     return new CalibratedPredictor(base, knots[0], knots[1]);
   }

@@ -27,20 +27,24 @@ public final class ConstantPredictor implements Predictor {
     this.tokens = tokens.clone();
   }
 
-  /** Per-model means of {@code data}. */
+  /** Per-model means of {@code data} (over each model's observed rows). */
   public static ConstantPredictor fit(TrainingSet data) {
     int m = data.models().size();
     double[] q = new double[m];
     double[] t = new double[m];
+    int[] n = new int[m];
     for (int i = 0; i < data.size(); i++) {
       for (int j = 0; j < m; j++) {
-        q[j] += data.quality()[i][j];
-        t[j] += data.outputTokens()[i][j];
+        if (data.observed(i, j)) {
+          q[j] += data.quality()[i][j];
+          t[j] += data.outputTokens()[i][j];
+          n[j]++;
+        }
       }
     }
     for (int j = 0; j < m; j++) {
-      q[j] /= data.size();
-      t[j] /= data.size();
+      q[j] /= n[j];
+      t[j] /= n[j];
     }
     return new ConstantPredictor(data.models(), data.dimension(), q, t);
   }

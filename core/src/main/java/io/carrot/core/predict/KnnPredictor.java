@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * CARROT-KNN: the {@code k} training prompts most similar to the query (cosine) vote with uniform
  * weights; the prediction is the mean of their per-model quality and output tokens. Immutable.
+ *
+ * <p>Sparse training data ({@code NaN} targets where a model has no entry): each model averages
+ * its own {@code k} nearest neighbours that have an entry, see {@link #searchWidth}.
  */
 public final class KnnPredictor implements Predictor {
   /** The estimator kind recorded in router files. */
@@ -18,6 +21,10 @@ public final class KnnPredictor implements Predictor {
   private final float[] tokens; // n x M row-major
   private final int k;
   private final Map<String, Object> diagnostics;
+  private final boolean sparse; // some model lacks entries: average each model's labelled neighbours
+  private final double[] globalQuality;
+  private final double[] globalTokens;
+  private final int searchWidth;
 
   /**
    * A predictor over the training prompts in {@code index}, averaging the targets of {@code k}
@@ -42,6 +49,51 @@ public final class KnnPredictor implements Predictor {
     this.tokens = tokens;
     this.k = Math.min(k, index.size());
     this.diagnostics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(diagnostics));
+    int n = index.size();
+    double[] cov = new double[m];
+    double[] meanQ = new double[m];
+    double[] meanT = new double[m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        float v = quality[i * m + j];
+        if (!Float.isNaN(v)) {
+          cov[j]++;
+          meanQ[j] += v;
+          meanT[j] += tokens[i * m + j];
+        }
+      }
+    }
+    boolean holes = false;
+    for (int j = 0; j < m; j++) {
+      holes |= cov[j] < n;
+      meanQ[j] = cov[j] > 0 ? meanQ[j] / cov[j] : 0;
+      meanT[j] = cov[j] > 0 ? meanT[j] / cov[j] : 0;
+      cov[j] /= n;
+    }
+    this.sparse = holes;
+    this.globalQuality = meanQ;
+    this.globalTokens = meanT;
+    this.searchWidth = searchWidth(this.k, cov, n);
+  }
+
+  /**
+   * How many neighbours to search so that each model likely finds {@code k} with an entry: {@code
+   * k} for dense data, else {@code ceil(2k / lowest coverage)}, at most {@code n}. Each model then
+   * averages the first {@code k} of them that have its entry (fewer if fewer; none: its training
+   * mean).
+   */
+  static int searchWidth(int k, double[] coverage, int n) {
+    double min = 1;
+    for (double c : coverage) {
+      min = Math.min(min, c);
+    }
+    if (min >= 1) {
+      return Math.min(k, n);
+    }
+    if (min <= 0) {
+      return n;
+    }
+    return (int) Math.min(n, Math.ceil(2.0 * k / min));
   }
 
   @Override
@@ -96,7 +148,34 @@ public final class KnnPredictor implements Predictor {
       throw new IllegalArgumentException(
           "embedding has dimension " + embedding.length + ", the router was trained on " + index.dimension());
     }
+    if (sparse) {
+      return averageObserved(index.topK(embedding, searchWidth, null));
+    }
     return average(index.topK(embedding, k, null));
+  }
+
+  /** Per model, the mean of the first {@code k} of {@code rows} that have its entry. */
+  Prediction averageObserved(int[] rows) {
+    int m = models.size();
+    double[] q = new double[m];
+    double[] t = new double[m];
+    int[] cnt = new int[m];
+    for (int r : rows) {
+      int base = r * m;
+      for (int j = 0; j < m; j++) {
+        float v = quality[base + j];
+        if (cnt[j] < k && !Float.isNaN(v)) {
+          q[j] += v;
+          t[j] += tokens[base + j];
+          cnt[j]++;
+        }
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      q[j] = cnt[j] == 0 ? globalQuality[j] : Math.min(1, Math.max(0, q[j] / cnt[j]));
+      t[j] = cnt[j] == 0 ? globalTokens[j] : Math.max(0, t[j] / cnt[j]);
+    }
+    return new Prediction(q, t);
   }
 
   /** Mean targets of the given training rows. */
@@ -127,6 +206,9 @@ public final class KnnPredictor implements Predictor {
     h.put("search", index.kind());
     h.putAll(index.parameters());
     h.put("train_size", index.size());
+    if (sparse) {
+      h.put("sparse", "each model averages its k nearest neighbours with an entry, among the " + searchWidth + " nearest");
+    }
     h.putAll(diagnostics);
     return h;
   }

@@ -148,8 +148,11 @@ public final class KnnTrainer {
     if (kmax == 0) {
       throw new CarrotException("every k in the grid exceeds the training size " + minFoldTrain);
     }
-    final int kTop = kmax;
-    // predictions per query, grid entry, output (quality then tokens)
+    // Sparse data: each model averages its k nearest neighbours that have an entry for it, found
+    // among a wider search (KnnPredictor.searchWidth); dense data searches exactly kmax.
+    final int kTop = KnnPredictor.searchWidth(kmax, data.coverage(), minFoldTrain);
+    final int[] gridK = grid;
+    // predictions per query, grid entry, output (quality then tokens); NaN where no neighbour had an entry
     double[][][] pred = new double[queries][][];
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
     IntStream.range(0, queries)
@@ -162,22 +165,35 @@ public final class KnnTrainer {
                 excl[j] = fold[j] == fold[row];
               }
               int[] nn = index.topK(data.embeddings()[row], kTop, excl);
-              double[] sum = new double[2 * m];
-              double[][] out = new double[grid.length][];
-              int g = 0;
+              double[] sumQ = new double[m];
+              double[] sumT = new double[m];
+              int[] cnt = new int[m];
+              int[] next = new int[m]; // next grid entry per model
+              double[][] out = new double[gridK.length][2 * m];
+              for (double[] o : out) {
+                java.util.Arrays.fill(o, Double.NaN);
+              }
               for (int c = 0; c < nn.length; c++) {
                 double[] qr = data.quality()[nn[c]];
                 double[] tr = data.outputTokens()[nn[c]];
                 for (int j = 0; j < m; j++) {
-                  sum[j] += qr[j];
-                  sum[m + j] += tr[j];
-                }
-                while (g < grid.length && grid[g] == c + 1) {
-                  double[] p = new double[2 * m];
-                  for (int j = 0; j < 2 * m; j++) {
-                    p[j] = sum[j] / (c + 1);
+                  if (Double.isNaN(qr[j])) {
+                    continue;
                   }
-                  out[g++] = p;
+                  sumQ[j] += qr[j];
+                  sumT[j] += tr[j];
+                  cnt[j]++;
+                  while (next[j] < gridK.length && gridK[next[j]] == cnt[j]) {
+                    out[next[j]][j] = sumQ[j] / cnt[j];
+                    out[next[j]][m + j] = sumT[j] / cnt[j];
+                    next[j]++;
+                  }
+                }
+              }
+              for (int j = 0; j < m; j++) { // fewer labelled neighbours than k: the mean of those found
+                for (int g = next[j]; g < gridK.length && cnt[j] > 0; g++) {
+                  out[g][j] = sumQ[j] / cnt[j];
+                  out[g][m + j] = sumT[j] / cnt[j];
                 }
               }
               pred[qi] = out;
@@ -198,15 +214,26 @@ public final class KnnTrainer {
     List<Double> r2 = new ArrayList<>();
     for (int j = 0; j < 2 * m; j++) {
       double mean = 0;
-      for (int row : rows) {
-        mean += target(data, row, j, m);
+      int n = 0;
+      for (int qi = 0; qi < rows.length; qi++) {
+        double y = target(data, rows[qi], j, m);
+        if (!Double.isNaN(y) && !Double.isNaN(pred[qi][g][j])) {
+          mean += y;
+          n++;
+        }
       }
-      mean /= rows.length;
+      if (n == 0) {
+        continue;
+      }
+      mean /= n;
       double sst = 0;
       double sse = 0;
       for (int qi = 0; qi < rows.length; qi++) {
         double y = target(data, rows[qi], j, m);
         double e = y - pred[qi][g][j];
+        if (Double.isNaN(e)) {
+          continue; // no entry, or no labelled neighbour
+        }
         sse += e * e;
         sst += (y - mean) * (y - mean);
       }

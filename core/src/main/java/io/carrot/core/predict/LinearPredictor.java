@@ -15,6 +15,9 @@ import java.util.Map;
 public final class LinearPredictor implements Predictor {
   public static final String KIND = "linear";
   /** Ridge strengths tried, as multiples of the number of training prompts. */
+  /** Ridge strength (times n) used for an output that has no validation entry to choose by. */
+  static final double DEFAULT_LAMBDA = 0.1;
+
   public static final double[] LAMBDAS = {1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3};
 
   private final List<String> models;
@@ -40,19 +43,51 @@ public final class LinearPredictor implements Predictor {
     if (validation == null || validation.size() == 0) {
       throw new CarrotException("the linear estimator chooses its ridge strength on the validation split, which is empty");
     }
-    int n = train.size();
     int d = train.dimension();
     int m = train.models().size();
     int outs = 2 * m;
+    float[] wf = new float[d * outs];
+    double[] bias = new double[outs];
+    double[] chosen = new double[outs];
+    // Sparse data: models observed on the same training rows share one fit (dense data: one group).
+    Map<java.util.BitSet, List<Integer>> groups = new LinkedHashMap<>();
+    for (int j = 0; j < m; j++) {
+      java.util.BitSet rows = new java.util.BitSet(train.size());
+      for (int i = 0; i < train.size(); i++) {
+        if (train.observed(i, j)) {
+          rows.set(i);
+        }
+      }
+      groups.computeIfAbsent(rows, r -> new java.util.ArrayList<>()).add(j);
+    }
+    for (Map.Entry<java.util.BitSet, List<Integer>> g : groups.entrySet()) {
+      int[] outputs = new int[2 * g.getValue().size()];
+      for (int c = 0; c < g.getValue().size(); c++) {
+        outputs[2 * c] = g.getValue().get(c);
+        outputs[2 * c + 1] = m + g.getValue().get(c);
+      }
+      fitGroup(train, validation, g.getKey().stream().toArray(), outputs, wf, bias, chosen);
+    }
+    return new LinearPredictor(train.models(), d, wf, bias, chosen);
+  }
+
+  /** Ridge fits of the given outputs on the given training rows; writes their weights, bias and lambda. */
+  private static void fitGroup(
+      TrainingSet train, TrainingSet validation, int[] rows, int[] outputs, float[] wf, double[] bias, double[] chosen) {
+    int n = rows.length;
+    int d = train.dimension();
+    int m = train.models().size();
+    int allOuts = 2 * m;
+    int outs = outputs.length;
     double[] xMean = new double[d];
     double[] yMean = new double[outs];
-    for (int i = 0; i < n; i++) {
+    for (int i : rows) {
       float[] x = train.embeddings()[i];
       for (int a = 0; a < d; a++) {
         xMean[a] += x[a];
       }
       for (int j = 0; j < outs; j++) {
-        yMean[j] += target(train, i, j, m);
+        yMean[j] += target(train, i, outputs[j], m);
       }
     }
     for (int a = 0; a < d; a++) {
@@ -65,7 +100,7 @@ public final class LinearPredictor implements Predictor {
     double[] gram = new double[d * d];
     double[] xty = new double[d * outs];
     double[] xc = new double[d];
-    for (int i = 0; i < n; i++) {
+    for (int i : rows) {
       float[] x = train.embeddings()[i];
       for (int a = 0; a < d; a++) {
         xc[a] = x[a] - xMean[a];
@@ -78,7 +113,7 @@ public final class LinearPredictor implements Predictor {
         }
         int yrow = a * outs;
         for (int j = 0; j < outs; j++) {
-          xty[yrow + j] += xa * (target(train, i, j, m) - yMean[j]);
+          xty[yrow + j] += xa * (target(train, i, outputs[j], m) - yMean[j]);
         }
       }
     }
@@ -90,7 +125,6 @@ public final class LinearPredictor implements Predictor {
     double[] bestErr = new double[outs];
     java.util.Arrays.fill(bestErr, Double.POSITIVE_INFINITY);
     double[] bestW = new double[d * outs];
-    double[] chosen = new double[outs];
     for (double lam : LAMBDAS) {
       double[] a = gram.clone();
       for (int k = 0; k < d; k++) {
@@ -98,38 +132,46 @@ public final class LinearPredictor implements Predictor {
       }
       double[] w = Cholesky.solve(a, d, xty, outs);
       double[] err = new double[outs];
+      int[] seen = new int[outs];
       for (int i = 0; i < validation.size(); i++) {
         float[] x = validation.embeddings()[i];
         for (int j = 0; j < outs; j++) {
+          double truth = target(validation, i, outputs[j], m);
+          if (Double.isNaN(truth)) {
+            continue; // no entry for this validation prompt
+          }
           double y = yMean[j];
           for (int k = 0; k < d; k++) {
             y += (x[k] - xMean[k]) * w[k * outs + j];
           }
-          double e = clampOutput(y, j, m) - target(validation, i, j, m);
+          double e = clampOutput(y, outputs[j], m) - truth;
           err[j] += e * e;
+          seen[j]++;
+        }
+      }
+      for (int j = 0; j < outs; j++) {
+        if (seen[j] == 0) { // no validation entry to choose by: the moderate default strength wins
+          err[j] = Math.abs(Math.log(lam / DEFAULT_LAMBDA));
         }
       }
       for (int j = 0; j < outs; j++) {
         if (err[j] < bestErr[j]) {
           bestErr[j] = err[j];
-          chosen[j] = lam;
+          chosen[outputs[j]] = lam;
           for (int k = 0; k < d; k++) {
             bestW[k * outs + j] = w[k * outs + j];
           }
         }
       }
     }
-    float[] wf = new float[d * outs];
-    double[] bias = new double[outs];
     for (int j = 0; j < outs; j++) {
       double b = yMean[j];
       for (int k = 0; k < d; k++) {
-        wf[k * outs + j] = (float) bestW[k * outs + j];
+        wf[k * allOuts + outputs[j]] = (float) bestW[k * outs + j];
         b -= xMean[k] * bestW[k * outs + j];
       }
-      bias[j] = b;
+      bias[outputs[j]] = b;
     }
-    return new LinearPredictor(train.models(), d, wf, bias, chosen);
   }
 
   private static double target(TrainingSet s, int i, int j, int m) {

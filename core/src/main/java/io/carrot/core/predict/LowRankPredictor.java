@@ -41,19 +41,40 @@ public final class LowRankPredictor implements Predictor {
     }
     int m = train.models().size();
     int n = train.size();
+    // Means and covariances over the rows where the models have entries (pairwise for sparse data).
     double[] mu = new double[m];
+    int[] cnt = new int[m];
     for (double[] row : train.quality()) {
       for (int j = 0; j < m; j++) {
-        mu[j] += row[j] / n;
+        if (!Double.isNaN(row[j])) {
+          mu[j] += row[j];
+          cnt[j]++;
+        }
       }
     }
+    for (int j = 0; j < m; j++) {
+      mu[j] /= cnt[j];
+    }
     double[][] cov = new double[m][m];
+    double[][] pairs = new double[m][m];
     for (double[] row : train.quality()) {
       for (int a = 0; a < m; a++) {
         double da = row[a] - mu[a];
-        for (int b = 0; b < m; b++) {
-          cov[a][b] += da * (row[b] - mu[b]) / n;
+        if (Double.isNaN(da)) {
+          continue;
         }
+        for (int b = 0; b < m; b++) {
+          double db = row[b] - mu[b];
+          if (!Double.isNaN(db)) {
+            cov[a][b] += da * db;
+            pairs[a][b]++;
+          }
+        }
+      }
+    }
+    for (int a = 0; a < m; a++) {
+      for (int b = 0; b < m; b++) {
+        cov[a][b] = pairs[a][b] > 0 ? cov[a][b] / pairs[a][b] : 0;
       }
     }
     double[][] vecs = SymmetricEigen.vectorsByDescendingValue(cov);
@@ -70,7 +91,9 @@ public final class LowRankPredictor implements Predictor {
         double[] q = cand.project(pv[i].quality());
         for (int j = 0; j < m; j++) {
           double e = q[j] - validation.quality()[i][j];
-          err += e * e;
+          if (e == e) { // NaN: no entry for this validation prompt
+            err += e * e;
+          }
         }
       }
       if (err < bestErr) {
@@ -82,7 +105,9 @@ public final class LowRankPredictor implements Predictor {
     for (int i = 0; i < pv.length; i++) {
       for (int j = 0; j < m; j++) {
         double e = pv[i].quality()[j] - validation.quality()[i][j];
-        fullErr += e * e;
+        if (e == e) {
+          fullErr += e * e;
+        }
       }
     }
     return best == null || fullErr <= bestErr ? new LowRankPredictor(base, mu, leading(vecs, m)) : best;

@@ -9,8 +9,12 @@ import java.util.List;
  *
  * @param models model names, column order of {@code quality} and {@code outputTokens}
  * @param embeddings n unit-length rows of equal dimension
- * @param quality n x M scores in [0, 1]
- * @param outputTokens n x M output tokens
+ * <p>Sparse data: an entry is {@code NaN} in both {@code quality} and {@code outputTokens} where the
+ * model was not run on the prompt. Estimators fit each model on the rows it has ({@link
+ * #observed}); every model needs at least one.
+ *
+ * @param quality n x M scores in [0, 1], {@code NaN} where missing
+ * @param outputTokens n x M output tokens, {@code NaN} where missing
  */
 public record TrainingSet(
     List<String> models, float[][] embeddings, double[][] quality, double[][] outputTokens) {
@@ -35,6 +39,56 @@ public record TrainingSet(
         throw new CarrotException("row " + i + " does not have one value per model (" + models.size() + ")");
       }
     }
+  }
+
+  /**
+   * Fails clearly unless every model has at least one entry: what fitting needs (a validation set
+   * may lack a model).
+   */
+  public TrainingSet requireEveryModelObserved() {
+    double[] c = coverage();
+    for (int j = 0; j < c.length; j++) {
+      if (c[j] == 0) {
+        throw new CarrotException(
+            "model '" + models.get(j) + "' has no scored prompt in the training data; it needs at least one"
+                + " (and a few hundred to be routed well, see docs/ROUTER.md)");
+      }
+    }
+    return this;
+  }
+
+  /** Whether model {@code j} has an entry for row {@code i}. */
+  public boolean observed(int i, int j) {
+    return !Double.isNaN(quality[i][j]);
+  }
+
+  /** Whether every model has an entry for every row. */
+  public boolean dense() {
+    for (double[] r : quality) {
+      for (double v : r) {
+        if (Double.isNaN(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Share of rows that have an entry for each model. */
+  public double[] coverage() {
+    int m = models.size();
+    double[] c = new double[m];
+    for (double[] r : quality) {
+      for (int j = 0; j < m; j++) {
+        if (!Double.isNaN(r[j])) {
+          c[j]++;
+        }
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      c[j] /= quality.length;
+    }
+    return c;
   }
 
   /** Number of training prompts. */

@@ -158,10 +158,16 @@ public final class Router {
     double worst = 0;
     for (int j = 0; j < m; j++) {
       double s = 0;
+      int n = 0;
       for (double[] row : costs) {
-        s += row[j];
+        if (!Double.isNaN(row[j])) { // sparse data: the model's observed prompts only
+          s += row[j];
+          n++;
+        }
       }
-      worst = Math.max(worst, s / costs.length);
+      if (n > 0) {
+        worst = Math.max(worst, s / n);
+      }
     }
     if (!(worst > 0)) {
       throw new CarrotException("every model has zero mean cost on the training data; cannot scale costs");

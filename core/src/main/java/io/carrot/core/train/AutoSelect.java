@@ -49,7 +49,13 @@ public final class AutoSelect {
       throw new CarrotException("--estimator auto compares estimators on the validation split, which is empty");
     }
     TrainingSet val = RouterTrainer.trainingSet(data, validation, validationEmbeddings);
-    EvalSet valSet = EvalSet.of(data, validation);
+    List<PromptRecord> valComplete = EvalSet.completeRows(validation);
+    if (valComplete.isEmpty()) {
+      throw new CarrotException(
+          "--estimator auto compares estimators on validation prompts where every model has an entry; there are none");
+    }
+    float[][] valCompleteEmbeddings = EvalSet.completeEmbeddings(validation, validationEmbeddings);
+    EvalSet valSet = EvalSet.of(data, valComplete);
     List<Point> singles = new ArrayList<>();
     for (int m = 0; m < valSet.modelCount(); m++) {
       singles.add(new Point(Double.NaN, valSet.meanCost(m), valSet.meanQuality(m)));
@@ -63,7 +69,7 @@ public final class AutoSelect {
       ex.put("estimator", name);
       Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
           embedderId, tokenCounterId, ex);
-      RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(validationEmbeddings));
+      RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
       double aiq = Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors);
       Trial t = new Trial(name, aiq, sweep.at(0).quality(), r);
       trials.add(t);

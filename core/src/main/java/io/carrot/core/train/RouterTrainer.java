@@ -59,7 +59,7 @@ public final class RouterTrainer {
       throw new CarrotException(
           "dataset '" + data.name() + "' has " + data.modelCount() + " model; routing needs at least 2");
     }
-    TrainingSet ts = trainingSet(data, rows, embeddings);
+    TrainingSet ts = trainingSet(data, rows, embeddings).requireEveryModelObserved();
     int n = rows.size();
     int m = data.modelCount();
     double[][] c = new double[n][m];

@@ -71,9 +71,37 @@ class DatasetReaderTest {
   }
 
   @Test
-  void missingModel() throws IOException {
+  void modelMissingFromScoresButNotFromTokensIsAnError() throws IOException {
     write(row("x", "0").replace(", \"b\": 1}", "}"), null);
-    assertThatThrownBy(() -> DatasetReader.read(dir)).hasMessage("prompts.jsonl line 1: scores is missing model 'b'");
+    assertThatThrownBy(() -> DatasetReader.read(dir))
+        .hasMessage("prompts.jsonl line 1: input_tokens has model 'b', which has no score (a model left out of a"
+            + " prompt must be left out of every per-model field)");
+  }
+
+  @Test
+  void sparseRowsReadAsNaNAndKnowWhatTheyHave() throws IOException {
+    String sparse = "{\"id\": \"y\", \"prompt\": \"p\", \"scores\": {\"a\": 1, \"b\": null},"
+        + " \"input_tokens\": {\"a\": 10}, \"output_tokens\": {\"a\": 5}}";
+    write(row("x", "0") + "\n" + sparse, null);
+    Dataset d = DatasetReader.read(dir);
+    PromptRecord y = d.prompts().get(1);
+    assertThat(y.has(0)).isTrue();
+    assertThat(y.has(1)).isFalse();
+    assertThat(y.complete()).isFalse();
+    assertThat(y.observedCount()).isEqualTo(1);
+    assertThat(y.scores()[1]).isNaN();
+    assertThat(y.outputTokens()[1]).isNaN();
+    assertThat(d.prompts().get(0).complete()).isTrue();
+  }
+
+  @Test
+  void scoredModelWithoutTokensOrAPromptWithNoScoreAreErrors() throws IOException {
+    write(row("x", "0").replace("\"output_tokens\": {\"a\": 100, ", "\"output_tokens\": {"), null);
+    assertThatThrownBy(() -> DatasetReader.read(dir))
+        .hasMessage("prompts.jsonl line 1: output_tokens is missing model 'a', which has a score");
+    write("{\"id\": \"y\", \"prompt\": \"p\", \"scores\": {}, \"input_tokens\": {}, \"output_tokens\": {}}", null);
+    assertThatThrownBy(() -> DatasetReader.read(dir))
+        .hasMessage("prompts.jsonl line 1: scores has no model; expected a score for at least one of [a, b]");
   }
 
   @Test

@@ -121,6 +121,43 @@ class EvaluationHarnessTest {
     assertThat(r.selection().share()[2][r.selection().mu().length - 1]).isEqualTo(1.0);
   }
 
+  /** {@code d} with model W's entries removed where {@code drop} says (a sparse dataset). */
+  static Dataset withoutW(Dataset d, java.util.function.Predicate<String> drop) {
+    List<PromptRecord> out = new ArrayList<>();
+    for (PromptRecord r : d.prompts()) {
+      if (!drop.test(r.id())) {
+        out.add(r);
+        continue;
+      }
+      double[] q = r.scores().clone();
+      double[] in = r.inputTokens().clone();
+      double[] tok = r.outputTokens().clone();
+      q[1] = Double.NaN;
+      in[1] = Double.NaN;
+      tok[1] = Double.NaN;
+      out.add(new PromptRecord(r.id(), r.prompt(), r.source(), q, in, tok, null));
+    }
+    return new Dataset(d.name(), d.sha256(), d.models(), d.prices(), out, d.split());
+  }
+
+  @Test
+  void sparseDataTrainsOnEveryEntryAndEvaluatesOnCompletePrompts() {
+    // W lacks a quarter of the training prompts and test prompts test0..test3
+    Dataset sparse = withoutW(dataset(40, 20, 20), id -> id.startsWith("train") && Integer.parseInt(id.substring(5)) % 4 == 1
+        || id.matches("test[0-3]"));
+    for (String est : List.of("knn", "knn-low-rank", "linear")) {
+      EvalReport r = EvaluationHarness.run(sparse, vectors(), null, "test-vectors", "none",
+          EvalOptions.defaults().withEstimator(est, Map.of("k", "4")).withMuSteps(200), ProgressListener.NONE);
+      assertThat(r.nTrain()).isEqualTo(40);
+      assertThat(r.nTest()).isEqualTo(16);
+      assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("4 test prompts lack an entry for some model"));
+      // the clusters are still separated: A -> W (cheap, right), B -> S
+      assertThat(r.router("carrot-" + est).metrics().accuracyMu0()).as(est).isEqualTo(1.0);
+      assertThat(r.router("carrot-" + est).metrics().aiq()).as(est)
+          .isCloseTo(r.router("oracle").metrics().aiq(), offset(0.02));
+    }
+  }
+
   @Test
   void bootstrapIntervalsAreSeededAndBracketTheEstimate() {
     EvalReport a = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(100), ProgressListener.NONE);
