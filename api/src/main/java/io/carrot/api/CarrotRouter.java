@@ -279,9 +279,13 @@ public final class CarrotRouter implements AutoCloseable {
         within.add(c);
       }
     }
+    List<String> notes = new ArrayList<>(d.notes());
     if (within.isEmpty()) {
       // a ceiling nobody meets still has to send the request somewhere: the cheapest model
-      within.add(d.candidates().stream().min(CHEAPEST).orElseThrow());
+      Candidate cheapest = d.candidates().stream().min(CHEAPEST).orElseThrow();
+      within.add(cheapest);
+      notes.add("no model's predicted cost is within max_cost_usd " + o.maxCostUsd() + "; chose the cheapest, "
+          + cheapest.model());
     }
     if (o.minQuality() > 0) {
       List<Candidate> reach = new ArrayList<>();
@@ -293,8 +297,12 @@ public final class CarrotRouter implements AutoCloseable {
       rest.sort(BEST_QUALITY);
       within = new ArrayList<>(reach);
       within.addAll(rest);
+      if (reach.isEmpty()) {
+        notes.add("no model's predicted quality reaches min_quality " + o.minQuality() + "; chose the best predicted, "
+            + within.get(0).model() + " (" + String.format(java.util.Locale.ROOT, "%.3f", within.get(0).quality()) + ")");
+      }
     }
-    return new Decision(within.get(0).model(), d.mu(), d.inputTokens(), within);
+    return new Decision(within.get(0).model(), d.mu(), d.inputTokens(), within, notes);
   }
 
   private void notifyListeners(Decision d) {

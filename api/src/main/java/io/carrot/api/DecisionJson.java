@@ -10,7 +10,7 @@ import io.carrot.core.route.Decision;
 public final class DecisionJson {
   private DecisionJson() {}
 
-  /** {@code {"model", "mu", "input_tokens", "candidates": [{"model", "quality", "output_tokens", "cost_usd", "score"}]}}, candidates best first. */
+  /** {@code {"model", "mu", "input_tokens", "candidates": [{"model", "quality", "output_tokens", "cost_usd", "score"}]}}, candidates best first; plus {@code "notes"} when the decision departs from the plain rule. */
   public static ObjectNode of(Decision d) {
     ObjectNode o = Json.COMPACT.createObjectNode();
     o.put("model", d.model());
@@ -24,6 +24,10 @@ public final class DecisionJson {
       x.put("output_tokens", c.outputTokens());
       x.put("cost_usd", c.costUsd());
       x.put("score", c.score());
+    }
+    if (!d.notes().isEmpty()) {
+      ArrayNode notes = o.putArray("notes");
+      d.notes().forEach(notes::add);
     }
     return o;
   }

@@ -73,6 +73,7 @@ class CarrotRouterTest {
     assertThat(capped.candidates()).hasSize(1);
     Decision none = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1e-9));
     assertThat(none.candidates()).extracting(Candidate::model).containsExactly("cheap");
+    assertThat(none.notes()).containsExactly("no model's predicted cost is within max_cost_usd 1.0E-9; chose the cheapest, cheap");
     Decision loose = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1));
     assertThat(loose.candidates()).extracting(Candidate::model).containsExactly("strong", "cheap");
   }
@@ -88,6 +89,11 @@ class CarrotRouterTest {
     Decision capped = router.route("math: 2+2", RoutingOptions.mu(0).withMaxCostUsd(1e-3).withMinQuality(0.5));
     assertThat(capped.model()).isEqualTo("cheap");
     assertThat(capped.chosen().quality()).isLessThan(0.5);
+    assertThat(capped.notes()).singleElement().satisfies(n -> assertThat(n)
+        .startsWith("no model's predicted quality reaches min_quality 0.5; chose the best predicted, cheap ("));
+    assertThat(DecisionJson.of(capped).get("notes").get(0).asText()).startsWith("no model's predicted quality");
+    assertThat(math.notes()).isEmpty();
+    assertThat(DecisionJson.of(math).has("notes")).isFalse();
   }
 
   @Test

@@ -97,6 +97,9 @@ final class RouteCommand implements Callable<Integer> {
       }
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
+        if (!json) {
+          d.notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
+        }
       }
     }
     return 0;

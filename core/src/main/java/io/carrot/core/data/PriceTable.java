@@ -18,7 +18,8 @@ import java.util.Set;
  * price change needs no retraining: load a new table and route again.
  *
  * <p>On disk it is the {@code models.json} of a dataset: {@code {"model": {"input_per_mtok": x,
- * "output_per_mtok": y, "price_source": "..."}}}.
+ * "output_per_mtok": y, "price_source": "...", "context_window": n}}}} ({@code price_source} and
+ * {@code context_window} optional).
  */
 public final class PriceTable {
   private final Map<String, ModelPrice> prices;
@@ -97,8 +98,17 @@ public final class PriceTable {
         throw new CarrotException(
             where + ": model '" + model + "' needs numeric input_per_mtok and output_per_mtok");
       }
+      JsonNode ctx = v.get("context_window");
+      long window = 0;
+      if (ctx != null && !ctx.isNull()) {
+        if (!ctx.isIntegralNumber() || ctx.asLong() < 1) {
+          throw new CarrotException(
+              where + ": model '" + model + "': context_window = " + ctx + ", expected a whole number of tokens >= 1");
+        }
+        window = ctx.asLong();
+      }
       try {
-        m.put(model, new ModelPrice(in.asDouble(), out.asDouble(), v.path("price_source").asText("")));
+        m.put(model, new ModelPrice(in.asDouble(), out.asDouble(), v.path("price_source").asText(""), window));
       } catch (CarrotException ex) {
         throw new CarrotException(where + ": model '" + model + "': " + ex.getMessage());
       }
@@ -119,6 +129,9 @@ public final class PriceTable {
           o.put("output_per_mtok", v.outputPerMtok());
           if (!v.source().isEmpty()) {
             o.put("price_source", v.source());
+          }
+          if (v.contextWindow() > 0) {
+            o.put("context_window", v.contextWindow());
           }
         });
     return root;

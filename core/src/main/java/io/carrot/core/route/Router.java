@@ -111,17 +111,31 @@ public final class Router {
     }
     double mu = options.mu();
     List<Candidate> cands = new ArrayList<>(models.size());
+    List<String> tooLong = new ArrayList<>();
     for (int m = 0; m < models.size(); m++) {
       String name = models.get(m);
       if (!options.allowed().isEmpty() && !options.allowed().contains(name)) {
+        continue;
+      }
+      if (!priceArray[m].fits(inputTokens)) {
+        tooLong.add(name + " (" + priceArray[m].contextWindow() + ")");
         continue;
       }
       double cost = priceArray[m].cost(inputTokens, p.outputTokens()[m]);
       double score = score(mu, p.quality()[m], cost, costScale);
       cands.add(new Candidate(name, p.quality()[m], p.outputTokens()[m], cost, score));
     }
+    if (cands.isEmpty()) {
+      throw new CarrotException(
+          "the prompt has " + (long) inputTokens + " input tokens, more than the context window of every allowed model: "
+              + String.join(", ", tooLong));
+    }
     cands.sort(ORDER);
-    return new Decision(cands.get(0).model(), mu, inputTokens, cands);
+    List<String> notes = tooLong.isEmpty()
+        ? List.of()
+        : List.of("not considered, the prompt's " + (long) inputTokens + " input tokens exceed their context window: "
+            + String.join(", ", tooLong));
+    return new Decision(cands.get(0).model(), mu, inputTokens, cands, notes);
   }
 
   /** The CARROT objective, defined once. */

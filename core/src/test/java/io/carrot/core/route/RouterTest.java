@@ -176,4 +176,37 @@ public class RouterTest {
     double[][] c = {{1, 4}, {3, 8}};
     assertThat(Router.costScaleFor(c)).isEqualTo(1.0 / 6);
   }
+
+  @Test
+  void aPromptLongerThanAModelsContextWindowNeverGoesThere() {
+    Map<String, ModelPrice> m = new LinkedHashMap<>();
+    m.put("a", new ModelPrice(1, 10, "", 1000)); // best quality, small window
+    m.put("b", new ModelPrice(1, 1, "", 0)); // window unknown: no limit
+    m.put("c", new ModelPrice(1, 2, "", 5000));
+    Router r = new Router(fixed(List.of("a", "b", "c"), new double[] {0.9, 0.5, 0.7}, new double[] {10, 10, 10}),
+        new PriceTable(m), 1, PROV);
+    Decision shortPrompt = r.route(new float[] {1}, 1000, RouteOptions.mu(0));
+    assertThat(shortPrompt.model()).isEqualTo("a");
+    assertThat(shortPrompt.notes()).isEmpty();
+    Decision longPrompt = r.route(new float[] {1}, 1001, RouteOptions.mu(0));
+    assertThat(longPrompt.model()).isEqualTo("c");
+    assertThat(longPrompt.candidates()).extracting(Candidate::model).containsExactly("c", "b");
+    assertThat(longPrompt.notes())
+        .containsExactly("not considered, the prompt's 1001 input tokens exceed their context window: a (1000)");
+    assertThatThrownBy(() -> r.route(new float[] {1}, 6000, new RouteOptions(0, Set.of("a", "c"))))
+        .hasMessage("the prompt has 6000 input tokens, more than the context window of every allowed model: a (1000), c (5000)");
+  }
+
+  @Test
+  void contextWindowIsReadWrittenAndValidated() throws Exception {
+    var json = io.carrot.core.io.Json.MAPPER.readTree(
+        "{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2, \"context_window\": 8192}, \"b\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2}}");
+    PriceTable t = PriceTable.fromJson(json, "models.json");
+    assertThat(t.price("a").contextWindow()).isEqualTo(8192);
+    assertThat(t.price("b").contextWindow()).isZero();
+    assertThat(PriceTable.fromJson(t.toJson(), "x").asMap()).isEqualTo(t.asMap());
+    var bad = io.carrot.core.io.Json.MAPPER.readTree("{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2, \"context_window\": -5}}");
+    assertThatThrownBy(() -> PriceTable.fromJson(bad, "models.json"))
+        .hasMessage("models.json: model 'a': context_window = -5, expected a whole number of tokens >= 1");
+  }
 }

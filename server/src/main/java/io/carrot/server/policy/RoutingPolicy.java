@@ -109,6 +109,10 @@ public final class RoutingPolicy {
         .thenComparing(Candidate::model));
     List<Candidate> order = new ArrayList<>(ok);
     order.addAll(rest);
-    return new Routed(new Decision(order.get(0).model(), d.mu(), d.inputTokens(), order), "min-quality", !ok.isEmpty());
+    List<String> notes = new ArrayList<>(d.notes());
+    if (ok.isEmpty()) {
+      notes.add("no model's predicted quality reaches min-quality " + q + "; chose the best predicted, " + order.get(0).model());
+    }
+    return new Routed(new Decision(order.get(0).model(), d.mu(), d.inputTokens(), order, notes), "min-quality", !ok.isEmpty());
   }
 }
