@@ -63,7 +63,20 @@ final class RouteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    // built before any slow work, so a bad knob fails at once; --budget only replaces mu later
+    // checked before any slow work, so a bad knob fails at once, named as the user typed it
+    if (!(mu >= 0 && mu <= 1)) {
+      throw new CarrotException("--mu must be in [0, 1], got " + mu);
+    }
+    if (budget != null && !(budget > 0 && budget < Double.POSITIVE_INFINITY)) {
+      throw new CarrotException("--budget must be a spend in USD per 1000 requests > 0, got " + budget);
+    }
+    if (minQuality != null && !(minQuality >= 0 && minQuality <= 1)) {
+      throw new CarrotException("--min-quality must be a predicted quality in [0, 1], got " + minQuality);
+    }
+    if (maxCostUsd != null && !(maxCostUsd > 0)) {
+      throw new CarrotException("--max-cost-usd must be a cost in USD > 0, got " + maxCostUsd);
+    }
+    // --budget only replaces mu later
     RoutingOptions options = RoutingOptions.mu(mu)
         .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
         .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));

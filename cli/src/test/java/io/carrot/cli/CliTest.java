@@ -135,19 +135,21 @@ class CliTest {
     assertThat(b.get("mu").asDouble()).isZero();
     assertThat(b.get("model").asText()).isEqualTo("mathbot");
     Run badBudget = run("route", "--router", router.toString(), "--budget", "-1", "x");
-    assertThat(badBudget.err().strip()).isEqualTo("carrot: error: budget must be a number of USD per 1000 requests > 0, got -1.0");
+    assertThat(badBudget.err().strip()).isEqualTo("carrot: error: --budget must be a spend in USD per 1000 requests > 0, got -1.0");
     Run badFloor = run("route", "--router", router.toString(), "--min-quality", "1.5", "x");
-    assertThat(badFloor.err().strip()).startsWith("carrot: error: minQuality must be in [0, 1]");
+    assertThat(badFloor.err().strip()).isEqualTo("carrot: error: --min-quality must be a predicted quality in [0, 1], got 1.5");
+    assertThat(run("route", "--router", router.toString(), "--max-cost-usd", "-2", "x").err().strip())
+        .isEqualTo("carrot: error: --max-cost-usd must be a cost in USD > 0, got -2.0");
     Run unknownAllowed = run("route", "--router", router.toString(), "--models", "big,gpt-9", "x");
     assertThat(unknownAllowed.code()).isEqualTo(1);
-    assertThat(unknownAllowed.err()).contains("gpt-9");
+    assertThat(unknownAllowed.err().strip()).startsWith("carrot: error: unknown model 'gpt-9' in allow; the router knows [");
   }
 
   @Test
   void badInputIsOneClearLineAndNonZeroExit() {
     Run mu = run("route", "--mu", "1.5", "--router", tmp.resolve("nope.carrot").toString(), "x");
     assertThat(mu.code()).isEqualTo(1);
-    assertThat(mu.err().strip()).isEqualTo("carrot: error: mu must be in [0, 1], got 1.5");
+    assertThat(mu.err().strip()).isEqualTo("carrot: error: --mu must be in [0, 1], got 1.5");
 
     Run missing = run("train", "--data", tmp.resolve("missing").toString(), "--out", tmp.resolve("x.carrot").toString());
     assertThat(missing.code()).isEqualTo(1);
