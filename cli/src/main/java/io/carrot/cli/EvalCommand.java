@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
+    subcommands = {NewModelCommand.class},
     description = {
       "Reproduce the paper's experiment on a dataset: fit CARROT on train (or load --router), sweep mu on test,",
       "run every baseline (quality-only, static, binary, zero router, random, oracle), compute every metric",

@@ -52,6 +52,21 @@ public record PromptRecord(
     return c;
   }
 
+  /** This prompt with model {@code m}'s entry removed (as if the model had not been run on it). */
+  public PromptRecord withoutModel(int m) {
+    double[] q = scores.clone();
+    double[] in = inputTokens.clone();
+    double[] out = outputTokens.clone();
+    double[] c = cost == null ? null : cost.clone();
+    q[m] = Double.NaN;
+    in[m] = Double.NaN;
+    out[m] = Double.NaN;
+    if (c != null) {
+      c[m] = Double.NaN;
+    }
+    return new PromptRecord(id, prompt, source, q, in, out, c);
+  }
+
   /** The true cost used for evaluation: the recorded cost if present, else tokens x prices. */
   public double trueCost(int model, ModelPrice price) {
     if (cost != null) {
