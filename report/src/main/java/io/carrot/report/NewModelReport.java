@@ -55,12 +55,17 @@ public final class NewModelReport {
     return labels < 0 ? Integer.MAX_VALUE : labels;
   }
 
+  /** Mean of the defined values (a correlation is undefined when a run predicts a constant). */
   private static double mean(double[] v) {
     double s = 0;
+    int n = 0;
     for (double x : v) {
-      s += x;
+      if (!Double.isNaN(x)) {
+        s += x;
+        n++;
+      }
     }
-    return s / v.length;
+    return n == 0 ? Double.NaN : s / n;
   }
 
   /** Every trial, one line each. */
