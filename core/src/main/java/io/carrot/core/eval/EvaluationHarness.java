@@ -110,7 +110,8 @@ public final class EvaluationHarness {
         d = data.withModels(router.models());
       }
     }
-    Estimator estimator = router == null ? Estimators.get(options.estimator()) : null;
+    boolean auto = router == null && options.estimator().equals(io.carrot.core.train.AutoSelect.NAME);
+    Estimator estimator = router == null && !auto ? Estimators.get(options.estimator()) : null;
     List<PromptRecord> testRows = EvalSet.completeRows(d.requireRows(Split.TEST));
     int droppedTest = d.rows(Split.TEST).size() - testRows.size();
     if (testRows.isEmpty()) {
@@ -140,9 +141,23 @@ public final class EvaluationHarness {
       Map<String, String> extra = new LinkedHashMap<>(options.settings());
       extra.put("estimator", options.estimator());
       extra.put("splits", "train");
-      router =
-          RouterTrainer.train(
-              d, trainRows, trE, ts -> estimator.fit(ts, valSet, settings, progress), options.seed(), embedderId, tokenCounterId, extra);
+      if (auto) {
+        if (valRows.isEmpty()) {
+          throw new CarrotException("--estimator auto compares estimators on the validation split, which is empty");
+        }
+        io.carrot.core.train.AutoSelect.Selection sel = io.carrot.core.train.AutoSelect.select(
+            d, trainRows, trE, valRows, vaE, settings, embedderId, tokenCounterId, extra, progress);
+        StringBuilder b = new StringBuilder("--estimator auto chose " + sel.best().estimator() + " by validation AIQ (");
+        for (io.carrot.core.train.AutoSelect.Trial tr : sel.trials()) {
+          b.append(String.format(java.util.Locale.ROOT, "%s%s %.4f", tr == sel.trials().get(0) ? "" : ", ", tr.estimator(), tr.validationAiq()));
+        }
+        notes.add(b.append(").").toString());
+        router = sel.best().router();
+      } else {
+        router =
+            RouterTrainer.train(
+                d, trainRows, trE, ts -> estimator.fit(ts, valSet, settings, progress), options.seed(), embedderId, tokenCounterId, extra);
+      }
     } else if (!router.provenance().embedderId().equals(embedderId)) {
       notes.add("The router was trained with embedder '" + router.provenance().embedderId() + "'; it is evaluated with '"
           + embedderId + "'.");

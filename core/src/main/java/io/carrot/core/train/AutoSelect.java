@@ -23,6 +23,9 @@ import java.util.Map;
  * optimistic for the composite estimators; the test split stays untouched for reporting.
  */
 public final class AutoSelect {
+  /** The name that selects it ({@code --estimator auto}). */
+  public static final String NAME = "auto";
+
   /** The estimators {@code auto} tries, in order (ties keep the earlier). */
   public static final List<String> CANDIDATES = List.of("knn", "knn-shrink", "linear", "knn-low-rank", "linear-low-rank", "ensemble");
 

@@ -159,6 +159,15 @@ class EvaluationHarnessTest {
   }
 
   @Test
+  void autoPicksAnEstimatorOnValidationAndSaysWhich() {
+    EvalReport r = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "test-vectors", "none",
+        EvalOptions.defaults().withEstimator("auto", Map.of("k", "4")).withMuSteps(200), ProgressListener.NONE);
+    assertThat(r.carrot()).isEqualTo("carrot-auto");
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("--estimator auto chose ").contains("knn 0.8409"));
+    assertThat(r.router("carrot-auto").metrics().accuracyMu0()).isEqualTo(1.0);
+  }
+
+  @Test
   void bootstrapIntervalsAreSeededAndBracketTheEstimate() {
     EvalReport a = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(100), ProgressListener.NONE);
     EvalReport b = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(100), ProgressListener.NONE);
