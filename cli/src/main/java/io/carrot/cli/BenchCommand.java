@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Embedder for the throughput measurement (default: the default router's).")
   String embedderName;
 
+  @Option(names = "--estimators", split = ",", paramLabel = "a,b,...",
+      description = "Also time fitting these estimators on the synthetic store with a validation split of 15%% of its size"
+          + " (e.g. knn-low-rank,linear,ensemble; default: none).")
+  List<String> estimators;
+
   private final List<String[]> rows = new ArrayList<>();
 
   @Override
@@ -78,6 +83,27 @@ final class BenchCommand implements Callable<Integer> {
     KnnPredictor p = KnnTrainer.auto().fit(ts, x -> {});
     double trainSecs = (System.nanoTime() - t0) / 1e9;
     record("train_seconds_excluding_embedding", trainSecs, "s", "<= 30", "store=" + store + " models=" + models + " k by 5-fold CV (chose " + p.k() + ")");
+
+    if (estimators != null) {
+      int nv = Math.max(10, store * 15 / 100);
+      float[][] ve = randomUnit(rnd, nv, d);
+      double[][] vq = new double[nv][models];
+      double[][] vt = new double[nv][models];
+      for (int i = 0; i < nv; i++) {
+        for (int m = 0; m < models; m++) {
+          vq[i][m] = rnd.nextInt(2);
+          vt[i][m] = rnd.nextInt(1000);
+        }
+      }
+      TrainingSet val = new TrainingSet(names, ve, vq, vt);
+      for (String name : estimators) {
+        io.carrot.core.train.Estimator est = io.carrot.core.train.Estimators.get(name);
+        long s0 = System.nanoTime();
+        est.fit(ts, val, Map.of("k", "auto"), io.carrot.core.ProgressListener.NONE);
+        record("train_seconds_" + name, (System.nanoTime() - s0) / 1e9, "s", "<= 180",
+            "store=" + store + " validation=" + nv + " models=" + models + ", excluding embedding");
+      }
+    }
 
     // random targets make CV pick the largest k; time decisions at the k real datasets get (16-128)
     KnnPredictor decisionKnn = KnnTrainer.fixed(32).fit(ts, x -> {});
