@@ -105,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (valEmbeddings != null) {
         // spend by mu on validation, so 'route --budget' picks mu instantly
-        r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, validation), r, r.predictor().predictAll(valEmbeddings), 200));
+        r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, validation), r, r.predictor().predictAll(valEmbeddings), BudgetCurves.STEPS));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");
