@@ -192,7 +192,7 @@ public final class MarkdownReport {
   }
 
   /** Whether the realized quality of the cleared prompts keeps the floor's promise. */
-  static String promise(EvalReport.FloorRow f) {
+  public static String promise(EvalReport.FloorRow f) {
     if (f.cleared() == 0) {
       return "no prompt cleared";
     }
