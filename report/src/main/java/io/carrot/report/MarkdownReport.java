@@ -185,6 +185,30 @@ public final class MarkdownReport {
     return sb.toString();
   }
 
+  /** One sentence on calibration and the knobs, for RESULTS.md. */
+  public static String knobSummary(EvalReport r) {
+    EvalReport.CalibrationResult c = r.calibration().get(0);
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "Knobs on test: predicted quality ECE %s over all (prompt, model) pairs, %s for the chosen model at mu = 0 (bias %s)",
+        Fmt.q(c.allPairs().ece()), Fmt.q(c.chosenMu0().ece()), Fmt.signed(c.chosenMu0().bias())));
+    if (r.calibration().size() > 1) {
+      sb.append(String.format(Locale.ROOT, "; before the calibration map %s and %s", Fmt.q(r.calibration().get(1).allPairs().ece()),
+          Fmt.q(r.calibration().get(1).chosenMu0().ece())));
+    }
+    if (r.budgetKnob() != null) {
+      List<EvalReport.BudgetRow> rows = r.budgetKnob().rows();
+      long within = rows.stream().filter(x -> Math.abs(x.relativeError()) <= 0.10).count();
+      double worst = rows.stream().mapToDouble(x -> Math.abs(x.relativeError())).max().orElse(Double.NaN);
+      sb.append(String.format(Locale.ROOT, ". `--budget` lands within 10%% of the target on %d of %d targets (largest error %.1f%%)",
+          within, rows.size(), 100 * worst));
+    }
+    List<String> floors = new ArrayList<>();
+    for (EvalReport.FloorRow f : r.qualityFloor()) {
+      floors.add(String.format(Locale.ROOT, "%.1f %s", f.floor(), promise(f)));
+    }
+    return sb.append(". `--min-quality` promise: ").append(String.join(", ", floors)).append('.').toString();
+  }
+
   private static void calibrationRow(StringBuilder sb, String what, Calibration c) {
     sb.append("| ").append(what).append(" | ").append(c.n()).append(" | ").append(Fmt.q(c.ece())).append(" | ").append(Fmt.q(c.brier()))
         .append(" | ").append(Fmt.q(c.meanPredicted())).append(" | ").append(Fmt.q(c.meanObserved())).append(" | ")

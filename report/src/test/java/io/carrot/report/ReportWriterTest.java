@@ -167,6 +167,10 @@ class ReportWriterTest {
     assertThat(md).contains("| [tiny](#tiny) | 20 x 3 | S 1.0000 at 1.000e-02 | 1.0000 | 1.0000 | 55.0% |");
     assertThat(md).contains("![tiny frontier](results/tiny/frontier.png)").contains("[results/tiny/report.md](results/tiny/report.md)");
     assertThat(md).contains("The whole run took 12 s on 2 cores");
+    assertThat(md).contains("- Knobs on test: predicted quality ECE 0.0000 over all (prompt, model) pairs, 0.0000 for the chosen model "
+        + "at mu = 0 (bias +0.0000). `--budget` lands within 10% of the target on ")
+        .contains("`--min-quality` promise: 0.5 kept, 0.6 kept, 0.7 kept, 0.8 kept, 0.9 kept.")
+        .contains("![tiny reliability](results/tiny/calibration.png)");
     assertThat(ResultsIndex.anchor("routerbench_subset")).isEqualTo("routerbench_subset");
   }
 
