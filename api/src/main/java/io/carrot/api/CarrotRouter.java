@@ -7,8 +7,10 @@ import io.carrot.core.embed.Embedder;
 import io.carrot.core.eval.Point;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.Prediction;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
+import io.carrot.core.route.QualityFloor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
 import io.carrot.embed.CachingEmbedder;
@@ -48,10 +50,6 @@ public final class CarrotRouter implements AutoCloseable {
   private static final Comparator<Candidate> CHEAPEST =
       Comparator.comparingDouble(Candidate::costUsd)
           .thenComparingDouble(c -> -c.quality())
-          .thenComparing(Candidate::model);
-  private static final Comparator<Candidate> BEST_QUALITY =
-      Comparator.comparingDouble((Candidate c) -> -c.quality())
-          .thenComparingDouble(Candidate::costUsd)
           .thenComparing(Candidate::model);
 
   private final Router router;
@@ -177,11 +175,12 @@ public final class CarrotRouter implements AutoCloseable {
   /**
    * Routes one prompt with every knob of {@link RoutingOptions}.
    *
-   * @throws CarrotException when an allowed or denied model is not one of {@link #models()}, or
-   *     the options leave no model
+   * @throws CarrotException when an allowed or denied model is not one of {@link #models()}, the
+   *     options leave no model, or they set a budget and the router has no spend curve
    */
   public Decision route(String prompt, RoutingOptions options) {
-    Decision d = decide(router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), options);
+    BudgetCurve.Setting budget = budget(options);
+    Decision d = decide(router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), at(options, budget, prompt));
     notifyListeners(d);
     return d;
   }
@@ -201,10 +200,12 @@ public final class CarrotRouter implements AutoCloseable {
     if (prompts.isEmpty()) {
       return List.of();
     }
+    BudgetCurve.Setting budget = budget(options);
     float[][] vectors = embedder.embed(prompts);
     List<Decision> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      Decision d = decide(router.predictor().predict(vectors[i]), tokenCounter.count(prompts.get(i)), options);
+      String prompt = prompts.get(i);
+      Decision d = decide(router.predictor().predict(vectors[i]), tokenCounter.count(prompt), at(options, budget, prompt));
       notifyListeners(d);
       out.add(d);
     }
@@ -212,9 +213,19 @@ public final class CarrotRouter implements AutoCloseable {
   }
 
   /**
+   * What a budget turns into on this router: the two mu mixed per prompt and the share of each
+   * (from the spend curve stored at training time).
+   *
+   * @throws CarrotException when the budget is not a positive number or the router has no spend curve
+   */
+  public BudgetCurve.Setting budgetSetting(double usdPer1000) {
+    return budget(RoutingOptions.mu(0).withBudget(usdPer1000));
+  }
+
+  /**
    * Predicted spend and quality over {@code steps} evenly spaced values of mu in [0, 1], on sample
-   * prompts that stand for the traffic; {@code base} supplies every knob but mu. Listeners are not
-   * told about these decisions.
+   * prompts that stand for the traffic; {@code base} supplies every knob but mu (a budget in it is
+   * ignored). Listeners are not told about these decisions.
    *
    * @throws CarrotException when there are no prompts or fewer than 2 steps
    */
@@ -241,6 +252,22 @@ public final class CarrotRouter implements AutoCloseable {
       points.add(new Point(mu, cost / preds.length, quality / preds.length));
     }
     return new SpendCurve(points, samplePrompts.size());
+  }
+
+  /** The budget's setting, or null without a budget. */
+  private BudgetCurve.Setting budget(RoutingOptions o) {
+    if (!o.hasBudget()) {
+      return null;
+    }
+    return router.budgetCurve()
+        .orElseThrow(() -> new CarrotException(
+            "a budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none"))
+        .setting(o.budgetUsdPer1000());
+  }
+
+  /** The options for one prompt: a budget becomes that prompt's mu. */
+  private static RoutingOptions at(RoutingOptions o, BudgetCurve.Setting budget, String prompt) {
+    return budget == null ? o : o.withMu(budget.muFor(prompt));
   }
 
   private Decision decide(Prediction p, double inputTokens, RoutingOptions o) {
@@ -288,16 +315,8 @@ public final class CarrotRouter implements AutoCloseable {
           + cheapest.model());
     }
     if (o.minQuality() > 0) {
-      List<Candidate> reach = new ArrayList<>();
-      List<Candidate> rest = new ArrayList<>();
-      for (Candidate c : within) {
-        (c.quality() >= o.minQuality() ? reach : rest).add(c);
-      }
-      reach.sort(CHEAPEST);
-      rest.sort(BEST_QUALITY);
-      within = new ArrayList<>(reach);
-      within.addAll(rest);
-      if (reach.isEmpty()) {
+      within = QualityFloor.sort(within, o.minQuality());
+      if (!QualityFloor.cleared(within, o.minQuality())) {
         notes.add("no model's predicted quality reaches min_quality " + o.minQuality() + "; chose the best predicted, "
             + within.get(0).model() + " (" + String.format(java.util.Locale.ROOT, "%.3f", within.get(0).quality()) + ")");
       }

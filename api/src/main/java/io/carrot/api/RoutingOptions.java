@@ -26,13 +26,22 @@ import java.util.Set;
  * reaches the floor the best predicted model is chosen (the caller sees it as
  * {@code decision.chosen().quality() < minQuality}).
  *
+ * <p>A budget ({@link #withBudget(double)}, USD per 1000 requests) replaces {@code mu}: each prompt
+ * gets the mu that the router's stored spend curve assigns to it, so that the expected spend on
+ * the router's validation prompts equals the budget (see {@link
+ * io.carrot.core.route.BudgetCurve#setting(double)}: two neighbouring mu are mixed per prompt by a
+ * hash of its text, so the same prompt always gets the same mu). {@link io.carrot.core.route.Decision#mu()} shows the mu
+ * used. The other knobs apply on top, as with a plain mu.
+ *
  * @param mu trade-off in [0, 1]: 0 = best predicted quality whatever the price, 1 = cheapest
  * @param allow models that may be chosen; empty = every model of the router
  * @param deny models that must never be chosen
  * @param maxCostUsd ceiling on a request's predicted cost in USD; {@code +Infinity} = no ceiling
  * @param minQuality floor on predicted quality in [0, 1]; 0 = no floor (the CARROT rule alone)
+ * @param budgetUsdPer1000 spend target in USD per 1000 requests, replacing {@code mu}; NaN = none
  */
-public record RoutingOptions(double mu, Set<String> allow, Set<String> deny, double maxCostUsd, double minQuality) {
+public record RoutingOptions(
+    double mu, Set<String> allow, Set<String> deny, double maxCostUsd, double minQuality, double budgetUsdPer1000) {
   /** Validates every knob; messages name the knob and the value. */
   public RoutingOptions {
     if (!(mu >= 0 && mu <= 1)) {
@@ -44,6 +53,9 @@ public record RoutingOptions(double mu, Set<String> allow, Set<String> deny, dou
     if (!(minQuality >= 0 && minQuality <= 1)) {
       throw new CarrotException("minQuality must be in [0, 1] (0 for no floor), got " + minQuality);
     }
+    if (!Double.isNaN(budgetUsdPer1000) && !(budgetUsdPer1000 > 0 && Double.isFinite(budgetUsdPer1000))) {
+      throw new CarrotException("budget must be a number of USD per 1000 requests > 0, got " + budgetUsdPer1000);
+    }
     allow = allow == null ? Set.of() : Set.copyOf(allow);
     deny = deny == null ? Set.of() : Set.copyOf(deny);
     Set<String> both = new HashSet<>(allow);
@@ -53,34 +65,53 @@ public record RoutingOptions(double mu, Set<String> allow, Set<String> deny, dou
     }
   }
 
+  /** Options without a budget. */
+  public RoutingOptions(double mu, Set<String> allow, Set<String> deny, double maxCostUsd, double minQuality) {
+    this(mu, allow, deny, maxCostUsd, minQuality, Double.NaN);
+  }
+
   /** Every model, trade-off {@code mu}, no constraints. */
   public static RoutingOptions mu(double mu) {
     return new RoutingOptions(mu, Set.of(), Set.of(), Double.POSITIVE_INFINITY, 0);
   }
 
-  /** These options with another trade-off. */
+  /** These options with another trade-off (and no budget). */
   public RoutingOptions withMu(double newMu) {
     return new RoutingOptions(newMu, allow, deny, maxCostUsd, minQuality);
   }
 
+  /**
+   * These options with a spend target in USD per 1000 requests instead of a fixed mu; routing then
+   * needs a router with a stored spend curve ({@code carrot train} stores one when the dataset has a
+   * validation split).
+   */
+  public RoutingOptions withBudget(double usdPer1000) {
+    return new RoutingOptions(mu, allow, deny, maxCostUsd, minQuality, usdPer1000);
+  }
+
+  /** True when a budget replaces mu. */
+  public boolean hasBudget() {
+    return !Double.isNaN(budgetUsdPer1000);
+  }
+
   /** These options restricted to {@code models} (empty = every model). */
   public RoutingOptions withAllow(Collection<String> models) {
-    return new RoutingOptions(mu, Set.copyOf(models), deny, maxCostUsd, minQuality);
+    return new RoutingOptions(mu, Set.copyOf(models), deny, maxCostUsd, minQuality, budgetUsdPer1000);
   }
 
   /** These options with {@code models} never chosen. */
   public RoutingOptions withDeny(Collection<String> models) {
-    return new RoutingOptions(mu, allow, Set.copyOf(models), maxCostUsd, minQuality);
+    return new RoutingOptions(mu, allow, Set.copyOf(models), maxCostUsd, minQuality, budgetUsdPer1000);
   }
 
   /** These options with a ceiling on each request's predicted cost in USD. */
   public RoutingOptions withMaxCostUsd(double usd) {
-    return new RoutingOptions(mu, allow, deny, usd, minQuality);
+    return new RoutingOptions(mu, allow, deny, usd, minQuality, budgetUsdPer1000);
   }
 
   /** These options with a floor on predicted quality (0 removes it). */
   public RoutingOptions withMinQuality(double quality) {
-    return new RoutingOptions(mu, allow, deny, maxCostUsd, quality);
+    return new RoutingOptions(mu, allow, deny, maxCostUsd, quality, budgetUsdPer1000);
   }
 
   /** True when a cost ceiling or a quality floor is set. */

@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.eval.Point;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
+import io.carrot.core.route.Router;
 import io.carrot.core.route.RouteOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +135,32 @@ class CarrotRouterTest {
     assertThat(curve.usdPer1000At(0.58)).isCloseTo(1000 * low, within(1e-9));
     assertThatThrownBy(() -> curve.muFor(-1)).hasMessageContaining("got -1.0");
     assertThatThrownBy(() -> router.spendCurve(List.of(), RoutingOptions.mu(0), 11)).hasMessageContaining("sample prompt");
+  }
+
+  @Test
+  void aBudgetMixesTwoMuPerPromptByTheHashOfItsText() {
+    // stored curve for math traffic: strong (3.02e-3) at mu = 0, cheap (2.02e-5) at 0.6
+    Router withCurve = TinyRouter.router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5}));
+    CarrotRouter b = CarrotRouter.of(withCurve, new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
+    BudgetCurve.Setting s = b.budgetSetting(1.52);
+    assertThat(s.muLow()).isZero();
+    assertThat(s.muHigh()).isEqualTo(0.6);
+    assertThat(s.shareHigh()).isCloseTo(1.5 / 2.9998, within(1e-12));
+    // SHA-256 hashes: "math: 2+2" 0.903, "math: 3+3" 0.622, "math: 4+4" 0.219, "math: 6+6" 0.450
+    List<String> prompts = List.of("math: 2+2", "math: 3+3", "math: 4+4", "math: 6+6");
+    List<Decision> ds = b.routeAll(prompts, RoutingOptions.mu(0).withBudget(1.52));
+    assertThat(ds).extracting(Decision::model).containsExactly("strong", "strong", "cheap", "cheap");
+    assertThat(ds).extracting(Decision::mu).containsExactly(0.0, 0.0, 0.6, 0.6);
+    assertThat(b.route("math: 4+4", RoutingOptions.mu(0).withBudget(1.52)).mu()).isEqualTo(0.6);
+    // the other knobs still apply on top; a later mu replaces the budget
+    assertThat(b.route("math: 4+4", RoutingOptions.mu(0).withBudget(1.52).withDeny(Set.of("cheap"))).model()).isEqualTo("strong");
+    assertThat(RoutingOptions.mu(0).withBudget(1.52).withMu(0.2).hasBudget()).isFalse();
+    assertThat(b.route("math: 4+4", RoutingOptions.mu(0.7).withBudget(100)).mu()).isZero();
+
+    assertThatThrownBy(() -> router.route("math: 4+4", RoutingOptions.mu(0).withBudget(1.52)))
+        .hasMessageContaining("a budget needs the spend curve that 'carrot train' stores");
+    assertThatThrownBy(() -> RoutingOptions.mu(0).withBudget(-1))
+        .hasMessage("budget must be a number of USD per 1000 requests > 0, got -1.0");
   }
 
   @Test

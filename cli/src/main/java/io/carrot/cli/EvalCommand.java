@@ -266,6 +266,24 @@ final class EvalCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  target cost %.4e: mu = %.3f on validation (cost %.4e); test cost %.4e (%+.1f%%), quality %.4f%n",
           d.targetCost(), d.mu(), d.validation().cost(), d.test().cost(), 100 * (d.test().cost() / d.targetCost() - 1), d.test().quality());
     }
+    List<String> ece = new ArrayList<>();
+    for (EvalReport.CalibrationResult cal : r.calibration()) {
+      ece.add(String.format(Locale.ROOT, "%s: all pairs %.4f, chosen at mu = 0 %.4f", cal.name(), cal.allPairs().ece(), cal.chosenMu0().ece()));
+    }
+    out.println("  calibration ECE (test): " + String.join("; ", ece));
+    if (r.budgetKnob() != null) {
+      List<String> errors = new ArrayList<>();
+      for (EvalReport.BudgetRow b : r.budgetKnob().rows()) {
+        errors.add(String.format(Locale.ROOT, "%.3g -> %+.1f%%", b.targetUsdPer1000(), 100 * b.relativeError()));
+      }
+      out.println("  --budget (USD per 1000 -> test spend error): " + String.join(", ", errors));
+    }
+    List<String> floors = new ArrayList<>();
+    for (EvalReport.FloorRow f : r.qualityFloor()) {
+      floors.add(String.format(Locale.ROOT, "%.2f -> %s (%s cleared, %s)", f.floor(), f(f.meanRealized()),
+          String.format(Locale.ROOT, "%.0f%%", 100 * f.clearedShare()), MarkdownReport.promise(f).replace("**", "")));
+    }
+    out.println("  --min-quality (floor -> realized quality where cleared): " + String.join(", ", floors));
     r.notes().forEach(n -> out.println("  note: " + n));
     out.flush();
   }

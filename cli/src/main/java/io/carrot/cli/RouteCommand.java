@@ -45,7 +45,8 @@ final class RouteCommand implements Callable<Integer> {
   List<String> deny;
 
   @Option(names = "--budget", paramLabel = "USD_PER_1000",
-      description = "Spend target in USD per 1000 requests: uses the mu whose validation spend (stored in the router) is closest; overrides --mu.")
+      description = {"Spend target in USD per 1000 requests; overrides --mu. The router's stored validation spend curve",
+          "gives two neighbouring mu, mixed per prompt (by a hash of its text) so the expected spend is the target."})
   Double budget;
 
   @Option(names = "--min-quality", paramLabel = "Q",
@@ -80,6 +81,9 @@ final class RouteCommand implements Callable<Integer> {
     RoutingOptions options = RoutingOptions.mu(mu)
         .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
         .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));
+    if (budget != null) {
+      options = options.withBudget(budget);
+    }
     if (minQuality != null) {
       options = options.withMinQuality(minQuality);
     }
@@ -102,12 +106,6 @@ final class RouteCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
-      if (budget != null) {
-        options = options.withMu(cr.router().budgetCurve()
-            .orElseThrow(() -> new CarrotException(
-                "--budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none"))
-            .muFor(budget));
-      }
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
         if (!json) {

@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
       if (valEmbeddings != null && !EvalSet.completeRows(validation).isEmpty()) {
         // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly
         r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, EvalSet.completeRows(validation)), r,
-            r.predictor().predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings)), 200));
+            r.predictor().predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings)), BudgetCurves.STEPS));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");

@@ -98,7 +98,11 @@ class EvalCommandTest {
     assertThat(r.out()).contains("carrot-knn matches S's quality at 55.0% [");
     // validation offers $1e-4, $5.5e-4 and $5.5e-3: 5.5e-4 is closest to the target; test agrees
     assertThat(r.out()).contains("target cost 5.0000e-04: mu = 0.").contains("test cost 5.5000e-04 (+10.0%), quality 0.5000");
-    for (String f : List.of("metrics.json", "frontier.csv", "report.md", "frontier.png", "selection.png", "quality-at-cost.png")) {
+    // exact 0/1 predictions; every prompt clears every floor (S is predicted 1); mu = 0 spends 5.5 per 1000 on test too
+    assertThat(r.out()).contains("calibration ECE (test): router: all pairs 0.0000, chosen at mu = 0 0.0000")
+        .contains("--min-quality (floor -> realized quality where cleared): 0.50 -> 1.0000 (100% cleared, kept)")
+        .contains("--budget (USD per 1000 -> test spend error): 0.100 -> +0.0%, ");
+    for (String f : List.of("metrics.json", "frontier.csv", "report.md", "frontier.png", "selection.png", "quality-at-cost.png", "calibration.png")) {
       assertThat(out.resolve(f)).isNotEmptyFile();
     }
     JsonNode m = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());

@@ -4,6 +4,7 @@ import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.Difference;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.metrics.Calibration;
 import io.carrot.core.metrics.Metrics;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class MarkdownReport {
           Fmt.usd(d.targetCost()), d.mu(), Fmt.usd(d.validation().cost()), Fmt.q(d.validation().quality()),
           Fmt.usd(d.test().cost()), 100 * (d.test().cost() / d.targetCost() - 1), Fmt.q(d.test().quality())));
     }
+    sb.append(knobs(r, imagePrefix, level));
     sb.append(level).append(" Cost predictor\n\n");
     sb.append("Output-token MAE on test (tokens per prompt and model): ");
     List<String> maes = new ArrayList<>();
@@ -95,6 +97,140 @@ public final class MarkdownReport {
         .append(String.format(Locale.ROOT, "%.4g", 1.0 / r.options().muSteps())).append(". Router: ")
         .append(r.routerInfo()).append(".\n");
     return sb.toString();
+  }
+
+  /** Calibration, the budget knob and the quality floor on test. */
+  static String knobs(EvalReport r, String imagePrefix, String level) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(level).append(" Calibration of predicted quality\n\n");
+    sb.append(String.format(Locale.ROOT,
+        "Predicted quality against the realized score on the %d test prompts, %d equal-width bins of the prediction. "
+            + "ECE: the count-weighted mean over bins of |mean predicted - mean realized|; Brier: the mean squared "
+            + "difference; bias: mean predicted - mean realized (positive = the predictions promise too much). "
+            + "\"Chosen at mu = 0\" is the prediction a decision shows for the model it picks; picking the highest of "
+            + "several noisy estimates makes it optimistic (a winner's curse) even when all pairs are calibrated.%n%n",
+        r.nTest(), Calibration.DEFAULT_BINS));
+    sb.append("| predictions | pairs | ECE | Brier | mean predicted | mean realized | bias |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (EvalReport.CalibrationResult c : r.calibration()) {
+      calibrationRow(sb, c.name() + ": all (prompt, model) pairs", c.allPairs());
+      calibrationRow(sb, c.name() + ": chosen model at mu = 0", c.chosenMu0());
+    }
+    sb.append('\n');
+    for (EvalReport.CalibrationResult c : r.calibration()) {
+      sb.append("- `").append(c.name()).append("`: ").append(c.description()).append(".\n");
+    }
+    sb.append("\n![reliability diagram](").append(imagePrefix).append(ReportWriter.CALIBRATION_PNG).append(")\n\n");
+    sb.append("Per model (all test prompts):\n\n| model | ECE | Brier | mean predicted | mean realized |");
+    EvalReport.CalibrationResult raw = r.calibration().size() > 1 ? r.calibration().get(1) : null;
+    sb.append(raw == null ? "\n| --- | ---: | ---: | ---: | ---: |\n" : " ECE " + raw.name() + " |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    r.calibration().get(0).perModel().forEach((m, c) -> {
+      sb.append("| ").append(m).append(" | ").append(Fmt.q(c.ece())).append(" | ").append(Fmt.q(c.brier())).append(" | ")
+          .append(Fmt.q(c.meanPredicted())).append(" | ").append(Fmt.q(c.meanObserved())).append(" |");
+      if (raw != null) {
+        sb.append(' ').append(Fmt.q(raw.perModel().get(m).ece())).append(" |");
+      }
+      sb.append('\n');
+    });
+    sb.append('\n');
+
+    EvalReport.BudgetKnob b = r.budgetKnob();
+    if (b != null) {
+      sb.append(level).append(" Budget knob (`--budget`)\n\n");
+      sb.append(String.format(Locale.ROOT,
+          "Spend curve from the %s: %s to %s USD per 1000 prompts. Each target (log-uniform over that range) becomes "
+              + "what `carrot route --budget` uses: two neighbouring mu, with the share of prompts given to the larger "
+              + "(cheaper) one chosen by a hash of the prompt text so that the expected spend on the curve is the target. "
+              + "Test spend is what that costs on the test prompts, with its 95%% bootstrap interval over test prompts "
+              + "(the test sample's own noise: even an exact curve misses a small test split by about this much); "
+              + "\"expected\" removes the hash's sampling noise; the last columns show the single mu with the closest "
+              + "curve spend (the knob without mixing).%n%n",
+          b.curveSource(), per1000(b.minUsdPer1000()), per1000(b.maxUsdPer1000())));
+      sb.append("| target USD/1000 | mu low | mu high | share high | test USD/1000 [95%] | error | expected test | test quality "
+          + "| nearest mu | its test USD/1000 | its error |\n| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      int within = 0;
+      int noise = 0;
+      double worst = 0;
+      for (EvalReport.BudgetRow x : b.rows()) {
+        boolean ok = Math.abs(x.relativeError()) <= 0.10;
+        within += ok ? 1 : 0;
+        noise += !ok && x.targetWithinTestNoise() ? 1 : 0;
+        worst = Math.max(worst, Math.abs(x.relativeError()));
+        String ci = x.testCi() == null ? "" : " [" + per1000(x.testCi().lo()) + ", " + per1000(x.testCi().hi()) + "]";
+        sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %s%s | %+.1f%% | %s | %s | %.3f | %s | %+.1f%% |%n",
+            per1000(x.targetUsdPer1000()), x.muLow(), x.muHigh(), x.shareHigh(), per1000(x.testUsdPer1000()), ci,
+            100 * x.relativeError(), per1000(x.testExpectedUsdPer1000()), Fmt.q(x.testQuality()), x.nearestMu(),
+            per1000(x.nearestTestUsdPer1000()), 100 * x.nearestRelativeError()));
+      }
+      sb.append(String.format(Locale.ROOT, "%nTest spend within 10%% of the target on %d of %d targets; largest error %.1f%%.", within,
+          b.rows().size(), 100 * worst));
+      if (noise > 0) {
+        sb.append(String.format(Locale.ROOT, " The target lies inside the test spend's 95%% interval for %d of the %d outside "
+            + "(a miss within the test sample's noise).", noise, b.rows().size() - within));
+      }
+      sb.append("\n\n");
+    }
+
+    sb.append(level).append(" Quality floor (`--min-quality`)\n\n");
+    sb.append("Each test prompt goes to the cheapest model whose predicted quality is at least the floor, or, when none is, "
+        + "to the best predicted model. On the prompts where some model cleared the floor, the promise is a realized "
+        + "mean quality at or above it (interval: 95% bootstrap over those prompts).\n\n");
+    sb.append("| floor | cleared | mean predicted | mean realized [95%] | promise | cost (cleared) | cost (all) | quality (all) |\n"
+        + "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |\n");
+    for (EvalReport.FloorRow f : r.qualityFloor()) {
+      sb.append(String.format(Locale.ROOT, "| %.2f | %s (%d) | %s | %s | %s | %s | %s | %s |%n", f.floor(), Fmt.pct(f.clearedShare()),
+          f.cleared(), Fmt.q(f.meanPredicted()), withCi(Fmt.q(f.meanRealized()), Fmt.ci(f.realizedCi())), promise(f),
+          Fmt.usd(f.meanCostCleared()), Fmt.usd(f.meanCostAll()), Fmt.q(f.meanQualityAll())));
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  /** One sentence on calibration and the knobs, for RESULTS.md. */
+  public static String knobSummary(EvalReport r) {
+    EvalReport.CalibrationResult c = r.calibration().get(0);
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "Knobs on test: predicted quality ECE %s over all (prompt, model) pairs, %s for the chosen model at mu = 0 (bias %s)",
+        Fmt.q(c.allPairs().ece()), Fmt.q(c.chosenMu0().ece()), Fmt.signed(c.chosenMu0().bias())));
+    if (r.calibration().size() > 1) {
+      sb.append(String.format(Locale.ROOT, "; before the calibration map %s and %s", Fmt.q(r.calibration().get(1).allPairs().ece()),
+          Fmt.q(r.calibration().get(1).chosenMu0().ece())));
+    }
+    if (r.budgetKnob() != null) {
+      List<EvalReport.BudgetRow> rows = r.budgetKnob().rows();
+      long within = rows.stream().filter(x -> Math.abs(x.relativeError()) <= 0.10).count();
+      double worst = rows.stream().mapToDouble(x -> Math.abs(x.relativeError())).max().orElse(Double.NaN);
+      sb.append(String.format(Locale.ROOT, ". `--budget` lands within 10%% of the target on %d of %d targets (largest error %.1f%%)",
+          within, rows.size(), 100 * worst));
+    }
+    List<String> floors = new ArrayList<>();
+    for (EvalReport.FloorRow f : r.qualityFloor()) {
+      floors.add(String.format(Locale.ROOT, "%.1f %s", f.floor(), promise(f)));
+    }
+    return sb.append(". `--min-quality` promise: ").append(String.join(", ", floors)).append('.').toString();
+  }
+
+  private static void calibrationRow(StringBuilder sb, String what, Calibration c) {
+    sb.append("| ").append(what).append(" | ").append(c.n()).append(" | ").append(Fmt.q(c.ece())).append(" | ").append(Fmt.q(c.brier()))
+        .append(" | ").append(Fmt.q(c.meanPredicted())).append(" | ").append(Fmt.q(c.meanObserved())).append(" | ")
+        .append(Fmt.signed(c.bias())).append(" |\n");
+  }
+
+  /** Whether the realized quality of the cleared prompts keeps the floor's promise. */
+  public static String promise(EvalReport.FloorRow f) {
+    if (f.cleared() == 0) {
+      return "no prompt cleared";
+    }
+    if (f.meanRealized() >= f.floor()) {
+      return "kept";
+    }
+    if (f.realizedCi() != null && f.realizedCi().hi() >= f.floor()) {
+      return "within noise";
+    }
+    return "**broken**";
+  }
+
+  private static String per1000(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4g", v);
   }
 
   /** A loud block when a sanity check failed; empty otherwise. */

@@ -1,11 +1,14 @@
 package io.carrot.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
 import io.carrot.core.io.Json;
+import io.carrot.core.metrics.Calibration;
 import io.carrot.core.metrics.Metrics;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.Map;
@@ -16,7 +19,8 @@ import java.util.Map;
  * {quality, cost}}, {@code routers {NAME: {auc, aiq, apgr, cpt50, cpt80,
  * cost_fraction_to_match_best, quality_at_cost_fraction {"0.1", "0.2", "0.3"}, accuracy_mu0}}}.
  * Costs are mean USD per prompt on the test split; a number that does not exist is {@code null}.
- * {@code version} counts incompatible changes.
+ * {@code version} counts incompatible changes. Added since version 1 without a version change (new
+ * keys only): {@code calibration}, {@code budget_knob}, {@code min_quality_knob}.
  */
 public final class MetricsJson {
   /** Format version of metrics.json. */
@@ -97,6 +101,21 @@ public final class MetricsJson {
       num(dep, "test_cost", r.deployment().test().cost());
       num(dep, "test_quality", r.deployment().test().quality());
     }
+    root.set("calibration", calibration(r));
+    root.set("budget_knob", budget(r.budgetKnob()));
+    ArrayNode floors = root.putArray("min_quality_knob");
+    for (EvalReport.FloorRow f : r.qualityFloor()) {
+      ObjectNode o = floors.addObject();
+      num(o, "min_quality", f.floor());
+      o.put("cleared", f.cleared());
+      num(o, "cleared_share", f.clearedShare());
+      num(o, "mean_predicted_quality_cleared", f.meanPredicted());
+      num(o, "mean_realized_quality_cleared", f.meanRealized());
+      interval(o, "mean_realized_quality_cleared_ci95", f.realizedCi());
+      num(o, "mean_cost_cleared", f.meanCostCleared());
+      num(o, "mean_cost_all", f.meanCostAll());
+      num(o, "mean_realized_quality_all", f.meanQualityAll());
+    }
     ObjectNode sanity = root.putObject("sanity");
     sanity.put("ok", r.sane());
     ArrayNode v = sanity.putArray("violations");
@@ -113,6 +132,80 @@ public final class MetricsJson {
     ObjectNode secs = root.putObject("seconds");
     r.seconds().forEach((k, s) -> num(secs, k, s));
     return root;
+  }
+
+  private static ObjectNode calibration(EvalReport r) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("bins", Calibration.DEFAULT_BINS);
+    for (EvalReport.CalibrationResult c : r.calibration()) {
+      ObjectNode p = o.putObject(c.name());
+      p.put("description", c.description());
+      p.set("all_pairs", calibration(c.allPairs()));
+      p.set("chosen_mu0", calibration(c.chosenMu0()));
+      ObjectNode per = p.putObject("per_model");
+      c.perModel().forEach((m, cal) -> {
+        ObjectNode x = per.putObject(m);
+        num(x, "ece", cal.ece());
+        num(x, "brier", cal.brier());
+        num(x, "mean_predicted", cal.meanPredicted());
+        num(x, "mean_observed", cal.meanObserved());
+      });
+    }
+    return o;
+  }
+
+  private static ObjectNode calibration(Calibration c) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("n", c.n());
+    num(o, "ece", c.ece());
+    num(o, "brier", c.brier());
+    num(o, "mean_predicted", c.meanPredicted());
+    num(o, "mean_observed", c.meanObserved());
+    ArrayNode bins = o.putArray("reliability");
+    for (Calibration.Bin b : c.bins()) {
+      ObjectNode x = bins.addObject();
+      num(x, "lo", b.lo());
+      num(x, "hi", b.hi());
+      x.put("count", b.count());
+      num(x, "mean_predicted", b.meanPredicted());
+      num(x, "mean_observed", b.meanObserved());
+    }
+    return o;
+  }
+
+  private static JsonNode budget(EvalReport.BudgetKnob k) {
+    if (k == null) {
+      return NullNode.getInstance();
+    }
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("curve_source", k.curveSource());
+    num(o, "curve_min_usd_per_1000", k.minUsdPer1000());
+    num(o, "curve_max_usd_per_1000", k.maxUsdPer1000());
+    ArrayNode rows = o.putArray("targets");
+    for (EvalReport.BudgetRow b : k.rows()) {
+      ObjectNode x = rows.addObject();
+      num(x, "target_usd_per_1000", b.targetUsdPer1000());
+      num(x, "mu_low", b.muLow());
+      num(x, "mu_high", b.muHigh());
+      num(x, "share_high", b.shareHigh());
+      num(x, "validation_usd_per_1000", b.validationUsdPer1000());
+      num(x, "test_usd_per_1000", b.testUsdPer1000());
+      num(x, "relative_error", b.relativeError());
+      interval(x, "test_usd_per_1000_ci95", b.testCi());
+      x.put("within_10_percent", Math.abs(b.relativeError()) <= 0.10);
+      x.put("target_within_test_noise", b.targetWithinTestNoise());
+      num(x, "test_expected_usd_per_1000", b.testExpectedUsdPer1000());
+      num(x, "test_quality", b.testQuality());
+      num(x, "nearest_mu", b.nearestMu());
+      num(x, "nearest_mu_test_usd_per_1000", b.nearestTestUsdPer1000());
+      num(x, "nearest_mu_relative_error", b.nearestRelativeError());
+    }
+    double worst = 0;
+    for (EvalReport.BudgetRow b : k.rows()) {
+      worst = Math.max(worst, Math.abs(b.relativeError()));
+    }
+    num(o, "max_abs_relative_error", worst);
+    return o;
   }
 
   private static ObjectNode router(RouterResult rr) {

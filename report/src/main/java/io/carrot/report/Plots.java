@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.RouterResult;
 import io.carrot.core.eval.Point;
+import io.carrot.core.metrics.Calibration;
 import io.carrot.core.metrics.Metrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -207,6 +208,97 @@ public final class Plots {
       chart.addSeries(rr.name(), cats, v).setFillColor(rr.name().equals(r.carrot()) ? CARROT : COLORS.getOrDefault(rr.name(), Color.DARK_GRAY));
     }
     return png(chart);
+  }
+
+  /**
+   * Reliability diagram: per bin of predicted quality, the mean prediction against the mean
+   * realized score, for every (prompt, model) pair (bin counts below the points) and for the chosen
+   * model at mu = 0 (counts above), each count in its curve's colour; the diagonal is perfect
+   * calibration. The predictions before the
+   * calibration map, when the router has one, are drawn dashed.
+   */
+  public static byte[] reliability(EvalReport r) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(850)
+            .title(r.dataset() + ": reliability of " + r.carrot() + "'s predicted quality on " + r.nTest() + " test prompts")
+            .xAxisTitle("predicted quality (mean of the bin)")
+            .yAxisTitle("realized quality (mean of the bin)")
+            .build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
+    chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setXAxisMax(1.0);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(1.0);
+    chart.getStyler().setXAxisDecimalPattern("0.0");
+    chart.getStyler().setYAxisDecimalPattern("0.0");
+    chart.getStyler().setMarkerSize(9);
+    chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    XYSeries diagonal = chart.addSeries("perfect calibration", new double[] {0, 1}, new double[] {0, 1});
+    diagonal.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    diagonal.setMarker(SeriesMarkers.NONE);
+    diagonal.setLineColor(Color.BLACK);
+    diagonal.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+    Color[][] colours = {{CARROT, new Color(0x1f77b4)}, {new Color(0x9a9a9a), new Color(0x9ecae1)}};
+    // the uncalibrated predictions first, so the router's own curves are drawn on top
+    for (int k = Math.min(r.calibration().size(), colours.length) - 1; k >= 0; k--) {
+      EvalReport.CalibrationResult c = r.calibration().get(k);
+      boolean own = k == 0;
+      reliabilitySeries(chart, c.name() + ": all pairs (ECE " + Fmt.q(c.allPairs().ece()) + ")", c.allPairs(), colours[k][0], own, -0.035);
+      reliabilitySeries(chart, c.name() + ": chosen at mu = 0 (ECE " + Fmt.q(c.chosenMu0().ece()) + ")", c.chosenMu0(), colours[k][1], own,
+          0.025);
+    }
+    return png(chart);
+  }
+
+  /** One reliability curve; the counts are written beside the points of {@code labelled} curves. */
+  private static void reliabilitySeries(XYChart chart, String name, Calibration c, Color colour, boolean labelled, double labelOffset) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (Calibration.Bin b : c.bins()) {
+      if (b.count() > 0) {
+        x.add(b.meanPredicted());
+        y.add(b.meanObserved());
+      }
+    }
+    XYSeries s = chart.addSeries(name, x, y);
+    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    s.setLineColor(colour);
+    s.setMarkerColor(colour);
+    s.setMarker(labelled ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+    s.setLineStyle(labelled
+        ? new BasicStroke(2.5f)
+        : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+    if (labelled) {
+      for (Calibration.Bin b : c.bins()) {
+        if (b.count() > 0) {
+          double ly = Math.max(0.015, Math.min(0.985, b.meanObserved() + labelOffset));
+          chart.addAnnotation(new ColouredText("n=" + b.count(), b.meanPredicted(), ly, colour));
+        }
+      }
+    }
+  }
+
+  /** A text annotation in its own colour (XChart colours every annotation alike). */
+  private static final class ColouredText extends AnnotationText {
+    private final Color colour;
+
+    ColouredText(String text, double x, double y, Color colour) {
+      super(text, x, y, false);
+      this.colour = colour;
+    }
+
+    @Override
+    public void paint(java.awt.Graphics2D g) {
+      Color shared = styler.getAnnotationTextFontColor();
+      styler.setAnnotationTextFontColor(colour.darker());
+      super.paint(g);
+      styler.setAnnotationTextFontColor(shared);
+    }
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Writes one evaluation to a folder: {@code metrics.json}, {@code frontier.csv}, {@code report.md},
- * {@code frontier.png}, {@code selection.png}, {@code quality-at-cost.png}. Each file is written to
+ * {@code frontier.png}, {@code selection.png}, {@code quality-at-cost.png}, {@code calibration.png}. Each file is written to
  * a temporary file and moved into place, so a reader never sees half a file.
  */
 public final class ReportWriter {
@@ -20,6 +20,7 @@ public final class ReportWriter {
   public static final String FRONTIER_PNG = "frontier.png";
   public static final String SELECTION_PNG = "selection.png";
   public static final String QUALITY_AT_COST_PNG = "quality-at-cost.png";
+  public static final String CALIBRATION_PNG = "calibration.png";
 
   private ReportWriter() {}
 
@@ -36,6 +37,7 @@ public final class ReportWriter {
     out.add(bytes(dir.resolve(FRONTIER_PNG), Plots.frontier(r)));
     out.add(bytes(dir.resolve(SELECTION_PNG), Plots.selection(r)));
     out.add(bytes(dir.resolve(QUALITY_AT_COST_PNG), Plots.qualityAtCost(r)));
+    out.add(bytes(dir.resolve(CALIBRATION_PNG), Plots.reliability(r)));
     return out;
   }
 

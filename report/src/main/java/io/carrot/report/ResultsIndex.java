@@ -55,10 +55,12 @@ public final class ResultsIndex {
       for (String h : MarkdownReport.headline(r)) {
         sb.append("- ").append(h).append('\n');
       }
+      sb.append("- ").append(MarkdownReport.knobSummary(r)).append('\n');
       sb.append('\n');
       sb.append("![").append(r.dataset()).append(" frontier](").append(rel).append(ReportWriter.FRONTIER_PNG).append(")\n\n");
       sb.append("![").append(r.dataset()).append(" quality at a cost fraction](").append(rel).append(ReportWriter.QUALITY_AT_COST_PNG).append(")\n\n");
       sb.append("![").append(r.dataset()).append(" model selection](").append(rel).append(ReportWriter.SELECTION_PNG).append(")\n\n");
+      sb.append("![").append(r.dataset()).append(" reliability](").append(rel).append(ReportWriter.CALIBRATION_PNG).append(")\n\n");
     }
     sb.append("## Closing note\n\n");
     double embedding = reports.stream().mapToDouble(r -> r.seconds().getOrDefault("embeddings", 0.0)).sum();

@@ -62,6 +62,47 @@ class ReportWriterTest {
   }
 
   @Test
+  void metricsJsonHasTheKnobsAndCalibration() {
+    JsonNode m = Json.MAPPER.valueToTree(MetricsJson.of(report));
+    // k-NN over clean clusters predicts every score exactly: 0 or 1, perfectly calibrated
+    JsonNode cal = m.get("calibration");
+    assertThat(cal.get("bins").asInt()).isEqualTo(10);
+    JsonNode all = cal.get("router").get("all_pairs");
+    assertThat(all.get("n").asInt()).isEqualTo(60);
+    assertThat(all.get("ece").asDouble()).isEqualTo(0.0);
+    assertThat(all.get("brier").asDouble()).isEqualTo(0.0);
+    // S everywhere and W on cluster A predicted 1 (30 pairs); W on B and B everywhere predicted 0
+    assertThat(all.get("reliability").get(9).get("count").asInt()).isEqualTo(30);
+    assertThat(all.get("reliability").get(0).get("count").asInt()).isEqualTo(30);
+    assertThat(all.get("reliability").get(5).get("mean_predicted").isNull()).isTrue();
+    assertThat(cal.get("router").get("chosen_mu0").get("mean_observed").asDouble()).isEqualTo(1.0);
+    assertThat(cal.get("router").get("per_model").fieldNames()).toIterable().containsExactly("S", "W", "B");
+    assertThat(cal.has("uncalibrated")).isFalse();
+
+    // validation and test have the same structure: spend 5.5 at mu = 0, 0.55 (A -> W, B -> B), 0.1 (all B) per 1000
+    JsonNode b = m.get("budget_knob");
+    assertThat(b.get("curve_source").asText()).isEqualTo("validation split");
+    assertThat(b.get("curve_min_usd_per_1000").asDouble()).isCloseTo(0.1, offset(1e-12));
+    assertThat(b.get("curve_max_usd_per_1000").asDouble()).isCloseTo(5.5, offset(1e-12));
+    assertThat(b.get("targets")).hasSize(7);
+    for (JsonNode t : b.get("targets")) {
+      assertThat(t.get("test_expected_usd_per_1000").asDouble()).isCloseTo(t.get("target_usd_per_1000").asDouble(), offset(1e-9));
+      assertThat(t.get("relative_error").asDouble())
+          .isCloseTo(t.get("test_usd_per_1000").asDouble() / t.get("target_usd_per_1000").asDouble() - 1, offset(1e-12));
+    }
+
+    JsonNode floors = m.get("min_quality_knob");
+    assertThat(floors).hasSize(5);
+    JsonNode f = floors.get(3);
+    assertThat(f.get("min_quality").asDouble()).isEqualTo(0.8);
+    // S is predicted 1 everywhere: every prompt clears; cheapest that does: W on A, S on B
+    assertThat(f.get("cleared_share").asDouble()).isEqualTo(1.0);
+    assertThat(f.get("mean_realized_quality_cleared").asDouble()).isEqualTo(1.0);
+    assertThat(f.get("mean_cost_all").asDouble()).isCloseTo(0.0055, offset(1e-15));
+    assertThat(f.get("mean_realized_quality_cleared_ci95").get(0).asDouble()).isEqualTo(1.0);
+  }
+
+  @Test
   void frontierCsvListsSinglesThenEveryRouter() {
     List<String> lines = FrontierCsv.of(report).lines().toList();
     assertThat(lines.get(0)).isEqualTo("router,param,mean_cost_usd,mean_quality");
@@ -76,10 +117,18 @@ class ReportWriterTest {
   void writesEveryFileAndThePlotsShowTheRouters(@TempDir Path dir) throws IOException {
     List<Path> files = ReportWriter.write(report, dir);
     assertThat(files).extracting(p -> p.getFileName().toString())
-        .containsExactly("metrics.json", "frontier.csv", "report.md", "frontier.png", "selection.png", "quality-at-cost.png");
+        .containsExactly("metrics.json", "frontier.csv", "report.md", "frontier.png", "selection.png", "quality-at-cost.png", "calibration.png");
     String md = Files.readString(dir.resolve("report.md"));
     assertThat(md).contains("carrot-knn matches S's quality at **55.0% [");
     assertThat(md).contains("| **carrot-knn** | ").contains("![frontier](frontier.png)").doesNotContain("SANITY CHECK FAILED");
+    assertThat(md).contains("## Calibration of predicted quality").contains("| router: chosen model at mu = 0 | 20 | 0.0000 |")
+        .contains("![reliability diagram](calibration.png)").contains("## Budget knob (`--budget`)")
+        .contains("| 0.80 | 100.0% (20) | 1.0000 | 1.0000 [1.0000, 1.0000] | kept | 5.500e-03 | 5.500e-03 | 1.0000 |");
+    BufferedImage rel = image(dir.resolve("calibration.png"));
+    assertThat(rel.getWidth()).isEqualTo(900);
+    // the router's all-pairs curve in CARROT's orange and the chosen-model curve in blue
+    assertThat(count(rel, new Color(0xff7f0e))).isGreaterThan(200);
+    assertThat(count(rel, new Color(0x1f77b4))).isGreaterThan(50);
     BufferedImage frontier = image(dir.resolve("frontier.png"));
     assertThat(frontier.getWidth()).isEqualTo(1100);
     assertThat(frontier.getHeight()).isEqualTo(750);
@@ -118,6 +167,10 @@ class ReportWriterTest {
     assertThat(md).contains("| [tiny](#tiny) | 20 x 3 | S 1.0000 at 1.000e-02 | 1.0000 | 1.0000 | 55.0% |");
     assertThat(md).contains("![tiny frontier](results/tiny/frontier.png)").contains("[results/tiny/report.md](results/tiny/report.md)");
     assertThat(md).contains("The whole run took 12 s on 2 cores");
+    assertThat(md).contains("- Knobs on test: predicted quality ECE 0.0000 over all (prompt, model) pairs, 0.0000 for the chosen model "
+        + "at mu = 0 (bias +0.0000). `--budget` lands within 10% of the target on ")
+        .contains("`--min-quality` promise: 0.5 kept, 0.6 kept, 0.7 kept, 0.8 kept, 0.9 kept.")
+        .contains("![tiny reliability](results/tiny/calibration.png)");
     assertThat(ResultsIndex.anchor("routerbench_subset")).isEqualTo("routerbench_subset");
   }
 

@@ -79,7 +79,7 @@ final class TinyEval {
   static EvalReport withViolations(EvalReport r, List<String> v) {
     return new EvalReport(r.dataset(), r.datasetSha256(), r.nTrain(), r.nValidation(), r.nTest(), r.embedderId(), r.carrot(),
         r.routerInfo(), r.singles(), r.bestSingle(), r.bestSingleQualityCi(), r.oracle(), r.oracleQualityCi(), r.anchors(),
-        r.routers(), r.differences(), r.selection(), r.topTieShare(), r.outputTokenMae(), r.deployment(), v, r.notes(),
+        r.routers(), r.differences(), r.selection(), r.topTieShare(), r.outputTokenMae(), r.deployment(), r.calibration(), r.budgetKnob(), r.qualityFloor(), v, r.notes(),
         r.options(), r.seconds());
   }
 }

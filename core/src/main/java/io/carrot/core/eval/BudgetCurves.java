@@ -7,6 +7,9 @@ import java.util.List;
 
 /** Measures a router's {@link BudgetCurve} on held-out prompts. */
 public final class BudgetCurves {
+  /** mu steps of the curve that {@code carrot train} stores (and the evaluation measures). */
+  public static final int STEPS = 200;
+
   private BudgetCurves() {}
 
   /** Mean true cost per prompt of {@code set} at {@code steps + 1} evenly spaced mu. */

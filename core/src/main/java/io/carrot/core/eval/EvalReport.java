@@ -1,6 +1,7 @@
 package io.carrot.core.eval;
 
 import io.carrot.core.metrics.Anchors;
+import io.carrot.core.metrics.Calibration;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,10 @@ import java.util.Map;
  *     predicted quality (at mu = 0 the rule then picks the cheapest of them)
  * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline
  * @param deployment the {@code --target-cost} check, or null
+ * @param calibration calibration of CARROT's predicted quality on test: its own predictions first,
+ *     then (when its predictor is a calibrated wrapper) the predictions before the calibration map
+ * @param budgetKnob what {@code --budget} does on test, or null without a spend curve
+ * @param qualityFloor what {@code --min-quality} does on test, one row per floor
  * @param sanityViolations failed sanity checks (empty when all pass)
  * @param notes what the run had to decide or skip, for the reader
  * @param seconds wall time per stage
@@ -47,6 +52,9 @@ public record EvalReport(
     double topTieShare,
     Map<String, Double> outputTokenMae,
     Deployment deployment,
+    List<CalibrationResult> calibration,
+    BudgetKnob budgetKnob,
+    List<FloorRow> qualityFloor,
     List<String> sanityViolations,
     List<String> notes,
     EvalOptions options,
@@ -80,6 +88,96 @@ public record EvalReport(
 
   /** The mu whose validation cost is closest to the target, and what it does on test. */
   public record Deployment(double targetCost, double mu, Point validation, Point test) {}
+
+  /**
+   * Calibration of one set of quality predictions on test.
+   *
+   * @param name {@code router} (what the evaluated router predicts) or {@code uncalibrated} (its
+   *     predictor before the isotonic calibration map, routing on its own)
+   * @param description what the predictions are
+   * @param allPairs every (test prompt, model) pair
+   * @param chosenMu0 the chosen model's predicted quality at mu = 0, one per test prompt (what a
+   *     decision shows the user)
+   * @param perModel every model's column, in model order
+   */
+  public record CalibrationResult(
+      String name, String description, Calibration allPairs, Calibration chosenMu0, Map<String, Calibration> perModel) {}
+
+  /**
+   * The budget knob on test: targets spread over the spend curve's range, each turned into a setting
+   * exactly as {@code carrot route --budget} does.
+   *
+   * @param curveSource where the spend curve came from ({@code validation split} or {@code router file})
+   * @param minUsdPer1000 the cheapest spend the curve reaches, USD per 1000 prompts
+   * @param maxUsdPer1000 its spend at mu = 0
+   */
+  public record BudgetKnob(String curveSource, double minUsdPer1000, double maxUsdPer1000, List<BudgetRow> rows) {}
+
+  /**
+   * One budget target. Spends are USD per 1000 prompts.
+   *
+   * @param muLow the smaller mu of the mix
+   * @param muHigh the larger mu (cheaper setting)
+   * @param shareHigh share of prompts sent to {@code muHigh}
+   * @param validationUsdPer1000 the mix's expected spend on the curve (the target when reachable)
+   * @param testUsdPer1000 realized test spend, each prompt at the mu its hash picks
+   * @param testCi 95% bootstrap interval of {@code testUsdPer1000} over test prompts (the test
+   *     sample's own noise), or null without bootstrap
+   * @param testExpectedUsdPer1000 expected test spend of the mix (without the hash's sampling noise)
+   * @param testQuality realized test quality
+   * @param nearestMu the single grid mu whose curve spend is closest to the target (the knob without mixing)
+   * @param nearestTestUsdPer1000 test spend at {@code nearestMu}
+   */
+  public record BudgetRow(
+      double targetUsdPer1000,
+      double muLow,
+      double muHigh,
+      double shareHigh,
+      double validationUsdPer1000,
+      double testUsdPer1000,
+      Interval testCi,
+      double testExpectedUsdPer1000,
+      double testQuality,
+      double nearestMu,
+      double nearestTestUsdPer1000) {
+    /** {@code test spend / target - 1}. */
+    public double relativeError() {
+      return testUsdPer1000 / targetUsdPer1000 - 1;
+    }
+
+    /** True when the target lies inside the test spend's 95% interval. */
+    public boolean targetWithinTestNoise() {
+      return testCi != null && testCi.lo() <= targetUsdPer1000 && targetUsdPer1000 <= testCi.hi();
+    }
+
+    /** The same for the single nearest mu. */
+    public double nearestRelativeError() {
+      return nearestTestUsdPer1000 / targetUsdPer1000 - 1;
+    }
+  }
+
+  /**
+   * One quality floor on test: the cheapest model predicted to reach it, else the best predicted.
+   *
+   * @param cleared test prompts on which some model's predicted quality reaches the floor
+   * @param clearedShare {@code cleared / n_test}
+   * @param meanPredicted mean predicted quality of the chosen models on the cleared prompts
+   * @param meanRealized their mean realized quality (the promise: at least the floor)
+   * @param realizedCi 95% bootstrap interval of {@code meanRealized} over the cleared prompts, or null
+   * @param meanCostCleared mean true cost per prompt of the cleared prompts' choices
+   * @param meanCostAll mean true cost per prompt over every test prompt (fallbacks included)
+   * @param meanQualityAll mean realized quality over every test prompt
+   */
+  public record FloorRow(
+      double floor,
+      int cleared,
+      double clearedShare,
+      double meanPredicted,
+      double meanRealized,
+      Interval realizedCi,
+      double meanCostCleared,
+      double meanCostAll,
+      double meanQualityAll) {}
 
   public RouterResult router(String name) {
     return routers.get(name);

@@ -6,8 +6,11 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
+import io.carrot.core.eval.EvalReport.BudgetKnob;
+import io.carrot.core.eval.EvalReport.CalibrationResult;
 import io.carrot.core.eval.EvalReport.Deployment;
 import io.carrot.core.eval.EvalReport.Difference;
+import io.carrot.core.eval.EvalReport.FloorRow;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
 import io.carrot.core.eval.EvalReport.Selection;
@@ -16,10 +19,12 @@ import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
 import io.carrot.core.metrics.Metrics;
 import io.carrot.core.metrics.RouterMetrics;
+import io.carrot.core.predict.CalibratedPredictor;
 import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Router;
 import io.carrot.core.train.Estimator;
 import io.carrot.core.train.Estimators;
@@ -54,6 +59,11 @@ import java.util.stream.IntStream;
  *   <li>{@code random}: random mix of the cheapest and the best single model;
  *   <li>{@code oracle}: the exact frontier of per-prompt best choices ({@link OracleCurve}).
  * </ul>
+ *
+ * <p>It also checks what the user-facing knobs promise ({@link KnobChecks}): calibration of
+ * CARROT's predicted quality (and of its predictor before the calibration map, if it has one), the
+ * budget knob against the spend curve (the router's stored one, else measured on validation), and
+ * the quality floor.
  */
 public final class EvaluationHarness {
   /** Columns of the model-selection heatmap: mu = 0, 0.02, ..., 1. */
@@ -281,7 +291,35 @@ public final class EvaluationHarness {
       Arrays.fill(constant, meanTokens);
       mae.put("train-mean", Metrics.meanAbsoluteError(constant, test.outputTokens()));
     }
-    Deployment deployment = Double.isNaN(options.targetCost()) ? null : deploy(router, val, vaE, carrotCurve, mus, options.targetCost());
+    if (val == null && !Double.isNaN(options.targetCost())) {
+      throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
+    }
+    Prediction[] pVal = val == null ? null : predictAll(router.predictor(), vaE);
+    Deployment deployment = Double.isNaN(options.targetCost()) ? null : deploy(router, val, pVal, carrotCurve, mus, options.targetCost());
+    t = System.nanoTime();
+    List<CalibrationResult> calibration = new ArrayList<>();
+    calibration.add(KnobChecks.calibration("router", carrot + "'s predicted quality", test, sweep, pTest));
+    if (router.predictor() instanceof CalibratedPredictor cp) {
+      Prediction[] raw = predictAll(cp.base(), teE);
+      calibration.add(KnobChecks.calibration("uncalibrated",
+          "the same predictor before its isotonic calibration map (a " + cp.base().kind() + " predictor), routing on its own",
+          test, new RouterSweep(test, router, raw), raw));
+    }
+    BudgetCurve curve = router.budgetCurve().orElse(null);
+    String curveSource = "router file";
+    if (curve == null && val != null) {
+      curve = BudgetCurves.measure(val, router, pVal, BudgetCurves.STEPS);
+      curveSource = "validation split";
+    }
+    BudgetKnob budget = null;
+    if (curve == null) {
+      notes.add("No budget knob table: the router has no stored spend curve and the dataset has no validation split to measure one.");
+    } else {
+      budget = KnobChecks.budget(test, testRows.stream().map(PromptRecord::prompt).toList(), sweep, curve, curveSource,
+          options.bootstrap(), options.seed());
+    }
+    List<FloorRow> floors = KnobChecks.floors(test, sweep, options.bootstrap(), options.seed());
+    seconds.put("knobs", since(t));
     List<String> sanity = sanity(points, singlePoints, d.models());
     seconds.put("total", since(t0));
     return new EvalReport(
@@ -305,6 +343,9 @@ public final class EvaluationHarness {
         topTieShare(pTest),
         mae,
         deployment,
+        calibration,
+        budget,
+        floors,
         sanity,
         notes,
         options,
@@ -506,11 +547,8 @@ public final class EvaluationHarness {
     return out.toArray(new float[0][]);
   }
 
-  private static Deployment deploy(Router router, EvalSet val, float[][] vaE, ChoiceCurve testCurve, double[] mus, double target) {
-    if (val == null) {
-      throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
-    }
-    RouterSweep vs = new RouterSweep(val, router, predictAll(router.predictor(), vaE));
+  private static Deployment deploy(Router router, EvalSet val, Prediction[] pVal, ChoiceCurve testCurve, double[] mus, double target) {
+    RouterSweep vs = new RouterSweep(val, router, pVal);
     List<Point> vp = ChoiceCurve.of(val, "mu", mus, p -> vs.choices(mus[p])).points();
     int pick = 0;
     for (int p = 1; p < vp.size(); p++) {

@@ -3,6 +3,7 @@ package io.carrot.core.eval;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.metrics.Metrics;
 import io.carrot.core.predict.Prediction;
+import io.carrot.core.route.QualityFloor;
 import io.carrot.core.route.Router;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,23 @@ public final class RouterSweep {
       out[i] = Router.argmax(mu, predQuality[i], predCost[i], costScale, names, null);
     }
     return out;
+  }
+
+  /**
+   * The model chosen for each prompt under a quality floor ({@link QualityFloor}: the cheapest
+   * predicted to reach it, else the best predicted).
+   */
+  public int[] floorChoices(double floor) {
+    int[] out = new int[set.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = QualityFloor.choose(floor, predQuality[i], predCost[i], names);
+    }
+    return out;
+  }
+
+  /** The predicted quality of {@code model} on prompt {@code prompt}. */
+  public double predictedQuality(int prompt, int model) {
+    return predQuality[prompt][model];
   }
 
   /** Realized mean cost and quality at {@code mu}. */

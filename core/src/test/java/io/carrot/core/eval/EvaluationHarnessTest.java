@@ -210,6 +210,57 @@ class EvaluationHarnessTest {
   }
 
   @Test
+  void calibrationAndKnobsAreMeasuredOnTest() {
+    EvalReport r = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none", options(0), ProgressListener.NONE);
+    // plain knn has no calibration map: one set of predictions, exact 0/1 here
+    assertThat(r.calibration()).singleElement().satisfies(c -> {
+      assertThat(c.name()).isEqualTo("router");
+      assertThat(c.allPairs().n()).isEqualTo(60);
+      assertThat(c.allPairs().ece()).isZero();
+      assertThat(c.chosenMu0().n()).isEqualTo(20);
+      assertThat(c.chosenMu0().meanPredicted()).isEqualTo(1.0);
+    });
+    // validation spends 5.5 (mu = 0), 0.55 (A -> W, B -> B) and 0.1 (all B) per 1000 prompts
+    EvalReport.BudgetKnob b = r.budgetKnob();
+    assertThat(b.curveSource()).isEqualTo("validation split");
+    assertThat(b.minUsdPer1000()).isCloseTo(0.1, offset(1e-12));
+    assertThat(b.maxUsdPer1000()).isCloseTo(5.5, offset(1e-12));
+    EvalReport.BudgetRow top = b.rows().get(b.rows().size() - 1);
+    assertThat(top.muLow()).isZero();
+    assertThat(top.testUsdPer1000()).isCloseTo(5.5, offset(1e-12));
+    assertThat(top.testQuality()).isEqualTo(1.0);
+    assertThat(top.testCi()).isNull();
+    assertThat(r.qualityFloor()).hasSize(5).allSatisfy(f -> {
+      assertThat(f.clearedShare()).isEqualTo(1.0);
+      assertThat(f.meanCostAll()).isCloseTo(0.0055, offset(1e-15));
+    });
+  }
+
+  @Test
+  void aStoredSpendCurveIsTheOneTheBudgetTableUses() {
+    Dataset d = dataset(40, 20, 20);
+    EvaluationHarness.SplitEmbeddings v = vectors();
+    List<PromptRecord> train = d.rows(Split.TRAIN);
+    Router router = RouterTrainer.train(d, train, v.embed(Split.TRAIN, train), KnnTrainer.fixed(4), "v", "none", Map.of(), i -> {})
+        .withBudgetCurve(new io.carrot.core.route.BudgetCurve(new double[] {0, 1}, new double[] {0.004, 0.0002}));
+    EvalReport r = EvaluationHarness.run(d, v, router, "v", "none", options(0), ProgressListener.NONE);
+    assertThat(r.budgetKnob().curveSource()).isEqualTo("router file");
+    assertThat(r.budgetKnob().maxUsdPer1000()).isEqualTo(4.0);
+    assertThat(r.budgetKnob().rows().get(0).targetUsdPer1000()).isCloseTo(0.2, offset(1e-12));
+    // the test split spends 0.1 per 1000 at mu = 1, not the stored 0.2
+    assertThat(r.budgetKnob().rows().get(0).testUsdPer1000()).isCloseTo(0.1, offset(1e-12));
+  }
+
+  @Test
+  void aCalibratedEstimatorIsAlsoMeasuredBeforeItsCalibrationMap() {
+    EvalReport r = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none",
+        options(0).withEstimator("knn-shrink", Map.of("k", "4")), ProgressListener.NONE);
+    assertThat(r.calibration()).extracting(EvalReport.CalibrationResult::name).containsExactly("router", "uncalibrated");
+    assertThat(r.calibration().get(1).description()).contains("before its isotonic calibration map");
+    assertThat(r.calibration().get(1).perModel().keySet()).containsExactly("S", "W", "B");
+  }
+
+  @Test
   void withoutATrainSplitTheTrainedBaselinesAreSkippedWithANote() {
     Dataset d = dataset(40, 20, 20);
     EvaluationHarness.SplitEmbeddings v = vectors();

@@ -3,10 +3,9 @@ package io.carrot.server.policy;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
+import io.carrot.core.route.QualityFloor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
@@ -14,8 +13,7 @@ import java.util.function.DoubleUnaryOperator;
 /**
  * Turns a {@link ModelSpec} into a decision over one prompt's prediction.
  *
- * <p>This is the server's adapter for the knobs that the core rule does not have yet (issue 5 will
- * add budgets and quality floors to the core; this class is then to be replaced by it):
+ * <p>The server's knobs over the core rule (the quality floor is core's {@link QualityFloor}):
  *
  * <ul>
  *   <li><b>mu</b>: the CARROT rule, {@code mu} raised by {@code pressure} when the client's key is
@@ -96,23 +94,12 @@ public final class RoutingPolicy {
   }
 
   private static Routed floor(Decision d, double q) {
-    List<Candidate> ok = new ArrayList<>();
-    List<Candidate> rest = new ArrayList<>();
-    for (Candidate c : d.candidates()) {
-      (c.quality() >= q ? ok : rest).add(c);
-    }
-    ok.sort(Comparator.comparingDouble(Candidate::costUsd)
-        .thenComparing(Comparator.comparingDouble(Candidate::quality).reversed())
-        .thenComparing(Candidate::model));
-    rest.sort(Comparator.comparingDouble(Candidate::quality).reversed()
-        .thenComparingDouble(Candidate::costUsd)
-        .thenComparing(Candidate::model));
-    List<Candidate> order = new ArrayList<>(ok);
-    order.addAll(rest);
-    List<String> notes = new ArrayList<>(d.notes());
-    if (ok.isEmpty()) {
+    List<Candidate> order = QualityFloor.sort(d.candidates(), q);
+    boolean cleared = QualityFloor.cleared(order, q);
+    List<String> notes = new java.util.ArrayList<>(d.notes());
+    if (!cleared) {
       notes.add("no model's predicted quality reaches min-quality " + q + "; chose the best predicted, " + order.get(0).model());
     }
-    return new Routed(new Decision(order.get(0).model(), d.mu(), d.inputTokens(), order, notes), "min-quality", !ok.isEmpty());
+    return new Routed(new Decision(order.get(0).model(), d.mu(), d.inputTokens(), order, notes), "min-quality", cleared);
   }
 }
