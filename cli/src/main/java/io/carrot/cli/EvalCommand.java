@@ -274,9 +274,10 @@ final class EvalCommand implements Callable<Integer> {
     if (r.budgetKnob() != null) {
       List<String> errors = new ArrayList<>();
       for (EvalReport.BudgetRow b : r.budgetKnob().rows()) {
-        errors.add(String.format(Locale.ROOT, "%.3g -> %+.1f%%", b.targetUsdPer1000(), 100 * b.relativeError()));
+        errors.add(String.format(Locale.ROOT, "%.3g -> %+.1f%% (paced %+.1f%%, worst %.1f%%)", b.targetUsdPer1000(),
+            100 * b.relativeError(), 100 * b.pacedRelativeError(), 100 * b.pacedWorstAbsRelativeError()));
       }
-      out.println("  --budget (USD per 1000 -> test spend error): " + String.join(", ", errors));
+      out.println("  --budget (USD per 1000 -> test spend error; paced stream over random orders): " + String.join(", ", errors));
     }
     List<String> floors = new ArrayList<>();
     for (EvalReport.FloorRow f : r.qualityFloor()) {

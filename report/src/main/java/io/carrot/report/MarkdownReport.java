@@ -137,32 +137,42 @@ public final class MarkdownReport {
     if (b != null) {
       sb.append(level).append(" Budget knob (`--budget`)\n\n");
       sb.append(String.format(Locale.ROOT,
-          "Spend curve from the %s: %s to %s USD per 1000 prompts. Each target (log-uniform over that range) becomes "
+          "Spend curve from the %s: %s to %s USD per 1000 prompts. Each target (log-uniform inside that range) becomes "
               + "what `carrot route --budget` uses: two neighbouring mu, with the share of prompts given to the larger "
               + "(cheaper) one chosen by a hash of the prompt text so that the expected spend on the curve is the target. "
               + "Test spend is what that costs on the test prompts, with its 95%% bootstrap interval over test prompts "
               + "(the test sample's own noise: even an exact curve misses a small test split by about this much); "
               + "\"expected\" removes the hash's sampling noise; the last columns show the single mu with the closest "
-              + "curve spend (the knob without mixing).%n%n",
-          b.curveSource(), per1000(b.minUsdPer1000()), per1000(b.maxUsdPer1000())));
+              + "curve spend (the knob without mixing). **Paced** is a stream of the test prompts held to the target by "
+              + "`BudgetPacer` (each prompt's real cost fed back, as the proxy does): mean spend and the worst error over "
+              + "%d random orders of the test prompts.%n%n",
+          b.curveSource(), per1000(b.minUsdPer1000()), per1000(b.maxUsdPer1000()),
+          b.rows().isEmpty() ? 0 : b.rows().get(0).pacedOrders()));
       sb.append("| target USD/1000 | mu low | mu high | share high | test USD/1000 [95%] | error | expected test | test quality "
-          + "| nearest mu | its test USD/1000 | its error |\n| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+          + "| nearest mu | its test USD/1000 | its error | paced test USD/1000 | paced error (worst) |\n"
+          + "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
       int within = 0;
       int noise = 0;
+      int pacedWithin = 0;
       double worst = 0;
+      double pacedWorst = 0;
       for (EvalReport.BudgetRow x : b.rows()) {
+        pacedWithin += x.pacedWorstAbsRelativeError() <= 0.10 ? 1 : 0;
+        pacedWorst = Math.max(pacedWorst, x.pacedWorstAbsRelativeError());
         boolean ok = Math.abs(x.relativeError()) <= 0.10;
         within += ok ? 1 : 0;
         noise += !ok && x.targetWithinTestNoise() ? 1 : 0;
         worst = Math.max(worst, Math.abs(x.relativeError()));
         String ci = x.testCi() == null ? "" : " [" + per1000(x.testCi().lo()) + ", " + per1000(x.testCi().hi()) + "]";
-        sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %s%s | %+.1f%% | %s | %s | %.3f | %s | %+.1f%% |%n",
+        sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %s%s | %+.1f%% | %s | %s | %.3f | %s | %+.1f%% | %s | %+.1f%% (%.1f%%) |%n",
             per1000(x.targetUsdPer1000()), x.muLow(), x.muHigh(), x.shareHigh(), per1000(x.testUsdPer1000()), ci,
             100 * x.relativeError(), per1000(x.testExpectedUsdPer1000()), Fmt.q(x.testQuality()), x.nearestMu(),
-            per1000(x.nearestTestUsdPer1000()), 100 * x.nearestRelativeError()));
+            per1000(x.nearestTestUsdPer1000()), 100 * x.nearestRelativeError(), per1000(x.pacedTestUsdPer1000()),
+            100 * x.pacedRelativeError(), 100 * x.pacedWorstAbsRelativeError()));
       }
-      sb.append(String.format(Locale.ROOT, "%nTest spend within 10%% of the target on %d of %d targets; largest error %.1f%%.", within,
-          b.rows().size(), 100 * worst));
+      sb.append(String.format(Locale.ROOT, "%nTest spend within 10%% of the target on %d of %d targets; largest error %.1f%%. "
+              + "Paced: within 10%% in every order on %d of %d targets; largest error over all orders %.1f%%.", within,
+          b.rows().size(), 100 * worst, pacedWithin, b.rows().size(), 100 * pacedWorst));
       if (noise > 0) {
         sb.append(String.format(Locale.ROOT, " The target lies inside the test spend's 95%% interval for %d of the %d outside "
             + "(a miss within the test sample's noise).", noise, b.rows().size() - within));
@@ -199,8 +209,12 @@ public final class MarkdownReport {
       List<EvalReport.BudgetRow> rows = r.budgetKnob().rows();
       long within = rows.stream().filter(x -> Math.abs(x.relativeError()) <= 0.10).count();
       double worst = rows.stream().mapToDouble(x -> Math.abs(x.relativeError())).max().orElse(Double.NaN);
-      sb.append(String.format(Locale.ROOT, ". `--budget` lands within 10%% of the target on %d of %d targets (largest error %.1f%%)",
-          within, rows.size(), 100 * worst));
+      long pacedWithin = rows.stream().filter(x -> x.pacedWorstAbsRelativeError() <= 0.10).count();
+      double pacedWorst = rows.stream().mapToDouble(EvalReport.BudgetRow::pacedWorstAbsRelativeError).max().orElse(Double.NaN);
+      sb.append(String.format(Locale.ROOT, ". `--budget` lands within 10%% of the target on %d of %d targets (largest error %.1f%%); "
+              + "paced over the test stream on %d of %d (largest error %.1f%% over %d orders)",
+          within, rows.size(), 100 * worst, pacedWithin, rows.size(), 100 * pacedWorst,
+          rows.isEmpty() ? 0 : rows.get(0).pacedOrders()));
     }
     List<String> floors = new ArrayList<>();
     for (EvalReport.FloorRow f : r.qualityFloor()) {
@@ -281,9 +295,9 @@ public final class MarkdownReport {
     out.add(String.format(Locale.ROOT, "On a budget of a fraction of %s's cost, %s keeps this share of its quality: %s.",
         best.model(), r.carrot(), String.join("; ", budgets)));
     List<String> vs = new ArrayList<>();
-    for (String b : List.of("zero-router", "static", "binary", "quality-only")) {
+    for (String b : List.of("carrot-knn", "zero-router", "static", "binary", "quality-only")) {
       RouterResult rr = r.router(b);
-      if (rr == null) {
+      if (rr == null || b.equals(r.carrot())) {
         continue;
       }
       Difference d = diff(r, b, "aiq");

@@ -199,12 +199,21 @@ public final class MetricsJson {
       num(x, "nearest_mu", b.nearestMu());
       num(x, "nearest_mu_test_usd_per_1000", b.nearestTestUsdPer1000());
       num(x, "nearest_mu_relative_error", b.nearestRelativeError());
+      ObjectNode paced = x.putObject("paced");
+      paced.put("orders", b.pacedOrders());
+      num(paced, "test_usd_per_1000", b.pacedTestUsdPer1000());
+      num(paced, "relative_error", b.pacedRelativeError());
+      num(paced, "worst_abs_relative_error", b.pacedWorstAbsRelativeError());
+      paced.put("within_10_percent", b.pacedWorstAbsRelativeError() <= 0.10);
     }
     double worst = 0;
+    double worstPaced = 0;
     for (EvalReport.BudgetRow b : k.rows()) {
       worst = Math.max(worst, Math.abs(b.relativeError()));
+      worstPaced = Math.max(worstPaced, b.pacedWorstAbsRelativeError());
     }
     num(o, "max_abs_relative_error", worst);
+    num(o, "paced_max_abs_relative_error", worstPaced);
     return o;
   }
 

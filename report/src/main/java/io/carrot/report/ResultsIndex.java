@@ -34,15 +34,15 @@ public final class ResultsIndex {
           .append("; see the report of that dataset.**\n\n");
     }
     sb.append("| dataset | test prompts x models | best single (quality, cost) | oracle | CARROT at mu = 0 | "
-        + "cost to match best | AIQ CARROT | AIQ zero router | AIQ static | AIQ binary |\n");
-    sb.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        + "cost to match best | AIQ CARROT | AIQ CARROT-KNN | AIQ zero router | AIQ static | AIQ binary |\n");
+    sb.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (EvalReport r : reports) {
       RouterMetrics c = r.router(r.carrot()).metrics();
       EvalReport.SingleModel best = MarkdownReport.bestModel(r);
-      sb.append(String.format(Locale.ROOT, "| [%s](#%s) | %d x %d | %s %s at %s | %s | %s | %s | %s | %s | %s | %s |%n",
+      sb.append(String.format(Locale.ROOT, "| [%s](#%s) | %d x %d | %s %s at %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           r.dataset(), anchor(r.dataset()), r.nTest(), r.singles().size(), best.model(), Fmt.q(best.quality()), Fmt.usd(best.cost()),
           Fmt.q(r.oracle().quality()), Fmt.q(c.accuracyMu0()), Fmt.pct(c.costFractionToMatchBest()), Fmt.q(c.aiq()),
-          aiq(r, "zero-router"), aiq(r, "static"), aiq(r, "binary")));
+          aiq(r, "carrot-knn"), aiq(r, "zero-router"), aiq(r, "static"), aiq(r, "binary")));
     }
     sb.append('\n');
     for (EvalReport r : reports) {

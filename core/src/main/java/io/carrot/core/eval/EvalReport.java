@@ -127,6 +127,10 @@ public record EvalReport(
    * @param testQuality realized test quality
    * @param nearestMu the single grid mu whose curve spend is closest to the target (the knob without mixing)
    * @param nearestTestUsdPer1000 test spend at {@code nearestMu}
+   * @param pacedTestUsdPer1000 mean real test spend over {@code pacedOrders} random orders of the
+   *     test prompts when a {@link io.carrot.core.route.BudgetPacer} holds the stream to the target
+   * @param pacedWorstAbsRelativeError the largest {@code |spend / target - 1|} over those orders
+   * @param pacedOrders how many orders
    */
   public record BudgetRow(
       double targetUsdPer1000,
@@ -139,7 +143,10 @@ public record EvalReport(
       double testExpectedUsdPer1000,
       double testQuality,
       double nearestMu,
-      double nearestTestUsdPer1000) {
+      double nearestTestUsdPer1000,
+      double pacedTestUsdPer1000,
+      double pacedWorstAbsRelativeError,
+      int pacedOrders) {
     /** {@code test spend / target - 1}. */
     public double relativeError() {
       return testUsdPer1000 / targetUsdPer1000 - 1;
@@ -148,6 +155,11 @@ public record EvalReport(
     /** True when the target lies inside the test spend's 95% interval. */
     public boolean targetWithinTestNoise() {
       return testCi != null && testCi.lo() <= targetUsdPer1000 && targetUsdPer1000 <= testCi.hi();
+    }
+
+    /** Paced: {@code mean paced spend / target - 1}. */
+    public double pacedRelativeError() {
+      return pacedTestUsdPer1000 / targetUsdPer1000 - 1;
     }
 
     /** The same for the single nearest mu. */

@@ -20,6 +20,7 @@ import io.carrot.core.metrics.Frontier;
 import io.carrot.core.metrics.Metrics;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.predict.CalibratedPredictor;
+import io.carrot.core.predict.KnnPredictor;
 import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
@@ -75,6 +76,8 @@ public final class EvaluationHarness {
   private static final String ZERO = "zero-router";
   private static final String RANDOM = "random";
   private static final String ORACLE = "oracle";
+  /** The reference curve of the paper's estimator when CARROT is evaluated with another one. */
+  public static final String CARROT_KNN = "carrot-knn";
 
   /** Supplies the embeddings of a split's prompts (from a cached embedder or a file). */
   @FunctionalInterface
@@ -144,6 +147,7 @@ public final class EvaluationHarness {
 
     t = System.nanoTime();
     boolean fitted = router == null;
+    Router knnReference = null; // the paper's CARROT-KNN on the same split, when the router is something else
     if (router == null) {
       TrainingSet valSet = vaE == null ? null : RouterTrainer.trainingSet(d, valRows, vaE);
       Map<String, String> settings = new LinkedHashMap<>(options.settings());
@@ -163,6 +167,10 @@ public final class EvaluationHarness {
         }
         notes.add(b.append(").").toString());
         router = sel.best().router();
+        if (!sel.best().estimator().equals(KnnPredictor.KIND)) {
+          knnReference = sel.trials().stream().filter(tr -> tr.estimator().equals(KnnPredictor.KIND)).map(
+              io.carrot.core.train.AutoSelect.Trial::router).findFirst().orElse(null);
+        }
       } else {
         router =
             RouterTrainer.train(
@@ -173,6 +181,11 @@ public final class EvaluationHarness {
           + embedderId + "'.");
     }
     requireDimension(router, teE, embedderId);
+    // fitted here: named after the estimator asked for (its predictor may be a wrapper kind)
+    String family = fitted ? options.estimator() : router.provenance().extra().getOrDefault("estimator", router.predictor().kind());
+    if (knnReference == null && !auto && !family.equals(KnnPredictor.KIND) && !trainRows.isEmpty()) {
+      knnReference = knnReference(d, trainRows, trE, valRows, vaE, options, embedderId, tokenCounterId, progress);
+    }
     seconds.put("fit", since(t));
 
     t = System.nanoTime();
@@ -196,14 +209,18 @@ public final class EvaluationHarness {
     EvalSet val = valRows.isEmpty() ? null : EvalSet.of(d, valRows);
     Prediction[] pTest = predictAll(router.predictor(), teE);
     double[] mus = grid(options.muSteps());
-    // fitted here: named after the estimator asked for (its predictor may be a wrapper kind)
-    String family = fitted ? options.estimator() : router.provenance().extra().getOrDefault("estimator", router.predictor().kind());
     String carrot = "carrot-" + family;
     RouterSweep sweep = new RouterSweep(test, router, pTest);
     ChoiceCurve carrotCurve = ChoiceCurve.of(test, "mu", mus, p -> sweep.choices(mus[p]));
 
     Map<String, Entry> curves = new LinkedHashMap<>();
     curves.put(carrot, new Entry(carrotCurve, describe(router, family), true));
+    if (knnReference != null) {
+      Router ref = knnReference;
+      RouterSweep ks = new RouterSweep(test, ref, predictAll(ref.predictor(), teE));
+      curves.put(CARROT_KNN, new Entry(ChoiceCurve.of(test, "mu", mus, p -> ks.choices(mus[p])),
+          "the paper's CARROT-KNN (k = " + ref.predictor().hyperParameters().get("k") + ") fitted on the same train split, for reference", true));
+    }
     double[] meanTokens = null;
     if (!trainRows.isEmpty()) {
       int m = d.modelCount();
@@ -350,6 +367,21 @@ public final class EvaluationHarness {
         notes,
         options,
         seconds);
+  }
+
+  /** CARROT-KNN fitted on the same train split with the same k setting: the paper's router, for comparison. */
+  private static Router knnReference(
+      Dataset d, List<PromptRecord> trainRows, float[][] trE, List<PromptRecord> valRows, float[][] vaE, EvalOptions options,
+      String embedderId, String tokenCounterId, ProgressListener progress) {
+    TrainingSet valSet = vaE == null ? null : RouterTrainer.trainingSet(d, valRows, vaE);
+    Map<String, String> settings = new LinkedHashMap<>(options.settings());
+    settings.putIfAbsent("seed", Long.toString(options.seed()));
+    Map<String, String> extra = new LinkedHashMap<>(options.settings());
+    extra.put("estimator", KnnPredictor.KIND);
+    extra.put("splits", "train");
+    Estimator knn = Estimators.get(KnnPredictor.KIND);
+    return RouterTrainer.train(d, trainRows, trE, ts -> knn.fit(ts, valSet, settings, progress), options.seed(), embedderId,
+        tokenCounterId, extra);
   }
 
   private record Entry(RouterCurve curve, String description, boolean hasMu) {}

@@ -8,6 +8,7 @@ import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.metrics.Calibration;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.BudgetCurve;
+import io.carrot.core.route.BudgetPacer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ final class KnobChecks {
   /** The quality floors reported. */
   static final double[] FLOORS = {0.5, 0.6, 0.7, 0.8, 0.9};
 
-  /** Budget targets, log-uniform over the spend curve's range, both ends included. */
+  /** Budget targets, log-uniform inside the spend curve's range (its ends are not budgets: see {@link #targets}). */
   static final int BUDGET_TARGETS = 7;
 
   private KnobChecks() {}
@@ -54,7 +55,14 @@ final class KnobChecks {
     return new CalibrationResult(name, description, Calibration.ofAll(q, test.quality()), Calibration.of(cp, cy), perModel);
   }
 
-  /** Budget targets over {@code [lo, hi]} USD per 1000 prompts: log-uniform, both ends included. */
+  /** Random orders of the test prompts over which {@link BudgetPacer pacing} is measured. */
+  static final int PACING_ORDERS = 20;
+
+  /**
+   * Budget targets inside {@code (lo, hi)} USD per 1000 prompts: {@link #BUDGET_TARGETS} points
+   * log-uniform strictly between the ends. The ends are not budgets: at or above the mu = 0 spend the
+   * knob is mu = 0 whatever it costs, at or below the cheapest spend it is the cheapest mu.
+   */
   static double[] targets(double lo, double hi) {
     if (!(hi > lo * (1 + 1e-9))) {
       return new double[] {hi};
@@ -62,11 +70,37 @@ final class KnobChecks {
     double from = lo > 0 ? lo : hi / 1000;
     double[] t = new double[BUDGET_TARGETS];
     for (int k = 0; k < t.length; k++) {
-      t[k] = from * Math.pow(hi / from, (double) k / (t.length - 1));
+      t[k] = from * Math.pow(hi / from, (k + 1.0) / (t.length + 1));
     }
-    t[0] = from;
-    t[t.length - 1] = hi;
     return t;
+  }
+
+  /**
+   * Real spend per prompt (USD) when the test prompts arrive in the order given by {@code seed} and
+   * a {@link BudgetPacer} holds them to {@code usdPer1000}, each prompt's real cost recorded after
+   * its decision.
+   */
+  static double pacedSpend(EvalSet test, double[] u, BudgetCurve curve, double usdPer1000, Map<Double, int[]> choices,
+      RouterSweep sweep, long seed) {
+    int n = test.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    BudgetPacer pacer = new BudgetPacer(curve, usdPer1000);
+    for (int i : order) {
+      double mu = pacer.next().mu(u[i]);
+      int c = choices.computeIfAbsent(mu, sweep::choices)[i];
+      pacer.record(test.cost()[i][c]);
+    }
+    return pacer.spentUsdPer1000() / 1000;
   }
 
   /**
@@ -110,8 +144,15 @@ final class KnobChecks {
         nearestCost += test.cost()[i][nc[i]];
       }
       Interval ci = resamples == 0 ? null : bootstrapMean(spend, resamples, seed);
+      double pacedMean = 0;
+      double pacedWorst = 0;
+      for (int o = 0; o < PACING_ORDERS; o++) {
+        double p = pacedSpend(test, u, curve, target, choices, sweep, seed * 7919 + o);
+        pacedMean += 1000 * p / PACING_ORDERS;
+        pacedWorst = Math.max(pacedWorst, Math.abs(1000 * p / target - 1));
+      }
       rows.add(new BudgetRow(target, s.muLow(), s.muHigh(), s.shareHigh(), s.expectedUsdPer1000(), 1000 * cost / n, ci,
-          1000 * expected, quality / n, nearest, 1000 * nearestCost / n));
+          1000 * expected, quality / n, nearest, 1000 * nearestCost / n, pacedMean, pacedWorst, PACING_ORDERS));
     }
     return new BudgetKnob(source, range[0], range[1], rows);
   }

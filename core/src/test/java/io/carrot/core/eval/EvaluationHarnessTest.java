@@ -225,11 +225,14 @@ class EvaluationHarnessTest {
     assertThat(b.curveSource()).isEqualTo("validation split");
     assertThat(b.minUsdPer1000()).isCloseTo(0.1, offset(1e-12));
     assertThat(b.maxUsdPer1000()).isCloseTo(5.5, offset(1e-12));
+    // the top target 0.1 * 55^(7/8) = 3.33 mixes mu = 0 (5.5) with the 0.55 setting; test spends like validation
     EvalReport.BudgetRow top = b.rows().get(b.rows().size() - 1);
+    assertThat(top.targetUsdPer1000()).isCloseTo(0.1 * Math.pow(55, 7.0 / 8), offset(1e-12));
     assertThat(top.muLow()).isZero();
-    assertThat(top.testUsdPer1000()).isCloseTo(5.5, offset(1e-12));
-    assertThat(top.testQuality()).isEqualTo(1.0);
+    assertThat(top.testExpectedUsdPer1000()).isCloseTo(top.targetUsdPer1000(), offset(1e-9));
     assertThat(top.testCi()).isNull();
+    // every test prompt costs 0.1, 1 or 10 per 1000: the paced stream lands near the target
+    assertThat(top.pacedWorstAbsRelativeError()).isLessThan(0.25);
     assertThat(r.qualityFloor()).hasSize(5).allSatisfy(f -> {
       assertThat(f.clearedShare()).isEqualTo(1.0);
       assertThat(f.meanCostAll()).isCloseTo(0.0055, offset(1e-15));
@@ -246,9 +249,12 @@ class EvaluationHarnessTest {
     EvalReport r = EvaluationHarness.run(d, v, router, "v", "none", options(0), ProgressListener.NONE);
     assertThat(r.budgetKnob().curveSource()).isEqualTo("router file");
     assertThat(r.budgetKnob().maxUsdPer1000()).isEqualTo(4.0);
-    assertThat(r.budgetKnob().rows().get(0).targetUsdPer1000()).isCloseTo(0.2, offset(1e-12));
-    // the test split spends 0.1 per 1000 at mu = 1, not the stored 0.2
-    assertThat(r.budgetKnob().rows().get(0).testUsdPer1000()).isCloseTo(0.1, offset(1e-12));
+    EvalReport.BudgetRow low = r.budgetKnob().rows().get(0);
+    assertThat(low.targetUsdPer1000()).isCloseTo(0.2 * Math.pow(20, 1.0 / 8), offset(1e-12));
+    // the stored curve's mix (mu 0 at 4, mu 1 at 0.2 per 1000), priced at the test split's 5.5 and 0.1
+    double share = (4 - low.targetUsdPer1000()) / 3.8;
+    assertThat(low.shareHigh()).isCloseTo(share, offset(1e-12));
+    assertThat(low.testExpectedUsdPer1000()).isCloseTo((1 - share) * 5.5 + share * 0.1, offset(1e-9));
   }
 
   @Test
@@ -258,6 +264,19 @@ class EvaluationHarnessTest {
     assertThat(r.calibration()).extracting(EvalReport.CalibrationResult::name).containsExactly("router", "uncalibrated");
     assertThat(r.calibration().get(1).description()).contains("before its isotonic calibration map");
     assertThat(r.calibration().get(1).perModel().keySet()).containsExactly("S", "W", "B");
+    // the paper's CARROT-KNN rides along for reference, with CARROT's paired difference to it
+    assertThat(r.routers().keySet()).startsWith("carrot-knn-shrink", "carrot-knn");
+    assertThat(r.router("carrot-knn").description()).contains("k = 4").contains("for reference");
+    assertThat(r.router("carrot-knn").metrics().accuracyMu0()).isEqualTo(1.0);
+    assertThat(r.differences()).filteredOn(d -> d.baseline().equals("carrot-knn")).singleElement()
+        .satisfies(d -> assertThat(d.metric()).isEqualTo("aiq"));
+    // auto: the reference is the knn trial, and is left out when auto chose knn itself
+    EvalReport auto = EvaluationHarness.run(dataset(40, 20, 20), vectors(), null, "v", "none",
+        options(0).withEstimator("auto", Map.of("k", "4")), ProgressListener.NONE);
+    assertThat(auto.carrot()).isEqualTo("carrot-auto");
+    assertThat(auto.notes()).anySatisfy(n -> assertThat(n).startsWith("--estimator auto chose "));
+    boolean choseKnn = auto.notes().stream().anyMatch(n -> n.startsWith("--estimator auto chose knn by"));
+    assertThat(auto.routers().containsKey("carrot-knn")).isEqualTo(!choseKnn);
   }
 
   @Test

@@ -111,15 +111,16 @@ class KnobChecksTest {
     assertThat(knob.minUsdPer1000()).isEqualTo(1.0);
     assertThat(knob.maxUsdPer1000()).isEqualTo(10.0);
     assertThat(knob.rows()).hasSize(7);
-    assertThat(knob.rows().get(0).targetUsdPer1000()).isEqualTo(1.0);
+    // 7 targets strictly inside [1, 10]: 10^(1/8), ..., 10^(7/8)
+    assertThat(knob.rows().get(0).targetUsdPer1000()).isCloseTo(Math.pow(10, 1.0 / 8), offset(1e-12));
     assertThat(knob.rows().get(3).targetUsdPer1000()).isCloseTo(Math.sqrt(10), offset(1e-12));
-    assertThat(knob.rows().get(6).targetUsdPer1000()).isEqualTo(10.0);
+    assertThat(knob.rows().get(6).targetUsdPer1000()).isCloseTo(Math.pow(10, 7.0 / 8), offset(1e-12));
     for (BudgetRow r : knob.rows()) {
       // the curve is this set's own: in expectation every target is hit exactly
       assertThat(r.testExpectedUsdPer1000()).as("target %s", r.targetUsdPer1000()).isCloseTo(r.targetUsdPer1000(), offset(1e-9));
       assertThat(r.validationUsdPer1000()).isCloseTo(r.targetUsdPer1000(), offset(1e-9));
     }
-    // 10^(4/6) = 4.64 lies between mu .1 (7.75) and .3 (3.25)
+    // 10^(5/8) = 4.22 lies between mu .1 (7.75) and .3 (3.25)
     BudgetRow mid = knob.rows().get(4);
     assertThat(mid.muLow()).isEqualTo(0.1);
     assertThat(mid.muHigh()).isEqualTo(0.3);
@@ -137,9 +138,18 @@ class KnobChecksTest {
     assertThat(mid.testCi().lo()).isLessThanOrEqualTo(mid.testUsdPer1000());
     assertThat(mid.testCi().hi()).isGreaterThanOrEqualTo(mid.testUsdPer1000());
     assertThat(mid.testCi().hi()).isGreaterThan(mid.testCi().lo());
-    // the mu = 0 end sends all four to dear: no spread
-    assertThat(knob.rows().get(6).testCi()).isEqualTo(new EvalReport.Interval(10, 10));
-    assertThat(knob.rows().get(6).targetWithinTestNoise()).isTrue();
+    // 10^(6/8) = 5.62 and 10^(7/8) = 7.50 also lie between mu .1 (7.75) and .3; 10^(2/8) = 1.78 between .3 and 1
+    assertThat(knob.rows().get(6).muLow()).isEqualTo(0.1);
+    assertThat(knob.rows().get(6).muHigh()).isEqualTo(0.3);
+    assertThat(knob.rows().get(1).muLow()).isEqualTo(0.3);
+    assertThat(knob.rows().get(1).muHigh()).isEqualTo(1.0);
+    // paced over 20 orders of the four prompts: each order's spend is a mean of four $1 or $10 costs
+    for (BudgetRow r : knob.rows()) {
+      assertThat(r.pacedOrders()).isEqualTo(20);
+      assertThat(r.pacedWorstAbsRelativeError()).isGreaterThanOrEqualTo(Math.abs(r.pacedRelativeError()) - 1e-12);
+      double quarters = r.pacedTestUsdPer1000() * 4 * 20; // sum over orders of 4-prompt totals, each a sum of 1s and 10s
+      assertThat(quarters % 9).isCloseTo((4 * 20) % 9, offset(1e-6));
+    }
     assertThat(KnobChecks.budget(set, PROMPTS, sweep, curve, "hand", 0, 42).rows().get(0).testCi()).isNull();
     // the single nearest mu (.3, spend 3.25) misses by 30%
     assertThat(mid.nearestMu()).isEqualTo(0.3);
@@ -150,6 +160,7 @@ class KnobChecksTest {
   @Test
   void targetsOfAFlatCurveAreOne() {
     assertThat(KnobChecks.targets(2, 2)).containsExactly(2.0);
-    assertThat(KnobChecks.targets(0, 5)[0]).isEqualTo(0.005);
+    // a curve reaching 0: targets start from a thousandth of the top
+    assertThat(KnobChecks.targets(0, 5)[0]).isCloseTo(0.005 * Math.pow(1000, 1.0 / 8), offset(1e-12));
   }
 }
