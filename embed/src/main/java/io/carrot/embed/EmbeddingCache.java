@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * than failing it. There is no fsync: an OS crash may lose recent batches, never corrupt older ones.
  *
  * <p>Instances are shared per file within a JVM ({@link #open} on an open file returns the same
- * store, reference-counted by {@link #close()}), and every method is thread-safe. Two processes
- * appending to one file at once are not supported.
+ * store, reference-counted by {@link #close()}), and every method is thread-safe. Several processes
+ * may share one file (say {@code carrot serve} and {@code carrot train}): every write holds an
+ * exclusive OS file lock and appends at the file's current end, so their records never overwrite
+ * each other's; what another process appended after this one opened the file is read the next
+ * time it is opened.
  */
 public final class EmbeddingCache implements AutoCloseable {
 
@@ -54,6 +58,7 @@ public final class EmbeddingCache implements AutoCloseable {
   // Guarded by this: the append channel, file length, dimension once known, references.
   private FileChannel channel;
   private long length;
+  private int headerLength;
   private volatile int dimension;
   private int references = 1;
   private boolean writable = true;
@@ -210,8 +215,8 @@ public final class EmbeddingCache implements AutoCloseable {
       }
     }
     buf.flip();
-    try {
-      long at = length;
+    try (FileLock lock = lock()) {
+      long at = alignedEnd();
       while (buf.hasRemaining()) {
         at += channel.write(buf, at);
       }
@@ -230,17 +235,57 @@ public final class EmbeddingCache implements AutoCloseable {
     byte[] id = embedderId.getBytes(StandardCharsets.UTF_8);
     ByteBuffer buf = ByteBuffer.allocate(FIXED_HEADER + id.length).order(ByteOrder.LITTLE_ENDIAN);
     buf.put(MAGIC).putInt(VERSION).putInt(dimension).putInt(id.length).put(id).flip();
-    try {
-      channel.truncate(0);
+    try (FileLock lock = lock()) {
+      long size = channel.size();
+      if (size > 0) { // another process wrote the header since this one opened the file
+        length = size;
+        int wanted = dimension;
+        if (readHeader() < 0) {
+          throw new IOException("another process left a torn header");
+        }
+        if (dimension != wanted) {
+          throw new CarrotException("embedding cache " + file + ": another process stores " + dimension
+              + "-dimensional vectors of " + embedderId + "; expected " + wanted);
+        }
+        headerLength = FIXED_HEADER + id.length;
+        return;
+      }
       long at = 0;
       while (buf.hasRemaining()) {
         at += channel.write(buf, at);
       }
       length = at;
+      headerLength = (int) at;
     } catch (IOException e) {
       writable = false;
       LOG.warn("Embedding cache {}: cannot write header ({}); caching in memory only", file, e.toString());
     }
+  }
+
+  /**
+   * An exclusive lock on the whole file, so that processes sharing it append in turn; null where the
+   * file system has no locks (then this process assumes it is alone).
+   */
+  private FileLock lock() {
+    try {
+      return channel.lock();
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("Embedding cache {}: no file lock ({}); assuming a single writer", file, e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Where the next record goes: the file's current end (other processes may have appended), cut
+   * back to a whole record if a crashed writer left part of one. Call with the lock held.
+   */
+  private long alignedEnd() throws IOException {
+    long size = channel.size();
+    long whole = headerLength + (size - headerLength) / recordBytes() * recordBytes();
+    if (whole != size) {
+      channel.truncate(whole);
+    }
+    return whole;
   }
 
   private void load() {
@@ -253,17 +298,18 @@ public final class EmbeddingCache implements AutoCloseable {
       LOG.warn("Embedding cache {}: cannot open ({}); caching in memory only", file, e.toString());
       return;
     }
-    try {
+    try (FileLock lock = lock()) { // a writing process must not be mistaken for a torn record
       length = channel.size();
       if (length == 0) {
         return;
       }
-      int headerLength = readHeader();
+      headerLength = readHeader();
       if (headerLength < 0) {
         // A crash while the header was written: nothing else can be in the file.
         LOG.warn("Embedding cache {}: torn header; starting empty", file);
         channel.truncate(0);
         length = 0;
+        headerLength = 0;
         return;
       }
       int record = recordBytes();

@@ -128,6 +128,56 @@ class CachingEmbedderTest {
     }
   }
 
+  /** What another process sharing the file appends: one record for {@code text}. */
+  private static void appendAsAnotherProcess(Path file, String id, String text, boolean withHeader) throws IOException {
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buf = ByteBuffer.allocate((withHeader ? headerBytes(id) : 0) + RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    if (withHeader) {
+      buf.put("CARROTEC".getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(3).putInt(idBytes.length).put(idBytes);
+    }
+    buf.put(EmbeddingCache.sha256(text));
+    for (float f : FakeEmbedder.vector(id, text)) {
+      buf.putFloat(f);
+    }
+    buf.flip();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+    }
+  }
+
+  @Test
+  void anotherProcessesRecordsAreNeverOverwritten() throws IOException {
+    Path file = dir.resolve(EmbeddingCache.fileName("fake/v1"));
+    try (CachingEmbedder c = new CachingEmbedder(new FakeEmbedder("fake/v1"), dir)) {
+      c.embed(List.of("mine"));
+      appendAsAnotherProcess(file, "fake/v1", "theirs", false); // e.g. carrot serve next to carrot train
+      c.embed(List.of("mine too"));
+    }
+    assertThat(Files.size(file)).isEqualTo(headerBytes("fake/v1") + 3L * RECORD);
+    try (EmbeddingCache cache = EmbeddingCache.open(dir, "fake/v1")) {
+      assertThat(cache.size()).isEqualTo(3);
+      assertThat(cache.get("theirs")).containsExactly(FakeEmbedder.vector("fake/v1", "theirs"));
+      assertThat(cache.get("mine too")).containsExactly(FakeEmbedder.vector("fake/v1", "mine too"));
+    }
+  }
+
+  @Test
+  void aHeaderAnotherProcessWroteFirstIsKept() throws IOException {
+    Path file = dir.resolve(EmbeddingCache.fileName("fake/v1"));
+    try (CachingEmbedder c = new CachingEmbedder(new FakeEmbedder("fake/v1"), dir)) {
+      assertThat(Files.size(file)).isZero(); // opened while empty
+      appendAsAnotherProcess(file, "fake/v1", "theirs", true);
+      c.embed(List.of("mine"));
+    }
+    try (EmbeddingCache cache = EmbeddingCache.open(dir, "fake/v1")) {
+      assertThat(cache.size()).isEqualTo(2);
+      assertThat(cache.get("theirs")).isNotNull();
+      assertThat(cache.get("mine")).isNotNull();
+    }
+  }
+
   @Test
   void truncatedFinalRecordIsDroppedNotFatal() throws IOException {
     try (CachingEmbedder c = new CachingEmbedder(new FakeEmbedder("fake/v1"), dir)) {
