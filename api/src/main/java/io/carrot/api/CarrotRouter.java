@@ -281,8 +281,8 @@ public final class CarrotRouter implements AutoCloseable {
       return Set.of();
     }
     List<String> models = router.models();
-    requireKnown(o.allow(), "allow");
-    requireKnown(o.deny(), "deny");
+    requireKnown(o.allow(), "the allow list");
+    requireKnown(o.deny(), "the deny list");
     Set<String> out = new LinkedHashSet<>(o.allow().isEmpty() ? models : o.allow());
     out.removeAll(o.deny());
     if (out.isEmpty()) {

@@ -61,9 +61,9 @@ class CarrotRouterTest {
     assertThat(router.route("math: 2+2", new RouteOptions(0.9, Set.of("strong"))).model()).isEqualTo("strong");
     assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withDeny(Set.of("gpt-9"))))
         .isInstanceOf(CarrotException.class)
-        .hasMessage("unknown model 'gpt-9' in deny; the router knows [strong, cheap]");
+        .hasMessage("unknown model 'gpt-9' in the deny list; the router knows [strong, cheap]");
     assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withAllow(Set.of("gpt-9"))))
-        .hasMessageContaining("unknown model 'gpt-9' in allow");
+        .hasMessageContaining("unknown model 'gpt-9' in the allow list");
     assertThatThrownBy(() -> router.route("x", RoutingOptions.mu(0).withDeny(Set.of("strong", "cheap"))))
         .hasMessageContaining("leaves no model");
   }

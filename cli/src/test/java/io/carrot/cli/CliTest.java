@@ -142,7 +142,7 @@ class CliTest {
         .isEqualTo("carrot: error: --max-cost-usd must be a cost in USD > 0, got -2.0");
     Run unknownAllowed = run("route", "--router", router.toString(), "--models", "big,gpt-9", "x");
     assertThat(unknownAllowed.code()).isEqualTo(1);
-    assertThat(unknownAllowed.err().strip()).startsWith("carrot: error: unknown model 'gpt-9' in allow; the router knows [");
+    assertThat(unknownAllowed.err().strip()).startsWith("carrot: error: unknown model 'gpt-9' in the allow list; the router knows [");
   }
 
   @Test
