@@ -193,14 +193,14 @@ public final class CarrotRouter implements AutoCloseable {
    * it really cost, {@code pacer.record(router.costUsd(model, inputTokens, outputTokens))}, or the
    * pacer cannot correct anything.
    *
-   * @param options every knob but mu (its mu is replaced); without a budget, since the pacer is one
-   * @throws CarrotException when {@code options} set a budget as well
+   * @param options every knob but mu (its mu, and a budget equal to the pacer's, are replaced)
+   * @throws CarrotException when {@code options} set another budget than the pacer's
    */
   public Decision route(String prompt, RoutingOptions options, BudgetPacer pacer) {
-    if (options.hasBudget()) {
+    if (options.hasBudget() && options.budgetUsdPer1000() != pacer.usdPer1000()) {
       throw new CarrotException(
-          "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and a pacer is given: "
-              + "route with the pacer (a live stream with real costs) or the budget (a fixed setting), not both");
+          "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and the pacer holds "
+              + pacer.usdPer1000() + ": route with the pacer (a live stream with real costs) or the budget (a fixed setting)");
     }
     Decision d = decide(
         router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), options.withMu(pacer.next().muFor(prompt)));

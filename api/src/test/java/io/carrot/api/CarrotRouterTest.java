@@ -134,6 +134,11 @@ class CarrotRouterTest {
     assertThat(curve.muFor(1000 * high)).isZero();
     assertThat(curve.muFor(0.001)).isEqualTo(0.6);
     assertThat(curve.usdPer1000At(0.58)).isCloseTo(1000 * low, within(1e-9));
+    // the same as a budget curve, e.g. for a pacer: budget 1 sends (1.5301 - 1) / (1.5301 - 0.0302) to mu = 0.6
+    BudgetCurve.Setting s = curve.budgetCurve().setting(1.0);
+    assertThat(s.muLow()).isZero();
+    assertThat(s.muHigh()).isEqualTo(0.6);
+    assertThat(s.shareHigh()).isCloseTo((1000 * high - 1) / (1000 * high - 1000 * low), within(1e-9));
     assertThatThrownBy(() -> curve.muFor(-1)).hasMessageContaining("got -1.0");
     assertThatThrownBy(() -> router.spendCurve(List.of(), RoutingOptions.mu(0), 11)).hasMessageContaining("sample prompt");
   }
@@ -193,8 +198,11 @@ class CarrotRouterTest {
 
     assertThatThrownBy(() -> router.pacer(1.52)).hasMessageContaining("a budget needs the spend curve that 'carrot train' stores");
     assertThatThrownBy(() -> b.pacer(0)).hasMessage("budget must be a number of USD per 1000 requests > 0, got 0.0");
-    assertThatThrownBy(() -> b.route("math: 3+3", RoutingOptions.mu(0).withBudget(1.52), pacer))
-        .hasMessageContaining("route with the pacer (a live stream with real costs) or the budget (a fixed setting), not both");
+    // options that carry the pacer's own budget are fine; another budget is a mistake
+    assertThat(b.route("math: 3+3", RoutingOptions.mu(0).withBudget(1.52), pacer)).isEqualTo(paced);
+    assertThatThrownBy(() -> b.route("math: 3+3", RoutingOptions.mu(0).withBudget(2), pacer))
+        .hasMessage("options set a budget of 2.0 USD per 1000 requests and the pacer holds 1.52: "
+            + "route with the pacer (a live stream with real costs) or the budget (a fixed setting)");
     assertThatThrownBy(() -> b.costUsd("gpt-9", 1, 1)).hasMessageContaining("model 'gpt-9' is missing from the price table");
     assertThatThrownBy(() -> b.costUsd("cheap", -1, 1)).hasMessage("token counts must be >= 0, got -1 input and 1 output");
   }

@@ -70,12 +70,12 @@ final class Dispatch<M> {
     }
     this.router = router;
     this.models = new LinkedHashMap<>(models);
-    if (pacer != null && options.hasBudget()) {
+    if (pacer != null && options.hasBudget() && options.budgetUsdPer1000() != pacer.usdPer1000()) {
       throw new CarrotException(
-          "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and a pacer is given: "
-              + "set one of them (a pacer to share one stream between models, else the budget)");
+          "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and the pacer holds "
+              + pacer.usdPer1000() + ": give the pacer alone (to share one stream between models) or the budget");
     }
-    this.pacer = options.hasBudget() ? router.pacer(options.budgetUsdPer1000()) : pacer;
+    this.pacer = pacer == null && options.hasBudget() ? router.pacer(options.budgetUsdPer1000()) : pacer;
     // the pacer replaces the budget
     this.options = (options.hasBudget() ? options.withMu(options.mu()) : options).withAllow(allowed);
     this.maxAttempts = maxAttempts;

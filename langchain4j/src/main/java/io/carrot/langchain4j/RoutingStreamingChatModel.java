@@ -322,9 +322,9 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
 
     /**
      * Routes with {@code pacer} ({@link CarrotRouter#pacer(double)}) instead of the options' mu, to
-     * share one budget stream between several models (e.g. a blocking and a streaming one). Without
-     * it, options with a budget get a pacer of their own; either way each answer's real cost is
-     * recorded in the pacer.
+     * share one budget stream between several models (e.g. a blocking and a streaming one); options
+     * may carry the pacer's own budget. Without it, options with a budget get a pacer of their own;
+     * either way each answer's real cost is recorded in the pacer.
      */
     public Builder pacer(BudgetPacer pacer) {
       this.pacer = Objects.requireNonNull(pacer, "pacer");
@@ -342,7 +342,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
      *
      * @throws io.carrot.core.CarrotException when the router or mu is missing, no model was added, a
      *     name is not one of the router's models, the options leave no model, or they set a budget
-     *     and a pacer is given too or the router has no budget curve
+     *     other than the pacer's, or one that the router has no budget curve for
      */
     public RoutingStreamingChatModel build() {
       return new RoutingStreamingChatModel(new Dispatch<>(router, models, options, maxAttempts, pacer));

@@ -211,8 +211,12 @@ class RoutingChatModelTest {
     assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build())
         .hasMessageContaining("a budget needs the spend curve");
     assertThatThrownBy(
-            () -> RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).pacer(shared).build())
-        .hasMessageContaining("and a pacer is given: set one of them");
+            () -> RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(2)).pacer(shared).build())
+        .hasMessage("options set a budget of 2.0 USD per 1000 requests and the pacer holds 1.52: "
+            + "give the pacer alone (to share one stream between models) or the budget");
+    // options with the pacer's own budget use that pacer
+    assertThat(RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).pacer(shared).build()
+        .pacer()).containsSame(shared);
     assertThat(routing(strong, cheap, 0.3).pacer()).isEmpty();
   }
 
