@@ -118,7 +118,9 @@ final class Dispatch<M> {
     TokenUsage u = r.metadata() == null ? null : r.metadata().tokenUsage();
     double usd;
     if (u != null && (u.inputTokenCount() != null || u.outputTokenCount() != null)) {
-      usd = router.costUsd(model, u.inputTokenCount() == null ? 0 : u.inputTokenCount(), u.outputTokenCount() == null ? 0 : u.outputTokenCount());
+      long in = u.inputTokenCount() == null ? 0 : u.inputTokenCount();
+      long out = u.outputTokenCount() == null ? 0 : u.outputTokenCount();
+      usd = router.costUsd(model, in, out);
     } else {
       usd = d.candidates().stream().filter(c -> c.model().equals(model)).findFirst().orElseThrow().costUsd();
     }
