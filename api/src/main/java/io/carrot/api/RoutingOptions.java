@@ -84,6 +84,11 @@ public record RoutingOptions(
    * These options with a spend target in USD per 1000 requests instead of a fixed mu; routing then
    * needs a router with a stored spend curve ({@code carrot train} stores one when the dataset has a
    * validation split).
+   *
+   * <p>This is a fixed setting, right for a single request or an offline batch: its expected spend
+   * on the router's validation prompts is the budget, and on other prompts it misses by their own
+   * noise. For a live stream whose answers report their real cost, route with a pacer instead
+   * ({@link CarrotRouter#pacer(double)}), which corrects the setting from the costs recorded.
    */
   public RoutingOptions withBudget(double usdPer1000) {
     return new RoutingOptions(mu, allow, deny, maxCostUsd, minQuality, usdPer1000);

@@ -2,6 +2,7 @@ package io.carrot.api;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.eval.Point;
+import io.carrot.core.route.BudgetCurve;
 import java.util.List;
 
 /**
@@ -57,6 +58,16 @@ public final class SpendCurve {
       }
     }
     return best.param();
+  }
+
+  /**
+   * This curve's predicted spend by mu as a {@link BudgetCurve}: for a {@link
+   * io.carrot.core.route.BudgetPacer} over traffic like the sample, e.g. when the router stores no
+   * curve of its own.
+   */
+  public BudgetCurve budgetCurve() {
+    return new BudgetCurve(
+        points.stream().mapToDouble(Point::param).toArray(), points.stream().mapToDouble(Point::cost).toArray());
   }
 
   /** Predicted USD per 1000 requests at the grid mu nearest to {@code mu}. */

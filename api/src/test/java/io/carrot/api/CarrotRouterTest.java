@@ -8,6 +8,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.eval.Point;
 import io.carrot.core.route.BudgetCurve;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.Router;
@@ -133,6 +134,11 @@ class CarrotRouterTest {
     assertThat(curve.muFor(1000 * high)).isZero();
     assertThat(curve.muFor(0.001)).isEqualTo(0.6);
     assertThat(curve.usdPer1000At(0.58)).isCloseTo(1000 * low, within(1e-9));
+    // the same as a budget curve, e.g. for a pacer: budget 1 sends (1.5301 - 1) / (1.5301 - 0.0302) to mu = 0.6
+    BudgetCurve.Setting s = curve.budgetCurve().setting(1.0);
+    assertThat(s.muLow()).isZero();
+    assertThat(s.muHigh()).isEqualTo(0.6);
+    assertThat(s.shareHigh()).isCloseTo((1000 * high - 1) / (1000 * high - 1000 * low), within(1e-9));
     assertThatThrownBy(() -> curve.muFor(-1)).hasMessageContaining("got -1.0");
     assertThatThrownBy(() -> router.spendCurve(List.of(), RoutingOptions.mu(0), 11)).hasMessageContaining("sample prompt");
   }
@@ -161,6 +167,44 @@ class CarrotRouterTest {
         .hasMessageContaining("a budget needs the spend curve that 'carrot train' stores");
     assertThatThrownBy(() -> RoutingOptions.mu(0).withBudget(-1))
         .hasMessage("budget must be a number of USD per 1000 requests > 0, got -1.0");
+  }
+
+  @Test
+  void aPacerCorrectsTheSettingByTheRealCostsRecorded() {
+    // the curve of the test above: a fresh pacer at 1.52 sends a share 1.5 / 2.9998 = 0.50003 of
+    // prompts (hash below it) to mu = 0.6, like the fixed setting
+    Router withCurve = TinyRouter.router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5}));
+    CarrotRouter b = CarrotRouter.of(withCurve, new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
+    BudgetPacer pacer = b.pacer(1.52);
+    assertThat(pacer.next()).isEqualTo(b.budgetSetting(1.52));
+    assertThat(b.route("math: 3+3", RoutingOptions.mu(0), pacer).model()).isEqualTo("strong"); // hash 0.622
+    assertThat(b.route("math: 6+6", RoutingOptions.mu(0), pacer).mu()).isEqualTo(0.6); // hash 0.450
+    // one answer that really cost 1000 output tokens of strong: 0.03 USD, 28.48 per 1000 over the
+    // budget, paid back over 25 requests: target 1.52 - 28.48 / 25 = 0.3808, share (3.02 - 0.3808) / 2.9998
+    double usd = b.costUsd("strong", 0, 1000);
+    assertThat(usd).isCloseTo(0.03, within(1e-15));
+    pacer.record(usd);
+    assertThat(pacer.targetUsdPer1000()).isCloseTo(0.3808, within(1e-12));
+    assertThat(pacer.next().shareHigh()).isCloseTo((3.02 - 0.3808) / 2.9998, within(1e-9));
+    Decision paced = b.route("math: 3+3", RoutingOptions.mu(0), pacer);
+    assertThat(paced.mu()).isEqualTo(0.6);
+    assertThat(paced.model()).isEqualTo("cheap");
+    assertThat(b.route("math: 2+2", RoutingOptions.mu(0), pacer).model()).isEqualTo("strong"); // hash 0.903
+    // the other knobs apply on top of the paced mu
+    assertThat(b.route("math: 3+3", RoutingOptions.mu(0).withDeny(Set.of("cheap")), pacer).model()).isEqualTo("strong");
+    assertThat(pacer.requests()).isEqualTo(1);
+    assertThat(pacer.spentUsdPer1000()).isCloseTo(30, within(1e-9));
+    assertThat(b.costUsd("cheap", 1000, 1000)).isCloseTo(5e-4, within(1e-15));
+
+    assertThatThrownBy(() -> router.pacer(1.52)).hasMessageContaining("a budget needs the spend curve that 'carrot train' stores");
+    assertThatThrownBy(() -> b.pacer(0)).hasMessage("budget must be a number of USD per 1000 requests > 0, got 0.0");
+    // options that carry the pacer's own budget are fine; another budget is a mistake
+    assertThat(b.route("math: 3+3", RoutingOptions.mu(0).withBudget(1.52), pacer)).isEqualTo(paced);
+    assertThatThrownBy(() -> b.route("math: 3+3", RoutingOptions.mu(0).withBudget(2), pacer))
+        .hasMessage("options set a budget of 2.0 USD per 1000 requests and the pacer holds 1.52: "
+            + "route with the pacer (a live stream with real costs) or the budget (a fixed setting)");
+    assertThatThrownBy(() -> b.costUsd("gpt-9", 1, 1)).hasMessageContaining("model 'gpt-9' is missing from the price table");
+    assertThatThrownBy(() -> b.costUsd("cheap", -1, 1)).hasMessage("token counts must be >= 0, got -1 input and 1 output");
   }
 
   @Test

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run the OpenAI-compatible routing proxy: clients ask for model 'carrot' (or 'carrot:mu=0.2', "
-          + "'carrot:budget=1.5', 'carrot:min-quality=0.8', or an upstream's name) and each request goes to "
+          + "'carrot:budget=1.5' USD per 1000 requests on average, 'carrot:max-cost=0.002' USD per request, "
+          + "'carrot:min-quality=0.8', or an upstream's name) and each request goes to "
           + "the model the router picks. docs/server.md describes the config file.",
       "Without --config: a local demo (the shipped router, every model answered by a built-in echo "
           + "upstream, no API key needed)."

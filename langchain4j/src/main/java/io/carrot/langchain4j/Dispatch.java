@@ -6,9 +6,12 @@ import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
@@ -20,7 +23,8 @@ import java.util.Set;
 
 /**
  * What the blocking and the streaming routing models share: which named models may be chosen, how a
- * request becomes a prompt, and in which order candidates are tried. Immutable.
+ * request becomes a prompt, in which order candidates are tried, and the pacer of a budget.
+ * Immutable but for the pacer's record of spend.
  *
  * @param <M> the kind of chat model routed to
  */
@@ -29,8 +33,13 @@ final class Dispatch<M> {
   private final Map<String, M> models;
   private final RoutingOptions options;
   private final int maxAttempts;
+  private final BudgetPacer pacer;
 
-  Dispatch(CarrotRouter router, Map<String, M> models, RoutingOptions options, int maxAttempts) {
+  /**
+   * @param pacer the pacer to route with, or null; without one, a budget in {@code options} gets a
+   *     pacer of its own
+   */
+  Dispatch(CarrotRouter router, Map<String, M> models, RoutingOptions options, int maxAttempts, BudgetPacer pacer) {
     if (router == null) {
       throw new CarrotException("router is required: pass a CarrotRouter, e.g. CarrotRouter.loadDefault()");
     }
@@ -61,7 +70,14 @@ final class Dispatch<M> {
     }
     this.router = router;
     this.models = new LinkedHashMap<>(models);
-    this.options = options.withAllow(allowed);
+    if (pacer != null && options.hasBudget() && options.budgetUsdPer1000() != pacer.usdPer1000()) {
+      throw new CarrotException(
+          "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and the pacer holds "
+              + pacer.usdPer1000() + ": give the pacer alone (to share one stream between models) or the budget");
+    }
+    this.pacer = pacer == null && options.hasBudget() ? router.pacer(options.budgetUsdPer1000()) : pacer;
+    // the pacer replaces the budget
+    this.options = (options.hasBudget() ? options.withMu(options.mu()) : options).withAllow(allowed);
     this.maxAttempts = maxAttempts;
   }
 
@@ -81,9 +97,34 @@ final class Dispatch<M> {
     return models.get(name);
   }
 
-  /** Routes the request's last user message. */
+  /** The pacer requests are routed with, or null. */
+  BudgetPacer pacer() {
+    return pacer;
+  }
+
+  /** Routes the request's last user message (at the pacer's setting when there is one). */
   Decision decide(ChatRequest request) {
-    return router.route(promptOf(request), options);
+    return pacer == null ? router.route(promptOf(request), options) : router.route(promptOf(request), options, pacer);
+  }
+
+  /**
+   * Tells the pacer (if any) what an answer of {@code model} cost: its reported token usage at the
+   * router's prices, else, without usage, the decision's predicted cost of that model.
+   */
+  void record(Decision d, String model, ChatResponse r) {
+    if (pacer == null) {
+      return;
+    }
+    TokenUsage u = r.metadata() == null ? null : r.metadata().tokenUsage();
+    double usd;
+    if (u != null && (u.inputTokenCount() != null || u.outputTokenCount() != null)) {
+      long in = u.inputTokenCount() == null ? 0 : u.inputTokenCount();
+      long out = u.outputTokenCount() == null ? 0 : u.outputTokenCount();
+      usd = router.costUsd(model, in, out);
+    } else {
+      usd = d.candidates().stream().filter(c -> c.model().equals(model)).findFirst().orElseThrow().costUsd();
+    }
+    pacer.record(usd);
   }
 
   /** The candidates to try, best first, at most {@code maxAttempts}. */

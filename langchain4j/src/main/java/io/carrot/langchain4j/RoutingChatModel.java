@@ -7,12 +7,15 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * model throws, the next-best candidate is tried, up to {@code maxAttempts} models; if all fail,
  * the last exception is thrown with the earlier ones attached as suppressed. A model name in the
  * request's parameters is dropped, so clients can ask for a pseudo-model such as "carrot".
+ *
+ * <p>Options with a budget ({@link RoutingOptions#withBudget(double)}) are paced: the requests
+ * through this model are one stream held to the budget by a {@link BudgetPacer}
+ * ({@link CarrotRouter#pacer(double)}), which records each answer's real cost, its reported
+ * {@code TokenUsage} at the router's prices (the predicted cost of the answering model when it
+ * reports none). {@link Builder#pacer(BudgetPacer)} shares one stream between several models.
  */
 public final class RoutingChatModel implements ChatModel {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingChatModel.class);
@@ -61,9 +70,14 @@ public final class RoutingChatModel implements ChatModel {
     return dispatch.models();
   }
 
-  /** The options every request is routed with (allow restricted to the named models). */
+  /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
   public RoutingOptions options() {
     return dispatch.options();
+  }
+
+  /** The pacer that holds the requests to a budget, when one was set. */
+  public Optional<BudgetPacer> pacer() {
+    return Optional.ofNullable(dispatch.pacer());
   }
 
   @Override
@@ -74,23 +88,26 @@ public final class RoutingChatModel implements ChatModel {
     List<RuntimeException> errors = new ArrayList<>();
     List<String> plan = dispatch.plan(decision);
     for (String name : plan) {
+      ChatResponse r;
       try {
-        ChatResponse r = dispatch.model(name).chat(forwarded, callOptions);
-        CarrotResponseMetadata meta =
-            CarrotResponseMetadata.builder()
-                .upstream(r.metadata())
-                .decision(decision)
-                .routedModel(name)
-                .failedAttempts(failed)
-                .build();
-        return r.toBuilder().metadata(meta).build();
+        r = dispatch.model(name).chat(forwarded, callOptions);
       } catch (RuntimeException e) {
         failed.add(FailedAttempt.of(name, e));
         errors.add(e);
         if (errors.size() < plan.size()) {
           LOG.warn("model '{}' failed ({}); trying the next-best candidate", name, e.toString());
         }
+        continue;
       }
+      dispatch.record(decision, name, r);
+      CarrotResponseMetadata meta =
+          CarrotResponseMetadata.builder()
+              .upstream(r.metadata())
+              .decision(decision)
+              .routedModel(name)
+              .failedAttempts(failed)
+              .build();
+      return r.toBuilder().metadata(meta).build();
     }
     RuntimeException last = errors.get(errors.size() - 1);
     for (int i = 0; i < errors.size() - 1; i++) {
@@ -125,6 +142,7 @@ public final class RoutingChatModel implements ChatModel {
     private final Map<String, ChatModel> models = new LinkedHashMap<>();
     private RoutingOptions options;
     private int maxAttempts = 3;
+    private BudgetPacer pacer;
 
     private Builder() {}
 
@@ -136,7 +154,7 @@ public final class RoutingChatModel implements ChatModel {
 
     /** Adds a candidate: {@code name} must be one of the router's models. */
     public Builder model(String name, ChatModel model) {
-      models.put(name, java.util.Objects.requireNonNull(model, "chat model for '" + name + "'"));
+      models.put(name, Objects.requireNonNull(model, "chat model for '" + name + "'"));
       return this;
     }
 
@@ -154,7 +172,18 @@ public final class RoutingChatModel implements ChatModel {
 
     /** Routes with every knob of {@link RoutingOptions}. */
     public Builder options(RoutingOptions options) {
-      this.options = java.util.Objects.requireNonNull(options, "options");
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Routes with {@code pacer} ({@link CarrotRouter#pacer(double)}) instead of the options' mu, to
+     * share one budget stream between several models (e.g. a blocking and a streaming one); options
+     * may carry the pacer's own budget. Without it, options with a budget get a pacer of their own;
+     * either way each answer's real cost is recorded in the pacer.
+     */
+    public Builder pacer(BudgetPacer pacer) {
+      this.pacer = Objects.requireNonNull(pacer, "pacer");
       return this;
     }
 
@@ -168,10 +197,11 @@ public final class RoutingChatModel implements ChatModel {
      * Builds the model.
      *
      * @throws io.carrot.core.CarrotException when the router or mu is missing, no model was added, a
-     *     name is not one of the router's models, or the options leave no model
+     *     name is not one of the router's models, the options leave no model, or they set a budget
+     *     other than the pacer's, or one that the router has no budget curve for
      */
     public RoutingChatModel build() {
-      return new RoutingChatModel(new Dispatch<>(router, models, options, maxAttempts));
+      return new RoutingChatModel(new Dispatch<>(router, models, options, maxAttempts, pacer));
     }
   }
 }

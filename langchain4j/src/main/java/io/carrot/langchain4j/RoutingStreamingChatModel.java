@@ -15,6 +15,7 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +23,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * the handler, since the caller has already seen part of its answer. Every error, routing ones
  * included, reaches the handler's {@code onError}, with earlier failures attached as suppressed. The
  * complete response carries a {@link CarrotResponseMetadata}.
+ *
+ * <p>Budgets are paced as in {@link RoutingChatModel}: each complete response's reported token
+ * usage at the router's prices (else the answering model's predicted cost) is recorded in the
+ * pacer before the handler sees it; a stream that fails is not recorded.
  */
 public final class RoutingStreamingChatModel implements StreamingChatModel {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingStreamingChatModel.class);
@@ -73,9 +79,14 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
     return dispatch.models();
   }
 
-  /** The options every request is routed with (allow restricted to the named models). */
+  /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
   public RoutingOptions options() {
     return dispatch.options();
+  }
+
+  /** The pacer that holds the requests to a budget, when one was set. */
+  public Optional<BudgetPacer> pacer() {
+    return Optional.ofNullable(dispatch.pacer());
   }
 
   @Override
@@ -161,6 +172,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
     }
 
     void completed(int i, ChatResponse r) {
+      dispatch.record(decision, plan.get(i), r);
       CarrotResponseMetadata meta =
           CarrotResponseMetadata.builder()
               .upstream(r.metadata())
@@ -274,6 +286,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
     private final Map<String, StreamingChatModel> models = new LinkedHashMap<>();
     private RoutingOptions options;
     private int maxAttempts = 3;
+    private BudgetPacer pacer;
 
     private Builder() {}
 
@@ -307,6 +320,17 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
       return this;
     }
 
+    /**
+     * Routes with {@code pacer} ({@link CarrotRouter#pacer(double)}) instead of the options' mu, to
+     * share one budget stream between several models (e.g. a blocking and a streaming one); options
+     * may carry the pacer's own budget. Without it, options with a budget get a pacer of their own;
+     * either way each answer's real cost is recorded in the pacer.
+     */
+    public Builder pacer(BudgetPacer pacer) {
+      this.pacer = Objects.requireNonNull(pacer, "pacer");
+      return this;
+    }
+
     /** How many candidates to try, best first, before giving up (default 3, at least 1). */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
@@ -317,10 +341,11 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
      * Builds the model.
      *
      * @throws io.carrot.core.CarrotException when the router or mu is missing, no model was added, a
-     *     name is not one of the router's models, or the options leave no model
+     *     name is not one of the router's models, the options leave no model, or they set a budget
+     *     other than the pacer's, or one that the router has no budget curve for
      */
     public RoutingStreamingChatModel build() {
-      return new RoutingStreamingChatModel(new Dispatch<>(router, models, options, maxAttempts));
+      return new RoutingStreamingChatModel(new Dispatch<>(router, models, options, maxAttempts, pacer));
     }
   }
 }

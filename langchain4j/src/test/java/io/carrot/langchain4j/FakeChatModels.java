@@ -25,11 +25,18 @@ final class FakeChatModels {
   static class Blocking implements ChatModel {
     final String name;
     final Behaviour behaviour;
+    final TokenUsage usage;
     final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
 
     Blocking(String name, Behaviour behaviour) {
+      this(name, behaviour, new TokenUsage(3, 4));
+    }
+
+    /** Answers reporting {@code usage} (null: none). */
+    Blocking(String name, Behaviour behaviour, TokenUsage usage) {
       this.name = name;
       this.behaviour = behaviour;
+      this.usage = usage;
     }
 
     @Override
@@ -42,7 +49,7 @@ final class FakeChatModels {
           .aiMessage(AiMessage.from("answer from " + name))
           .id("id-" + name)
           .modelName(name + "-v1")
-          .tokenUsage(new TokenUsage(3, 4))
+          .tokenUsage(usage)
           .build();
     }
   }
@@ -50,11 +57,18 @@ final class FakeChatModels {
   static final class Streaming implements StreamingChatModel {
     final String name;
     final Behaviour behaviour;
+    final TokenUsage usage;
     final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
 
     Streaming(String name, Behaviour behaviour) {
+      this(name, behaviour, null);
+    }
+
+    /** Complete responses reporting {@code usage} (null: none). */
+    Streaming(String name, Behaviour behaviour, TokenUsage usage) {
       this.name = name;
       this.behaviour = behaviour;
+      this.usage = usage;
     }
 
     @Override
@@ -71,7 +85,7 @@ final class FakeChatModels {
           handler.onPartialResponse("answer ");
           handler.onPartialResponse("from " + name);
           handler.onCompleteResponse(
-              ChatResponse.builder().aiMessage(AiMessage.from("answer from " + name)).modelName(name + "-v1").build());
+              ChatResponse.builder().aiMessage(AiMessage.from("answer from " + name)).modelName(name + "-v1").tokenUsage(usage).build());
         }
       }
     }

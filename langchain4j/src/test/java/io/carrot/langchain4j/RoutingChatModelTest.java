@@ -4,6 +4,7 @@ import static io.carrot.langchain4j.FakeChatModels.Behaviour.ANSWER;
 import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ImageContent;
@@ -14,9 +15,11 @@ import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +49,7 @@ class RoutingChatModelTest {
     assertThat(meta.failedAttempts()).isEmpty();
     assertThat(meta.decision().mu()).isEqualTo(0.3);
     assertThat(meta.decision().candidates()).extracting(Candidate::model).containsExactly("strong", "cheap");
-    assertThat(meta.decision().chosen().costUsd()).isEqualTo(3.02e-3, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(meta.decision().chosen().costUsd()).isEqualTo(3.02e-3, within(1e-12));
     // the answering model's own metadata is kept
     assertThat(meta.id()).isEqualTo("id-strong");
     assertThat(meta.modelName()).isEqualTo("strong-v1");
@@ -164,6 +167,57 @@ class RoutingChatModelTest {
                     .options(RoutingOptions.mu(0).withAllow(Set.of("strong")))
                     .build())
         .hasMessageContaining("the options leave none of the chat models [cheap]");
+  }
+
+  @Test
+  void aBudgetIsPacedWithTheReportedTokenUsageAtTheRoutersPrices() {
+    CarrotRouter curved = TinyRouter.withCurve();
+    // strong reports 1000 output tokens: 0.03 USD at 30 per million; cheap 3 in and 4 out: 1.9e-6 USD
+    FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER, new TokenUsage(0, 1000));
+    FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER, new TokenUsage(3, 4));
+    RoutingChatModel model =
+        RoutingChatModel.builder().router(curved).model("strong", strong).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build();
+    BudgetPacer pacer = model.pacer().orElseThrow();
+    assertThat(pacer.usdPer1000()).isEqualTo(1.52);
+    assertThat(model.options().hasBudget()).isFalse();
+    // fresh, the fixed setting: "math: 3+3" (hash 0.622) stays at mu = 0
+    assertThat(model.chat("math: 3+3")).isEqualTo("answer from strong");
+    // 30 per 1000 spent, 28.48 over, paid back over 25 requests: target 0.3808, a share
+    // (3.02 - 0.3808) / 2.9998 = 0.88 to mu = 0.6, now including "math: 3+3"
+    assertThat(pacer.requests()).isEqualTo(1);
+    assertThat(pacer.targetUsdPer1000()).isCloseTo(0.3808, within(1e-12));
+    ChatResponse r = model.chat(UserMessage.from("math: 3+3"));
+    assertThat(CarrotResponseMetadata.from(r).orElseThrow().decision().mu()).isEqualTo(0.6);
+    assertThat(r.aiMessage().text()).isEqualTo("answer from cheap");
+    assertThat(pacer.spentUsdPer1000()).isCloseTo(1000 * (0.03 + 1.9e-6) / 2, within(1e-12));
+
+    // an answer without usage counts at the answering model's predicted cost; so does a fallback's
+    FakeChatModels.Blocking silent = new FakeChatModels.Blocking("strong", ANSWER, null);
+    FakeChatModels.Blocking down = new FakeChatModels.Blocking("strong", THROW);
+    FakeChatModels.Blocking cheapSilent = new FakeChatModels.Blocking("cheap", ANSWER, null);
+    BudgetPacer shared = curved.pacer(1.52);
+    RoutingChatModel quiet = RoutingChatModel.builder().router(curved).model("strong", silent).model("cheap", cheap).mu(0).pacer(shared).build();
+    quiet.chat("math: 3+3");
+    assertThat(shared.spentUsdPer1000()).isCloseTo(3.02, within(1e-9));
+    RoutingChatModel falling = RoutingChatModel.builder().router(curved).model("strong", down).model("cheap", cheapSilent).mu(0).pacer(shared).build();
+    assertThat(falling.chat("math: 2+2")).isEqualTo("answer from cheap");
+    assertThat(shared.requests()).isEqualTo(2);
+    assertThat(shared.spentUsdPer1000()).isCloseTo((3.02 + 0.0202) / 2, within(1e-9));
+    // a model that fails altogether records nothing
+    RoutingChatModel broken = RoutingChatModel.builder().router(curved).model("strong", down).mu(0).pacer(shared).build();
+    assertThatThrownBy(() -> broken.chat("math: 2+2")).hasMessage("strong is down");
+    assertThat(shared.requests()).isEqualTo(2);
+
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build())
+        .hasMessageContaining("a budget needs the spend curve");
+    assertThatThrownBy(
+            () -> RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(2)).pacer(shared).build())
+        .hasMessage("options set a budget of 2.0 USD per 1000 requests and the pacer holds 1.52: "
+            + "give the pacer alone (to share one stream between models) or the budget");
+    // options with the pacer's own budget use that pacer
+    assertThat(RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).pacer(shared).build()
+        .pacer()).containsSame(shared);
+    assertThat(routing(strong, cheap, 0.3).pacer()).isEmpty();
   }
 
   @Test

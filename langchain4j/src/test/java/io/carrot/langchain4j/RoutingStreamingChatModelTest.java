@@ -5,13 +5,17 @@ import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_AFTER_A_TOKEN
 import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_BEFORE_TOKENS;
 import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
+import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
+import io.carrot.core.route.BudgetPacer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -104,6 +108,41 @@ class RoutingStreamingChatModelTest {
     assertThat(r.complete).isNull();
     assertThat(r.error).hasMessage("cheap is overloaded");
     assertThat(r.error.getSuppressed()).extracting(Throwable::getMessage).containsExactly("strong refused the connection");
+  }
+
+  @Test
+  void aBudgetIsPacedWithEachCompleteResponsesUsage() {
+    CarrotRouter curved = TinyRouter.withCurve();
+    // strong reports 1000 output tokens (0.03 USD); cheap reports nothing: its predicted 2.02e-5 USD counts
+    FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ANSWER, new TokenUsage(0, 1000));
+    FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
+    RoutingStreamingChatModel model = RoutingStreamingChatModel.builder()
+        .router(curved).model("strong", strong).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build();
+    BudgetPacer pacer = model.pacer().orElseThrow();
+    Recorder first = new Recorder();
+    model.chat("math: 3+3", first); // hash 0.622: mu = 0 while the stream is fresh
+    assertThat(CarrotResponseMetadata.from(first.complete).orElseThrow().routedModel()).isEqualTo("strong");
+    assertThat(pacer.spentUsdPer1000()).isCloseTo(30, within(1e-9));
+    Recorder second = new Recorder();
+    model.chat("math: 3+3", second); // the target fell to 0.3808: mu = 0.6
+    assertThat(CarrotResponseMetadata.from(second.complete).orElseThrow().routedModel()).isEqualTo("cheap");
+    assertThat(pacer.spentUsdPer1000()).isCloseTo((30 + 0.0202) / 2, within(1e-9));
+
+    // a blocking and a streaming model can share one stream; a stream that breaks is not recorded
+    BudgetPacer shared = curved.pacer(1.52);
+    FakeChatModels.Streaming dropping = new FakeChatModels.Streaming("strong", ERROR_AFTER_A_TOKEN);
+    RoutingStreamingChatModel streaming =
+        RoutingStreamingChatModel.builder().router(curved).model("strong", dropping).model("cheap", cheap).mu(0).pacer(shared).build();
+    RoutingChatModel blocking = RoutingChatModel.builder()
+        .router(curved).model("strong", new FakeChatModels.Blocking("strong", ANSWER, new TokenUsage(100, 0))).mu(0).pacer(shared).build();
+    Recorder broken = new Recorder();
+    streaming.chat("math: 2+2", broken);
+    assertThat(broken.error).hasMessage("strong dropped the stream");
+    assertThat(shared.requests()).isZero();
+    blocking.chat("math: 2+2");
+    assertThat(shared.requests()).isEqualTo(1);
+    assertThat(shared.spentUsdPer1000()).isCloseTo(1, within(1e-12)); // 100 input tokens at 10 per million
+    assertThat(streaming.pacer()).containsSame(shared);
   }
 
   @Test

@@ -1,13 +1,13 @@
 package io.carrot.langchain4j;
 
 import io.carrot.api.CarrotRouter;
-
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;
 import java.util.List;
@@ -41,6 +41,17 @@ final class TinyRouter {
 
   static CarrotRouter carrot() {
     return CarrotRouter.of(router(), new FakeEmbedder(), new WordCounter());
+  }
+
+  /**
+   * With a budget curve for math traffic: strong (3.02e-3 USD) at mu = 0, cheap (2.02e-5) at 0.6.
+   * A budget of 1.52 per 1000 then sends a share 1.5 / 2.9998 = 0.50003 of prompts, those whose
+   * hash is below it, to mu = 0.6. SHA-256 hashes: "math: 2+2" 0.903, "math: 3+3" 0.622, "math: 4+4"
+   * 0.219, "math: 6+6" 0.450.
+   */
+  static CarrotRouter withCurve() {
+    Router r = router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5}));
+    return CarrotRouter.of(r, new FakeEmbedder(), new WordCounter());
   }
 
   static class FakeEmbedder implements Embedder {

@@ -35,7 +35,7 @@ public final class ApiError extends CarrotException {
     return new ApiError(
         400, "invalid_request_error", "model_not_found", "model",
         "unknown model '" + model + "'; use 'carrot', 'carrot:mu=X', 'carrot:budget=USD_PER_1000', "
-            + "'carrot:min-quality=Q' or one of the upstream models " + known);
+            + "'carrot:max-cost=USD', 'carrot:min-quality=Q' or one of the upstream models " + known);
   }
 
   public static ApiError unauthorized(String message) {

@@ -9,6 +9,7 @@ import io.carrot.server.auth.Budgets;
 import io.carrot.server.auth.ClientKeys;
 import io.carrot.server.log.DecisionLog;
 import io.carrot.server.metrics.Metrics;
+import io.carrot.server.policy.Pacers;
 import io.carrot.server.policy.RoutingPolicy;
 import io.carrot.server.upstream.EchoUpstream;
 import io.carrot.server.upstream.Upstream;
@@ -16,8 +17,10 @@ import io.carrot.server.upstream.UpstreamClient;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +101,7 @@ public final class CarrotServer implements AutoCloseable {
     Map<String, ModelPrice> routerOverrides = new LinkedHashMap<>(overrides);
     routerOverrides.keySet().retainAll(router.models());
     CarrotRouter priced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
+    Pacers pacers = pacers(router, routerOverrides);
     PriceTable prices = priced.router().prices().with(overrides);
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
@@ -131,9 +135,9 @@ public final class CarrotServer implements AutoCloseable {
         LOG.warn("no clients in the config: authentication is off and anyone who can reach {}:{} can spend through it",
             config.host(), config.port());
       }
-      ServerMetrics metrics = new ServerMetrics();
+      ServerMetrics metrics = new ServerMetrics(pacers);
       client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
-      RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu());
+      RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu(), pacers);
       Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
       Requests requests = new Requests(clock, log, metrics);
       ChatProxy chat = new ChatProxy(
@@ -206,6 +210,33 @@ public final class CarrotServer implements AutoCloseable {
       log.close();
       throw e;
     }
+  }
+
+  /**
+   * The streams of {@code carrot:budget} requests, over the router's budget curve. The curve was
+   * measured at the router's own prices, so an upstream price that changes a router model's price
+   * leaves none; an override that repeats the router's price keeps it.
+   */
+  private static Pacers pacers(CarrotRouter router, Map<String, ModelPrice> routerOverrides) {
+    String none = "carrot:budget needs the spend curve that 'carrot train' stores in the router when the dataset has a "
+        + "validation split; ";
+    if (router.router().budgetCurve().isEmpty()) {
+      return Pacers.none(none + "this router has none (use carrot:mu, carrot:max-cost or carrot:min-quality)");
+    }
+    List<String> repriced = new ArrayList<>();
+    routerOverrides.forEach((model, p) -> {
+      ModelPrice own = router.router().prices().price(model);
+      if (own.inputPerMtok() != p.inputPerMtok() || own.outputPerMtok() != p.outputPerMtok()) {
+        repriced.add(model);
+      }
+    });
+    if (!repriced.isEmpty()) {
+      LOG.warn("carrot:budget is refused: the price overrides of upstreams {} change the prices the router's budget curve "
+          + "was measured at", repriced);
+      return Pacers.none(none + "the router's was measured at its own prices, which the price overrides of upstreams "
+          + repriced + " change");
+    }
+    return Pacers.over(router.router().budgetCurve().orElseThrow());
   }
 
   public int port() {

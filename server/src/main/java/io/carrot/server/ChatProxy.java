@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.io.Json;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.server.auth.Budgets;
 import io.carrot.server.auth.Client;
@@ -84,6 +85,7 @@ final class ChatProxy {
         ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
       }
       List<Target> targets = new ArrayList<>();
+      BudgetPacer pacer = null;
       if (spec instanceof ModelSpec.Passthrough p) {
         log.policy = "passthrough";
         log.promptSha256 = Routing.sha256(req.routedText());
@@ -96,11 +98,15 @@ final class ChatProxy {
         if (!r.constraintMet()) {
           ctx.header("x-carrot-constraint-met", "false");
         }
+        if (r.pacer() != null && r.pacer().requests() > 0) {
+          ctx.header("x-carrot-budget-spent-per-1000", fmt(r.pacer().spentUsdPer1000()));
+        }
+        pacer = r.recordsTo();
         for (Candidate cand : r.decision().candidates()) {
           targets.add(new Target(upstreams.get(cand.model()), cand));
         }
       }
-      serve(ctx, req, targets, c, log);
+      serve(ctx, req, targets, c, pacer, log);
     } catch (RuntimeException e) {
       requests.fail(ctx, log, e);
       throw e;
@@ -109,7 +115,8 @@ final class ChatProxy {
     }
   }
 
-  private void serve(Context ctx, ChatRequest req, List<Target> targets, Client c, LogEntry.Builder log) {
+  /** Tries the targets in order; {@code pacer} (or null) is told the answer's real cost. */
+  private void serve(Context ctx, ChatRequest req, List<Target> targets, Client c, BudgetPacer pacer, LogEntry.Builder log) {
     ArrayNode attempts = Json.COMPACT.createArrayNode();
     List<String> failures = new ArrayList<>();
     int tries = Math.min(maxAttempts, targets.size());
@@ -133,7 +140,7 @@ final class ChatProxy {
           a.put("outcome", "answered");
           log.attemptsJson = attempts.toString();
           answered(ctx, t, log, i, res.nanos(), s.response().headers());
-          relay(ctx, s, relay, t, c, log);
+          relay(ctx, s, relay, t, c, pacer, log);
           return;
         }
       }
@@ -150,7 +157,7 @@ final class ChatProxy {
           a.put("outcome", ans.status() / 100 == 2 ? "answered" : "http_" + ans.status());
           log.attemptsJson = attempts.toString();
           answered(ctx, t, log, i, res.nanos(), ans.headers());
-          complete(ctx, ans, t, c, log);
+          complete(ctx, ans, t, c, pacer, log);
           return;
         }
         case UpstreamResult.Streaming s -> throw new IllegalStateException("handled above: " + s);
@@ -189,7 +196,7 @@ final class ChatProxy {
   }
 
   /** Passes a complete (non-streamed) answer on. */
-  private void complete(Context ctx, UpstreamResult.Answered ans, Target t, Client c, LogEntry.Builder log) {
+  private void complete(Context ctx, UpstreamResult.Answered ans, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
     log.status = ans.status();
     if (ans.status() / 100 == 2) {
       try {
@@ -209,7 +216,7 @@ final class ChatProxy {
       } catch (IOException e) {
         log.error = "the upstream's answer is not JSON";
       }
-      charge(t, c, log);
+      charge(t, c, pacer, log);
     } else {
       log.error = "upstream " + t.upstream().name() + " answered HTTP " + ans.status();
     }
@@ -218,7 +225,8 @@ final class ChatProxy {
   }
 
   /** Streams an answer through. */
-  private void relay(Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, Client c, LogEntry.Builder log) {
+  private void relay(
+      Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
     HttpServletResponse res = ctx.res();
     res.setStatus(s.response().statusCode());
     res.setContentType(s.response().headers().firstValue("content-type").orElse("text/event-stream"));
@@ -237,12 +245,15 @@ final class ChatProxy {
       log.completionId = relay.completionId();
       log.actualInputTokens = relay.promptTokens();
       log.actualOutputTokens = relay.completionTokens();
-      charge(t, c, log);
+      charge(t, c, pacer, log);
     }
   }
 
-  /** Adds the answer's cost to the key's spend: reported usage at the upstream's price, else the prediction. */
-  private void charge(Target t, Client c, LogEntry.Builder log) {
+  /**
+   * Adds the answer's cost to the key's spend and to its budget stream's pacer (when it has one):
+   * reported usage at the upstream's price, else the prediction.
+   */
+  private void charge(Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
     String model = t.upstream().name();
     metrics.answers.inc(model);
     if (t.candidate() != null) {
@@ -263,6 +274,9 @@ final class ChatProxy {
     }
     log.chargedUsd = usd;
     budgets.charge(c.id(), usd);
+    if (pacer != null) {
+      pacer.record(usd);
+    }
   }
 
   static String fmt(double d) {

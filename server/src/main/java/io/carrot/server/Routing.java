@@ -36,7 +36,7 @@ final class Routing {
     long t1 = System.nanoTime();
     Prediction p = router.router().predictor().predict(v);
     int inputTokens = router.tokenCounter().count(allText);
-    Routed r = policy.decide(spec, p, inputTokens, mu -> budgets.pressure(client, mu));
+    Routed r = policy.decide(spec, routedText, client.id(), p, inputTokens, mu -> budgets.pressure(client, mu));
     long t2 = System.nanoTime();
     metrics.embedding.observe((t1 - t0) / 1e9);
     metrics.router.observe((t2 - t0) / 1e9);

@@ -1,6 +1,10 @@
 package io.carrot.server;
 
 import io.carrot.server.metrics.Metrics;
+import io.carrot.server.policy.Pacers;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** The server's metric families, registered once. */
 final class ServerMetrics {
@@ -32,4 +36,27 @@ final class ServerMetrics {
       "carrot_upstream_seconds", "Time until an upstream's response headers, per attempt.", Metrics.LATENCY_BUCKETS, "model");
   final Metrics.Histogram request = registry.histogram(
       "carrot_request_seconds", "Time until the last byte of the response.", Metrics.LATENCY_BUCKETS, "endpoint");
+
+  /** Registers the paced budget streams' gauges. */
+  ServerMetrics(Pacers pacers) {
+    registry.gauge(
+        "carrot_budget_spent_usd_per_1000",
+        "Mean real spend per 1000 requests of each carrot:budget stream so far, by API key and budget (USD per 1000).",
+        () -> streams(pacers, true), "key", "budget");
+    registry.gauge(
+        "carrot_budget_requests",
+        "Requests recorded in each carrot:budget stream, by API key and budget (USD per 1000).",
+        () -> streams(pacers, false), "key", "budget");
+  }
+
+  private static Map<List<String>, Double> streams(Pacers pacers, boolean spend) {
+    Map<List<String>, Double> out = new HashMap<>();
+    for (Pacers.Stream s : pacers.streams()) {
+      long n = s.pacer().requests();
+      if (n > 0) {
+        out.put(List.of(s.keyId(), Double.toString(s.usdPer1000())), spend ? s.pacer().spentUsdPer1000() : n);
+      }
+    }
+    return out;
+  }
 }

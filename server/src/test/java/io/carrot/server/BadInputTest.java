@@ -80,9 +80,19 @@ class BadInputTest {
     assertThat(chat(400, "{\"model\": \"carrot:mu=abc\"" + msgs).path("message").asText())
         .isEqualTo("model 'carrot:mu=abc': mu must be a number, got 'abc'");
     assertThat(chat(400, "{\"model\": \"carrot:temperature=1\"" + msgs).path("message").asText())
-        .isEqualTo("model 'carrot:temperature=1': unknown knob 'temperature'; expected mu, budget or min-quality");
+        .isEqualTo("model 'carrot:temperature=1': unknown knob 'temperature'; expected mu, budget, max-cost or min-quality");
     assertThat(chat(400, "{\"model\": \"carrot:budget=-1\"" + msgs).path("message").asText())
         .isEqualTo("model 'carrot:budget=-1': budget must be a number of USD per 1000 requests > 0, got -1");
+    assertThat(chat(400, "{\"model\": \"carrot:max-cost=0\"" + msgs).path("message").asText())
+        .isEqualTo("model 'carrot:max-cost=0': max-cost must be a number of USD per request > 0, got 0");
+    // the tiny router has no budget curve
+    JsonNode noCurve = chat(400, "{\"model\": \"carrot:budget=1.5\"" + msgs);
+    assertThat(noCurve.path("param").asText()).isEqualTo("model");
+    assertThat(noCurve.path("message").asText()).isEqualTo(
+        "carrot:budget needs the spend curve that 'carrot train' stores in the router when the dataset has a validation split; "
+            + "this router has none (use carrot:mu, carrot:max-cost or carrot:min-quality)");
+    assertThat(expect(400, "/v1/route", "{\"prompt\": \"x\", \"model\": \"carrot:budget=1.5\"}").path("message").asText())
+        .startsWith("carrot:budget needs the spend curve");
     assertThat(chat(400, "{\"model\": 7" + msgs).path("message").asText()).isEqualTo("'model' must be a string, got number");
     assertThat(h.stub.received).isEmpty();
   }

@@ -1,5 +1,6 @@
 package io.carrot.server;
 
+import io.carrot.api.CarrotRouter;
 import io.carrot.core.io.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A carrot server on a loopback port in front of a {@link StubUpstream}, with the tiny router of
@@ -22,15 +24,17 @@ final class Harness implements AutoCloseable {
   final String yaml;
   final Clock clock;
   final Map<String, String> env;
+  final CarrotRouter router;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   CarrotServer server;
 
-  private Harness(StubUpstream stub, Path dir, String yaml, Clock clock, Map<String, String> env) {
+  private Harness(StubUpstream stub, Path dir, String yaml, Clock clock, Map<String, String> env, CarrotRouter router) {
     this.stub = stub;
     this.dir = dir;
     this.yaml = yaml;
     this.clock = clock;
     this.env = env;
+    this.router = router;
     this.server = startServer();
   }
 
@@ -54,7 +58,13 @@ final class Harness implements AutoCloseable {
     String yaml = yaml(stub, extra, firstByteMs);
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("STRONG_KEY", "sk-strong-secret");
-    return new Harness(stub, dir, yaml, clock, all);
+    return new Harness(stub, dir, yaml, clock, all, TestRouters.tiny());
+  }
+
+  /** With another router than the tiny one, and the config YAML passed through {@code editYaml}. */
+  static Harness start(Path dir, String extra, CarrotRouter router, UnaryOperator<String> editYaml) throws IOException {
+    StubUpstream stub = new StubUpstream();
+    return new Harness(stub, dir, editYaml.apply(yaml(stub, extra, 5000)), Clock.systemUTC(), Map.of("STRONG_KEY", "sk-strong-secret"), router);
   }
 
   static String yaml(StubUpstream stub, String extra, int firstByteMs) {
@@ -76,7 +86,7 @@ final class Harness implements AutoCloseable {
 
   private CarrotServer startServer() {
     ServerConfig config = ServerConfig.parse(yaml, "test.yaml", dir);
-    return CarrotServer.start(config, TestRouters.tiny(), env::get, clock);
+    return CarrotServer.start(config, router, env::get, clock);
   }
 
   /** Stops the server (storing its log) and starts a new one on the same config and database. */

@@ -189,21 +189,22 @@ class ProxyTest {
   }
 
   @Test
-  void budgetKnobCapsThePredictedCostPerRequest() throws Exception {
+  void maxCostKnobCapsThePredictedCostOfTheRequest() throws Exception {
     double cs = (10 * T + 4000) / 1e6;
     double cm = (2 * T + 800) / 1e6;
     double cc = (0.5 * T + 100) / 1e6;
-    // a cap above strong's cost: mu = 0
-    HttpResponse<String> rich = chat("carrot:budget=" + (cs * 1000 * 1.01));
+    // a cap above strong's cost: the rule at default_mu 0.2 picks strong
+    HttpResponse<String> rich = chat("carrot:max-cost=" + cs * 1.01);
     assertThat(rich.headers().firstValue("x-carrot-model")).hasValue("strong");
-    assertThat(header(rich, "x-carrot-mu")).isEqualTo(0.0);
-    // between mid and strong: the smallest mu that leaves strong, i.e. the strong/mid break-even
-    HttpResponse<String> r = chat("carrot:budget=" + (cm * 1000 * 1.01));
+    assertThat(rich.headers().firstValue("x-carrot-policy")).hasValue("max-cost");
+    assertThat(header(rich, "x-carrot-mu")).isEqualTo(0.2);
+    // between mid and strong: strong is dropped, mid is the rule's best of the rest
+    HttpResponse<String> r = chat("carrot:max-cost=" + cm * 1.01);
     assertThat(r.headers().firstValue("x-carrot-model")).hasValue("mid");
-    assertThat(header(r, "x-carrot-mu")).isCloseTo(0.125 / (0.125 + 100 * (cs - cm)), within(1e-8));
     assertThat(header(r, "x-carrot-predicted-cost-usd")).isLessThanOrEqualTo(cm * 1.01);
+    assertThat(r.headers().firstValue("x-carrot-constraint-met")).isEmpty();
     // below the cheapest: the cheapest, flagged
-    HttpResponse<String> poor = chat("carrot:budget=" + (cc * 1000 / 2));
+    HttpResponse<String> poor = chat("carrot:max-cost=" + cc / 2);
     assertThat(poor.headers().firstValue("x-carrot-model")).hasValue("cheap");
     assertThat(poor.headers().firstValue("x-carrot-constraint-met")).hasValue("false");
   }

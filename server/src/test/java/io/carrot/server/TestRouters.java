@@ -6,6 +6,7 @@ import io.carrot.core.data.PriceTable;
 import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;
 import io.carrot.embed.Cl100kTokenCounter;
@@ -41,6 +42,11 @@ final class TestRouters {
   }
 
   static CarrotRouter tiny() {
+    return tiny(null);
+  }
+
+  /** The tiny router with {@code curve} as its budget curve (null: none). */
+  static CarrotRouter tiny(BudgetCurve curve) {
     int n = 40;
     int d = 8;
     Random rnd = new Random(42);
@@ -62,7 +68,7 @@ final class TestRouters {
     HashEmbedder embedder = new HashEmbedder(d);
     Predictor p = KnnTrainer.fixed(4).fit(new TrainingSet(MODELS, e, q, t), x -> {});
     Provenance prov = new Provenance("tiny", "0", n, embedder.id(), "cl100k_base", 42, "test", "2026-01-01T00:00:00Z", Map.of());
-    return CarrotRouter.of(new Router(p, prices(), COST_SCALE, prov), embedder, new Cl100kTokenCounter());
+    return CarrotRouter.of(new Router(p, prices(), COST_SCALE, prov, curve), embedder, new Cl100kTokenCounter());
   }
 
   /** Predicted cost of a model for T input tokens (hand formula above). */

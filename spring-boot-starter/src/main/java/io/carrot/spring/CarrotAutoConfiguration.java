@@ -7,6 +7,7 @@ import io.carrot.api.DecisionListener;
 import io.carrot.api.RoutingOptions;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.embed.Embedder;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.langchain4j.RoutingChatModel;
 import io.carrot.langchain4j.RoutingStreamingChatModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,12 +37,14 @@ import org.springframework.core.io.ResourceLoader;
  *       default), with {@code carrot.prices} applied, bound to the application's {@link Embedder} and
  *       {@link TokenCounter} beans when it has them, and telling every {@link DecisionListener}
  *       bean about its decisions.</li>
- *   <li>{@code carrotRoutingOptions}: the {@link RoutingOptions} of {@code carrot.mu} (or the mu
- *       that meets {@code carrot.budget}), {@code carrot.models}, {@code carrot.deny},
+ *   <li>{@code carrotRoutingOptions}: the {@link RoutingOptions} of {@code carrot.mu} (or
+ *       {@code carrot.budget}'s fixed setting), {@code carrot.models}, {@code carrot.deny},
  *       {@code carrot.max-cost-usd} and {@code carrot.min-quality}.</li>
+ *   <li>{@code carrotBudgetPacer}: with {@code carrot.budget}, the {@link BudgetPacer} that holds the
+ *       routing chat models' requests to it, from the real cost of each answer.</li>
  *   <li>With LangChain4j on the classpath: {@code carrotChatModel} and
  *       {@code carrotStreamingChatModel}, primary beans that route over the application's chat
- *       model beans.</li>
+ *       model beans (one budget stream for both).</li>
  *   <li>With Micrometer: {@link MicrometerDecisionListener}; with Spring Boot's health module: a
  *       {@code carrot} health indicator ({@code management.health.carrot.enabled}).</li>
  * </ul>
@@ -98,6 +101,24 @@ public class CarrotAutoConfiguration {
     return Settings.options(properties, router, loader);
   }
 
+  /**
+   * The budget stream of the routing chat models: {@code carrot.budget} USD per 1000 requests, paced
+   * over the router's budget curve (or the spend predicted on {@code carrot.budget-sample-prompts})
+   * and fed each answer's reported token usage at the router's prices. Routing through the router
+   * bean directly, record real costs in it with {@code pacer.record(usd)}.
+   *
+   * @param properties the {@code carrot.*} properties
+   * @param router the router whose curve and prices apply
+   * @param loader resolves the budget's sample prompts
+   * @return the pacer
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty(prefix = "carrot", name = "budget")
+  public BudgetPacer carrotBudgetPacer(CarrotProperties properties, CarrotRouter router, ResourceLoader loader) {
+    return Settings.pacer(properties, router, loader);
+  }
+
   /** Matches when a trade-off is configured directly or through a budget. */
   static final class MuOrBudget extends AnyNestedCondition {
     MuOrBudget() {
@@ -144,7 +165,8 @@ public class CarrotAutoConfiguration {
     @ConditionalOnBean(ChatModel.class)
     @ConditionalOnMissingBean(RoutingChatModel.class)
     RoutingChatModel carrotChatModel(
-        CarrotRouter router, ObjectProvider<RoutingOptions> options, CarrotProperties properties, ListableBeanFactory beans) {
+        CarrotRouter router, ObjectProvider<RoutingOptions> options, ObjectProvider<BudgetPacer> pacer,
+        CarrotProperties properties, ListableBeanFactory beans) {
       Map<String, ChatModel> models =
           NamedModels.resolve(
               beans,
@@ -157,12 +179,13 @@ public class CarrotAutoConfiguration {
         throw new IllegalStateException(
             NamedModels.noneMatched("ChatModel", beans.getBeanNamesForType(ChatModel.class), CHAT_MODEL_BEAN, router.models()));
       }
-      return RoutingChatModel.builder()
+      RoutingChatModel.Builder b = RoutingChatModel.builder()
           .router(router)
           .models(models)
           .options(required(options))
-          .maxAttempts(properties.langchain4j().maxAttempts())
-          .build();
+          .maxAttempts(properties.langchain4j().maxAttempts());
+      pacer.ifAvailable(b::pacer);
+      return b.build();
     }
 
     @Bean(STREAMING_CHAT_MODEL_BEAN)
@@ -170,7 +193,8 @@ public class CarrotAutoConfiguration {
     @ConditionalOnBean(StreamingChatModel.class)
     @ConditionalOnMissingBean(RoutingStreamingChatModel.class)
     RoutingStreamingChatModel carrotStreamingChatModel(
-        CarrotRouter router, ObjectProvider<RoutingOptions> options, CarrotProperties properties, ListableBeanFactory beans) {
+        CarrotRouter router, ObjectProvider<RoutingOptions> options, ObjectProvider<BudgetPacer> pacer,
+        CarrotProperties properties, ListableBeanFactory beans) {
       Map<String, StreamingChatModel> models =
           NamedModels.resolve(
               beans,
@@ -184,12 +208,13 @@ public class CarrotAutoConfiguration {
             NamedModels.noneMatched(
                 "StreamingChatModel", beans.getBeanNamesForType(StreamingChatModel.class), STREAMING_CHAT_MODEL_BEAN, router.models()));
       }
-      return RoutingStreamingChatModel.builder()
+      RoutingStreamingChatModel.Builder b = RoutingStreamingChatModel.builder()
           .router(router)
           .models(models)
           .options(required(options))
-          .maxAttempts(properties.langchain4j().maxAttempts())
-          .build();
+          .maxAttempts(properties.langchain4j().maxAttempts());
+      pacer.ifAvailable(b::pacer);
+      return b.build();
     }
 
     private static RoutingOptions required(ObjectProvider<RoutingOptions> options) {

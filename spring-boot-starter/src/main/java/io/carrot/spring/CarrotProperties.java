@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <pre>
  * carrot:
  *   router: classpath:routers/support.carrot   # or a file path; unset = the shipped default router
- *   mu: 0.3                                    # or budget (USD per 1000 requests) with budget-sample-prompts
+ *   mu: 0.3                                    # or budget: mean USD per 1000 requests, paced
  *   models: [gpt-4o-2024-08-06, gpt-4o-mini-2024-07-18]
  *   langchain4j:
  *     models:
@@ -24,10 +24,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     URL; unset = the default router shipped with carrot
  * @param mu trade-off in [0, 1] for the routing chat models (0 = best predicted quality, 1 =
  *     cheapest); set this or {@code budget}
- * @param budget target spend in USD per 1000 requests: mu is chosen at start-up so that
- *     the predicted spend on {@code budgetSamplePrompts} is closest to it
+ * @param budget target mean spend in USD per 1000 requests, instead of {@code mu}: the routing chat
+ *     models are paced to it from each answer's reported token usage at the router's prices,
+ *     starting from the router's budget curve (or the spend predicted on {@code budgetSamplePrompts})
  * @param budgetSamplePrompts location of prompts that stand for the traffic, one per line (a line
- *     starting with <code>{</code> is read as JSON with a {@code prompt} field)
+ *     starting with <code>{</code> is read as JSON with a {@code prompt} field); required with
+ *     {@code budget} when the router has no budget curve
  * @param models candidate models (router model names); empty = every model of the router
  * @param deny models never chosen
  * @param maxCostUsd ceiling on a request's predicted cost in USD

@@ -10,6 +10,7 @@ import io.carrot.core.data.PriceTable;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.io.Json;
 import io.carrot.core.io.RouterFile;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Router;
 import io.carrot.embed.Cl100kTokenCounter;
 import java.io.IOException;
@@ -55,6 +56,13 @@ final class Settings {
       carrot = CarrotRouter.forRouter(router);
     }
     validate(p, carrot.models());
+    if (p.budget() != null && p.budgetSamplePrompts() == null && carrot.router().budgetCurve().isEmpty()) {
+      throw invalid(
+          "carrot.budget-sample-prompts",
+          null,
+          "It is required with carrot.budget when the router has no budget curve ('carrot train' stores one when the dataset "
+              + "has a validation split; carrot.prices drops it): prompts that stand for the traffic, one per line, to predict spend on.");
+    }
     return carrot;
   }
 
@@ -123,9 +131,6 @@ final class Settings {
       if (!(p.budget() > 0) || p.budget().isInfinite()) {
         throw invalid("carrot.budget", p.budget(), "The budget must be a finite number of USD per 1000 requests > 0.");
       }
-      if (p.budgetSamplePrompts() == null) {
-        throw invalid("carrot.budget-sample-prompts", null, "It is required with carrot.budget: prompts that stand for the traffic, one per line, to predict spend on.");
-      }
     }
     if (p.maxCostUsd() != null && !(p.maxCostUsd() > 0)) {
       throw invalid("carrot.max-cost-usd", p.maxCostUsd(), "The ceiling must be a number of USD > 0.");
@@ -146,16 +151,17 @@ final class Settings {
     }
   }
 
-  /** The options the routing chat models use; mu from {@code carrot.mu} or from the budget. */
+  /**
+   * The options of the properties. With a budget: the router's fixed setting for it
+   * ({@link RoutingOptions#withBudget}) when there are no sample prompts, else the mu whose spend
+   * predicted on them is closest. The routing chat models pace the budget instead ({@link #pacer}).
+   */
   static RoutingOptions options(CarrotProperties p, CarrotRouter router, ResourceLoader loader) {
-    RoutingOptions o = RoutingOptions.mu(p.mu() != null ? p.mu() : 0).withAllow(p.models()).withDeny(p.deny());
-    if (p.maxCostUsd() != null) {
-      o = o.withMaxCostUsd(p.maxCostUsd());
-    }
-    if (p.minQuality() != null) {
-      o = o.withMinQuality(p.minQuality());
-    }
+    RoutingOptions o = knobs(p);
     if (p.mu() == null && p.budget() != null) {
+      if (p.budgetSamplePrompts() == null) {
+        return o.withBudget(p.budget());
+      }
       List<String> sample = readPrompts(p.budgetSamplePrompts(), loader);
       SpendCurve curve = router.spendCurve(sample, o, BUDGET_MU_STEPS);
       double mu = curve.muFor(p.budget());
@@ -165,6 +171,32 @@ final class Settings {
       o = o.withMu(mu);
     }
     return o;
+  }
+
+  /** Every knob but the budget; mu from {@code carrot.mu}, else 0. */
+  private static RoutingOptions knobs(CarrotProperties p) {
+    RoutingOptions o = RoutingOptions.mu(p.mu() != null ? p.mu() : 0).withAllow(p.models()).withDeny(p.deny());
+    if (p.maxCostUsd() != null) {
+      o = o.withMaxCostUsd(p.maxCostUsd());
+    }
+    if (p.minQuality() != null) {
+      o = o.withMinQuality(p.minQuality());
+    }
+    return o;
+  }
+
+  /**
+   * The pacer of {@code carrot.budget}: over the spend predicted on the sample prompts when they are
+   * set, else over the router's stored budget curve.
+   */
+  static BudgetPacer pacer(CarrotProperties p, CarrotRouter router, ResourceLoader loader) {
+    if (p.budgetSamplePrompts() == null) {
+      LOG.info("carrot: budget {} USD per 1000 requests, paced over the router's budget curve", p.budget());
+      return router.pacer(p.budget());
+    }
+    List<String> sample = readPrompts(p.budgetSamplePrompts(), loader);
+    LOG.info("carrot: budget {} USD per 1000 requests, paced over the spend predicted on {} sample prompts", p.budget(), sample.size());
+    return new BudgetPacer(router.spendCurve(sample, knobs(p), BUDGET_MU_STEPS).budgetCurve(), p.budget());
   }
 
   static List<String> readPrompts(String location, ResourceLoader loader) {

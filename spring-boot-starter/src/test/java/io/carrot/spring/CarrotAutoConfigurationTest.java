@@ -14,6 +14,8 @@ import io.carrot.api.RoutingOptions;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.io.RouterFile;
+import io.carrot.core.route.BudgetCurve;
+import io.carrot.core.route.BudgetPacer;
 import io.carrot.langchain4j.CarrotResponseMetadata;
 import io.carrot.langchain4j.RoutingChatModel;
 import io.carrot.langchain4j.RoutingStreamingChatModel;
@@ -38,11 +40,19 @@ import org.springframework.context.annotation.Configuration;
 class CarrotAutoConfigurationTest {
   @TempDir static Path dir;
   static Path routerFile;
+  /**
+   * The tiny router with a budget curve for math traffic: strong (3.02e-3 USD) at mu = 0, cheap
+   * (2.02e-5) at 0.6; a budget of 1.52 per 1000 sends the prompts whose hash is below
+   * 1.5 / 2.9998 = 0.50003 to mu = 0.6 ("math: 3+3" hashes to 0.622).
+   */
+  static Path curvedRouterFile;
 
   @BeforeAll
   static void saveTinyRouter() {
     routerFile = dir.resolve("tiny.carrot");
     RouterFile.save(TinyRouter.router(), routerFile);
+    curvedRouterFile = dir.resolve("curved.carrot");
+    RouterFile.save(TinyRouter.router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5})), curvedRouterFile);
   }
 
   /** The application's embedder and token counter, so the tiny router needs no ONNX model. */
@@ -231,16 +241,63 @@ class CarrotAutoConfigurationTest {
   }
 
   @Test
-  void aBudgetBecomesTheMuWhosePredictedSpendIsClosest() throws Exception {
+  void aBudgetWithSamplePromptsIsPacedOverTheSpendPredictedOnThem() throws Exception {
     Path sample = dir.resolve("sample.txt");
     Files.writeString(sample, "math: 2+2\n\n{\"prompt\": \"hi there\"}\n");
-    // predicted spend: 1.5301 USD per 1000 for mu <= 0.50, 0.0302 from mu 0.51 on
+    // predicted spend: 1.5301 USD per 1000 for mu <= 0.50, 0.0302 from mu 0.51 on; the options'
+    // fixed mu is the closest, the pacer starts from the mix (1.5301 - 1) / (1.5301 - 0.0302) at 0.51
     tiny()
         .withPropertyValues("carrot.budget=0.05", "carrot.budget-sample-prompts=" + sample)
         .run(context -> assertThat(context.getBean(RoutingOptions.class).mu()).isEqualTo(0.51));
     tiny()
         .withPropertyValues("carrot.budget=1.0", "carrot.budget-sample-prompts=file:" + sample)
-        .run(context -> assertThat(context.getBean(RoutingOptions.class).mu()).isZero());
+        .run(
+            context -> {
+              assertThat(context.getBean(RoutingOptions.class).mu()).isZero();
+              BudgetCurve.Setting s = context.getBean(BudgetPacer.class).next();
+              assertThat(s.muLow()).isZero();
+              assertThat(s.muHigh()).isEqualTo(0.51);
+              assertThat(s.shareHigh()).isCloseTo(0.5301 / 1.4999, within(1e-9));
+            });
+  }
+
+  @Test
+  void aBudgetPacesBothRoutingChatModelsWithTheReportedUsage() {
+    runner
+        .withPropertyValues("carrot.router=" + curvedRouterFile, "carrot.budget=1.52")
+        .withUserConfiguration(NamedChatModels.class)
+        .run(
+            context -> {
+              BudgetPacer pacer = context.getBean(BudgetPacer.class);
+              RoutingOptions o = context.getBean(RoutingOptions.class);
+              assertThat(o.hasBudget()).isTrue();
+              assertThat(o.budgetUsdPer1000()).isEqualTo(1.52);
+              RoutingChatModel chat = context.getBean(RoutingChatModel.class);
+              RoutingStreamingChatModel streaming = context.getBean(RoutingStreamingChatModel.class);
+              assertThat(chat.pacer()).containsSame(pacer);
+              assertThat(streaming.pacer()).containsSame(pacer);
+              // strong answers reporting 3 input and 4 output tokens: (3 x 10 + 4 x 30) / 1e6 = 1.5e-4 USD
+              assertThat(chat.chat("math: 3+3")).isEqualTo("answer from strong");
+              assertThat(pacer.spentUsdPer1000()).isCloseTo(0.15, within(1e-12));
+              // 1.37 per 1000 under budget: target 1.52 + 1.37 / 25, a share 0.48 to mu = 0.6, still
+              // below the hash; the streamed answer reports no usage: strong's predicted 3.02e-3 USD
+              AtomicReference<ChatResponse> done = new AtomicReference<>();
+              streaming.chat("math: 3+3", new StreamingChatResponseHandler() {
+                @Override
+                public void onCompleteResponse(ChatResponse r) {
+                  done.set(r);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                  throw new AssertionError(error);
+                }
+              });
+              assertThat(CarrotResponseMetadata.from(done.get()).orElseThrow().routedModel()).isEqualTo("strong");
+              assertThat(pacer.requests()).isEqualTo(2);
+              assertThat(pacer.spentUsdPer1000()).isCloseTo((0.15 + 3.02) / 2, within(1e-12));
+            });
+    tiny().withPropertyValues("carrot.mu=0.2").run(context -> assertThat(context).doesNotHaveBean(BudgetPacer.class));
   }
 
   @Test
@@ -339,7 +396,11 @@ class CarrotAutoConfigurationTest {
             });
     tiny().withPropertyValues("carrot.deny=strong,cheap").run(context -> assertThat(invalid(context).getReason()).contains("denies every candidate"));
     tiny().withPropertyValues("carrot.mu=0.2", "carrot.budget=3").run(context -> assertThat(invalid(context).getName()).isEqualTo("carrot.budget"));
-    tiny().withPropertyValues("carrot.budget=3").run(context -> assertThat(invalid(context).getName()).isEqualTo("carrot.budget-sample-prompts"));
+    tiny().withPropertyValues("carrot.budget=3").run(context -> {
+      InvalidConfigurationPropertyValueException e = invalid(context);
+      assertThat(e.getName()).isEqualTo("carrot.budget-sample-prompts");
+      assertThat(e.getReason()).startsWith("It is required with carrot.budget when the router has no budget curve");
+    });
     tiny().withPropertyValues("carrot.budget=-1", "carrot.budget-sample-prompts=x").run(context -> assertThat(invalid(context).getValue()).isEqualTo(-1.0));
     tiny().withPropertyValues("carrot.min-quality=2").run(context -> assertThat(invalid(context).getName()).isEqualTo("carrot.min-quality"));
   }

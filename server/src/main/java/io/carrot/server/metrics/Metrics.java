@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * A small registry of labelled counters and histograms, rendered in the Prometheus text exposition
@@ -30,6 +31,14 @@ public final class Metrics {
   /** A labelled histogram with {@code buckets} as upper bounds (ascending). */
   public Histogram histogram(String name, String help, double[] buckets, String... labelNames) {
     return (Histogram) families.computeIfAbsent(name, n -> new Histogram(n, help, buckets, labelNames));
+  }
+
+  /**
+   * A labelled gauge whose values are read from {@code source} (label values to value) each time the
+   * registry is rendered; for state that lives elsewhere.
+   */
+  public Gauge gauge(String name, String help, Supplier<Map<List<String>, Double>> source, String... labelNames) {
+    return (Gauge) families.computeIfAbsent(name, n -> new Gauge(n, help, source, labelNames));
   }
 
   /** Everything, in the Prometheus text format. */
@@ -114,6 +123,28 @@ public final class Metrics {
       header(sb, "counter");
       for (List<String> k : sorted(values.keySet())) {
         sb.append(name).append(labels(k, null)).append(' ').append(num(values.get(k).sum())).append('\n');
+      }
+    }
+  }
+
+  /** Values read when rendered. */
+  public static final class Gauge extends Family {
+    private final Supplier<Map<List<String>, Double>> source;
+
+    Gauge(String name, String help, Supplier<Map<List<String>, Double>> source, String[] labelNames) {
+      super(name, help, labelNames);
+      this.source = source;
+    }
+
+    @Override
+    void render(StringBuilder sb) {
+      header(sb, "gauge");
+      Map<List<String>, Double> values = source.get();
+      for (List<String> k : sorted(values.keySet())) {
+        if (k.size() != labelNames.length) {
+          throw new IllegalStateException(name + " takes " + labelNames.length + " labels, got " + k);
+        }
+        sb.append(name).append(labels(k, null)).append(' ').append(num(values.get(k))).append('\n');
       }
     }
   }

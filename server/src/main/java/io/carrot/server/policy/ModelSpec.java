@@ -9,8 +9,10 @@ import java.util.Collection;
  * <ul>
  *   <li>{@code carrot}: the CARROT rule at the server's default {@code mu};</li>
  *   <li>{@code carrot:mu=0.2}: the rule at that {@code mu} in [0, 1];</li>
- *   <li>{@code carrot:budget=1.5}: at most 1.5 USD per 1000 requests, as a per-request cap on the
- *       predicted cost;</li>
+ *   <li>{@code carrot:budget=1.5}: a mean real spend of 1.5 USD per 1000 requests, paced over the
+ *       client's stream of requests at that budget;</li>
+ *   <li>{@code carrot:max-cost=0.002}: the rule at the default {@code mu} among the models
+ *       predicted to cost at most 0.002 USD for this request;</li>
  *   <li>{@code carrot:min-quality=0.8}: the cheapest model predicted to reach that quality;</li>
  *   <li>an upstream's name: no routing, the request goes to that upstream as it is.</li>
  * </ul>
@@ -26,12 +28,11 @@ public sealed interface ModelSpec {
     }
   }
 
-  /** A cap of {@code usdPer1000 / 1000} USD of predicted cost per request. */
-  record Budget(double usdPer1000) implements ModelSpec {
-    public double perRequestUsd() {
-      return usdPer1000 / 1000;
-    }
-  }
+  /** A mean real spend of {@code usdPer1000} USD per 1000 requests over the client's stream. */
+  record Budget(double usdPer1000) implements ModelSpec {}
+
+  /** A ceiling of {@code usd} on this request's predicted cost. */
+  record MaxCost(double usd) implements ModelSpec {}
 
   /** The cheapest candidate whose predicted quality is at least {@code quality}. */
   record MinQuality(double quality) implements ModelSpec {}
@@ -48,7 +49,7 @@ public sealed interface ModelSpec {
       String knob = model.substring(CARROT.length() + 1);
       int eq = knob.indexOf('=');
       if (eq < 0) {
-        throw ApiError.badRequest("model", "model '" + model + "': expected carrot:KNOB=VALUE with KNOB one of mu, budget, min-quality");
+        throw ApiError.badRequest("model", "model '" + model + "': expected carrot:KNOB=VALUE with KNOB one of mu, budget, max-cost, min-quality");
       }
       String name = knob.substring(0, eq);
       String value = knob.substring(eq + 1);
@@ -67,6 +68,13 @@ public sealed interface ModelSpec {
           }
           yield new Budget(v);
         }
+        case "max-cost" -> {
+          if (!(v > 0)) {
+            throw ApiError.badRequest(
+                "model", "model '" + model + "': max-cost must be a number of USD per request > 0, got " + value);
+          }
+          yield new MaxCost(v);
+        }
         case "min-quality" -> {
           if (!(v >= 0 && v <= 1)) {
             throw ApiError.badRequest("model", "model '" + model + "': min-quality must be in [0, 1], got " + value);
@@ -74,7 +82,7 @@ public sealed interface ModelSpec {
           yield new MinQuality(v);
         }
         default -> throw ApiError.badRequest(
-            "model", "model '" + model + "': unknown knob '" + name + "'; expected mu, budget or min-quality");
+            "model", "model '" + model + "': unknown knob '" + name + "'; expected mu, budget, max-cost or min-quality");
       };
     }
     if (upstreams.contains(model)) {

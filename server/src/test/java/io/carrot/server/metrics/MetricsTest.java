@@ -3,6 +3,8 @@ package io.carrot.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
@@ -19,7 +21,12 @@ class MetricsTest {
     h.observe(0.1);
     h.observe(7);
     m.counter("q_total", "Quoted \"label\".", "path").inc("a\"b\\c");
+    m.gauge("g", "Read when rendered.", () -> Map.of(List.of("y"), 0.25, List.of("x"), 3.0), "key");
     assertThat(m.render()).isEqualTo("""
+        # HELP g Read when rendered.
+        # TYPE g gauge
+        g{key="x"} 3
+        g{key="y"} 0.25
         # HELP lat_seconds Latency.
         # TYPE lat_seconds histogram
         lat_seconds_bucket{le="0.1"} 2

@@ -15,9 +15,8 @@ class ModelSpecTest {
     assertThat(ModelSpec.parse("carrot", UPSTREAMS)).isInstanceOfSatisfying(ModelSpec.Mu.class, m -> assertThat(m.isDefault()).isTrue());
     assertThat(ModelSpec.parse("carrot:mu=0.2", UPSTREAMS)).isEqualTo(new ModelSpec.Mu(0.2));
     assertThat(ModelSpec.parse("carrot:mu=1", UPSTREAMS)).isEqualTo(new ModelSpec.Mu(1));
-    ModelSpec b = ModelSpec.parse("carrot:budget=1.5", UPSTREAMS);
-    assertThat(b).isEqualTo(new ModelSpec.Budget(1.5));
-    assertThat(((ModelSpec.Budget) b).perRequestUsd()).isEqualTo(0.0015);
+    assertThat(ModelSpec.parse("carrot:budget=1.5", UPSTREAMS)).isEqualTo(new ModelSpec.Budget(1.5));
+    assertThat(ModelSpec.parse("carrot:max-cost=0.002", UPSTREAMS)).isEqualTo(new ModelSpec.MaxCost(0.002));
     assertThat(ModelSpec.parse("carrot:min-quality=0.8", UPSTREAMS)).isEqualTo(new ModelSpec.MinQuality(0.8));
     assertThat(ModelSpec.parse("local", UPSTREAMS)).isEqualTo(new ModelSpec.Passthrough("local"));
   }
@@ -26,10 +25,13 @@ class ModelSpecTest {
   void refusesWithA400NamingTheProblem() {
     assertThatThrownBy(() -> ModelSpec.parse("carrot:mu", UPSTREAMS))
         .isInstanceOf(ApiError.class)
-        .hasMessage("model 'carrot:mu': expected carrot:KNOB=VALUE with KNOB one of mu, budget, min-quality");
+        .hasMessage("model 'carrot:mu': expected carrot:KNOB=VALUE with KNOB one of mu, budget, max-cost, min-quality");
     assertThatThrownBy(() -> ModelSpec.parse("carrot:mu=-0.1", UPSTREAMS)).hasMessage("model 'carrot:mu=-0.1': mu must be in [0, 1], got -0.1");
     assertThatThrownBy(() -> ModelSpec.parse("carrot:mu=NaN", UPSTREAMS)).hasMessage("model 'carrot:mu=NaN': mu must be a number, got 'NaN'");
     assertThatThrownBy(() -> ModelSpec.parse("carrot:budget=0", UPSTREAMS)).hasMessageContaining("budget must be a number of USD per 1000 requests > 0, got 0");
+    assertThatThrownBy(() -> ModelSpec.parse("carrot:budget=Infinity", UPSTREAMS)).hasMessage("model 'carrot:budget=Infinity': budget must be a number, got 'Infinity'");
+    assertThatThrownBy(() -> ModelSpec.parse("carrot:max-cost=-0.01", UPSTREAMS))
+        .hasMessage("model 'carrot:max-cost=-0.01': max-cost must be a number of USD per request > 0, got -0.01");
     assertThatThrownBy(() -> ModelSpec.parse("carrot:min-quality=2", UPSTREAMS)).hasMessage("model 'carrot:min-quality=2': min-quality must be in [0, 1], got 2");
     assertThatThrownBy(() -> ModelSpec.parse("Carrot", UPSTREAMS))
         .isInstanceOfSatisfying(ApiError.class, e -> {

@@ -6,8 +6,8 @@ import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Candidate;
-import io.carrot.core.route.Decision;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class RoutingPolicyTest {
   static final Provenance PROV = new Provenance("t", "0", 1, "e", "c", 42, "test", "2026-01-01T00:00:00Z", Map.of());
   static final DoubleUnaryOperator NO_PRESSURE = mu -> mu;
+  static final Pacers NONE = Pacers.none("no curve");
 
   /** A router over models m0..m(n-1) with output prices {@code out} (input price 0); predictions come with each call. */
   static Router router(double[] out) {
@@ -60,39 +61,46 @@ class RoutingPolicyTest {
   void minQualityIsTheCheapestGoodEnoughThenTheBest() {
     // costs with 1000 output tokens: m0 0.03, m1 0.005, m2 0.001
     Router r = router(new double[] {30, 5, 1});
-    RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0.1);
+    RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0.1, NONE);
     Prediction pred = new Prediction(new double[] {0.9, 0.8, 0.4}, new double[] {1000, 1000, 1000});
-    Routed ok = p.decide(new ModelSpec.MinQuality(0.7), pred, 0, NO_PRESSURE);
+    Routed ok = p.decide(new ModelSpec.MinQuality(0.7), "x", "k", pred, 0, NO_PRESSURE);
     assertThat(ok.decision().candidates()).extracting(Candidate::model).containsExactly("m1", "m0", "m2");
     assertThat(ok.constraintMet()).isTrue();
     assertThat(ok.decision().mu()).isEqualTo(0.1);
-    Routed none = p.decide(new ModelSpec.MinQuality(0.95), pred, 0, NO_PRESSURE);
+    Routed none = p.decide(new ModelSpec.MinQuality(0.95), "x", "k", pred, 0, NO_PRESSURE);
     assertThat(none.decision().candidates()).extracting(Candidate::model).containsExactly("m0", "m1", "m2");
     assertThat(none.constraintMet()).isFalse();
   }
 
   @Test
-  void budgetIsTheSmallestMuUnderTheCap() {
+  void maxCostIsTheRuleAmongTheModelsUnderTheCap() {
+    // costs with 1000 output tokens: m0 0.03, m1 0.005, m2 0.001
     Router r = router(new double[] {30, 5, 1});
-    RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0);
+    RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0, NONE);
     Prediction pred = new Prediction(new double[] {0.9, 0.8, 0.4}, new double[] {1000, 1000, 1000});
-    // cap 0.01 per request: m0 (0.03) is out; m0 = m1 at 0.9 (1 - mu) - 30 mu = 0.8 (1 - mu) - 5 mu  =>  mu = 0.1 / 25.1
-    Routed d = p.decide(new ModelSpec.Budget(10), pred, 0, NO_PRESSURE);
-    assertThat(d.decision().model()).isEqualTo("m1");
-    assertThat(d.decision().mu()).isCloseTo(0.1 / 25.1, org.assertj.core.data.Offset.offset(1e-8));
+    // cap 0.01: m0 is out, the rule at mu = 0 ranks the rest
+    Routed d = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, 0, NO_PRESSURE);
+    assertThat(d.policy()).isEqualTo("max-cost");
+    assertThat(d.decision().candidates()).extracting(Candidate::model).containsExactly("m1", "m2");
+    assertThat(d.decision().mu()).isZero();
     assertThat(d.constraintMet()).isTrue();
-    // pressure raises the mu found
-    Routed pressed = p.decide(new ModelSpec.Budget(10), pred, 0, mu -> 0.9);
+    // pressure raises the default mu, as for a plain request
+    Routed pressed = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, 0, mu -> 0.9);
     assertThat(pressed.decision().mu()).isEqualTo(0.9);
     assertThat(pressed.decision().model()).isEqualTo("m2");
+    // nobody under the cap: the cheapest alone, flagged
+    Routed none = p.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, 0, NO_PRESSURE);
+    assertThat(none.decision().candidates()).extracting(Candidate::model).containsExactly("m2");
+    assertThat(none.constraintMet()).isFalse();
+    assertThat(none.decision().notes()).containsExactly("no model's predicted cost is within max-cost 5.0E-4 USD; chose the cheapest, m2");
     // only the allowed models count
-    RoutingPolicy two = new RoutingPolicy(r, Set.of("m0", "m1"), 0);
-    assertThat(two.decide(new ModelSpec.Budget(0.5), pred, 0, NO_PRESSURE).decision().candidates()).extracting(Candidate::model).containsExactly("m1", "m0");
+    RoutingPolicy two = new RoutingPolicy(r, Set.of("m0", "m1"), 0, NONE);
+    assertThat(two.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
   }
 
-  /** Property: for random predictions the budget decision is under the cap whenever any model is, and no smaller mu would be. */
+  /** Property: the max-cost choice is an allowed candidate under the cap whenever any is, and the rule's best of those. */
   @Test
-  void budgetDecisionsAreMinimalAndUnderTheCap() {
+  void maxCostDecisionsAreTheBestUnderTheCap() {
     Random rnd = new Random(42);
     for (int trial = 0; trial < 300; trial++) {
       int m = 2 + rnd.nextInt(5);
@@ -106,27 +114,59 @@ class RoutingPolicyTest {
       }
       Router r = router(out);
       Set<String> all = Set.copyOf(r.models());
-      RoutingPolicy p = new RoutingPolicy(r, all, 0);
+      double mu = rnd.nextDouble();
+      RoutingPolicy p = new RoutingPolicy(r, all, mu, NONE);
       Prediction pred = new Prediction(q, t);
       double cheapest = Double.MAX_VALUE;
       for (int i = 0; i < m; i++) {
         cheapest = Math.min(cheapest, out[i] * t[i] / 1e6);
       }
       double cap = cheapest * Math.exp(rnd.nextGaussian() * 2);
-      Routed d = p.decide(new ModelSpec.Budget(cap * 1000), pred, 0, NO_PRESSURE);
-      Decision chosen = d.decision();
-      assertThat(chosen.candidates()).extracting(Candidate::model).allMatch(all::contains);
+      Routed d = p.decide(new ModelSpec.MaxCost(cap), "x", "k", pred, 0, NO_PRESSURE);
+      Candidate chosen = d.decision().chosen();
+      assertThat(d.decision().candidates()).extracting(Candidate::model).allMatch(all::contains);
       if (cap >= cheapest) {
         assertThat(d.constraintMet()).isTrue();
-        assertThat(chosen.chosen().costUsd()).isLessThanOrEqualTo(cap);
-        if (chosen.mu() > 1e-6) {
-          Decision below = r.decide(pred, 0, new RouteOptions(chosen.mu() - 1e-6, all));
-          assertThat(below.chosen().costUsd()).isGreaterThan(cap);
+        assertThat(d.decision().candidates()).allMatch(c -> c.costUsd() <= cap);
+        for (Candidate c : r.decide(pred, 0, new RouteOptions(mu, all)).candidates()) {
+          if (c.costUsd() <= cap) {
+            assertThat(chosen.score()).isGreaterThanOrEqualTo(c.score());
+          }
         }
       } else {
         assertThat(d.constraintMet()).isFalse();
-        assertThat(chosen.chosen().costUsd()).isEqualTo(r.decide(pred, 0, new RouteOptions(1, all)).chosen().costUsd());
+        assertThat(chosen.costUsd()).isEqualTo(cheapest, org.assertj.core.data.Offset.offset(1e-15));
       }
     }
+  }
+
+  @Test
+  void aBudgetRoutesAtThePacedMuOfThePromptAndPressureGoesOnTop() {
+    // costs with 1000 output tokens: m0 0.03, m1 0.001; the curve says mu = 0 spends 30 per 1000 and mu = 1 spends 1
+    Router r = router(new double[] {30, 1});
+    Pacers pacers = Pacers.over(new BudgetCurve(new double[] {0, 1}, new double[] {0.030, 0.001}));
+    RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1"), 0, pacers);
+    Prediction pred = new Prediction(new double[] {0.9, 0.4}, new double[] {1000, 1000});
+    // budget 15.5: a share (30 - 15.5) / 29 = 0.5 of prompts to mu = 1; "a" hashes to 0.79, "b" to 0.24
+    assertThat(BudgetCurve.uniform("a")).isGreaterThan(0.5);
+    assertThat(BudgetCurve.uniform("b")).isLessThan(0.5);
+    Routed a = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, 0, NO_PRESSURE);
+    assertThat(a.policy()).isEqualTo("budget");
+    assertThat(a.decision().mu()).isZero();
+    assertThat(a.decision().model()).isEqualTo("m0");
+    assertThat(a.pacer()).isSameAs(pacers.get("k", 15.5));
+    assertThat(a.recordsTo()).isSameAs(a.pacer());
+    assertThat(p.decide(new ModelSpec.Budget(15.5), "b", "k", pred, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
+    // the stream overspent (30 per 1000 on one request, 14.5 over): the target drops to 15.5 - 14.5 / 25 = 14.92,
+    // a share (30 - 14.92) / 29 = 0.52 to mu = 1, still below "a"'s hash
+    a.recordsTo().record(0.030);
+    assertThat(pacers.get("k", 15.5).targetUsdPer1000()).isCloseTo(14.92, org.assertj.core.data.Offset.offset(1e-9));
+    // another key's stream is its own
+    assertThat(pacers.get("other", 15.5).requests()).isZero();
+    // the daily budget's pressure applies on top of the paced mu; such a request is not recorded
+    Routed pressed = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, 0, mu -> mu + (1 - mu) * 0.5);
+    assertThat(pressed.decision().mu()).isEqualTo(0.5);
+    assertThat(pressed.pressed()).isTrue();
+    assertThat(pressed.recordsTo()).isNull();
   }
 }
