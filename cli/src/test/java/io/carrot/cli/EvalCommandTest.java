@@ -101,7 +101,7 @@ class EvalCommandTest {
     // exact 0/1 predictions; every prompt clears every floor (S is predicted 1); mu = 0 spends 5.5 per 1000 on test too
     assertThat(r.out()).contains("calibration ECE (test): router: all pairs 0.0000, chosen at mu = 0 0.0000")
         .contains("--min-quality (floor -> realized quality where cleared): 0.50 -> 1.0000 (100% cleared, kept)")
-        .contains("--budget (USD per 1000 -> test spend error): 0.100 -> +0.0%, ");
+        .contains("--budget (USD per 1000 -> test spend error; paced stream over random orders): 0.165 -> ");
     for (String f : List.of("metrics.json", "frontier.csv", "report.md", "frontier.png", "selection.png", "quality-at-cost.png", "calibration.png")) {
       assertThat(out.resolve(f)).isNotEmptyFile();
     }
