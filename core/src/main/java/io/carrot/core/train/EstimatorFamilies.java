@@ -6,6 +6,7 @@ import io.carrot.core.predict.CalibratedPredictor;
 import io.carrot.core.predict.ConstantPredictor;
 import io.carrot.core.predict.LinearPredictor;
 import io.carrot.core.predict.LowRankPredictor;
+import io.carrot.core.predict.MlpTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
  *   <li>{@code knn-shrink}: KNN shrunk toward each model's global mean, the strength per model chosen
  *       by least squares on validation (empirical-Bayes style: little local evidence, more prior);
  *   <li>{@code linear}: ridge regression per output on the embedding (CARROT-linear);
+ *   <li>{@code mlp}: a multi-task MLP on the embedding, one shared hidden layer for all models;
  *   <li>{@code ensemble}: KNN, linear and the global means blended per model on validation.
  * </ul>
  */
@@ -33,6 +35,10 @@ public final class EstimatorFamilies {
 
   public static Predictor linear(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
     return CalibratedPredictor.fit(LinearPredictor.fit(train, validation), validation);
+  }
+
+  public static Predictor mlp(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return CalibratedPredictor.fit(MlpTrainer.defaults().fit(train, validation, progress), validation);
   }
 
   public static Predictor knnLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
