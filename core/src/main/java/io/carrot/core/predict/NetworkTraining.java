@@ -13,8 +13,8 @@ import java.util.Random;
  * Snapshot#JOINT} mode one for quality (lowest mean validation cross-entropy) and one for tokens
  * (lowest validation squared error), so quality never pays for the epoch where tokens were best;
  * in {@link Snapshot#PER_OUTPUT} mode, for a network without hidden layer whose outputs are
- * independent models, each output keeps its own best epoch. Training stops after {@code patience}
- * epochs without any improvement.
+ * independent models, each output keeps its own best epoch and stops on its own. Training stops
+ * after {@code patience} epochs without any improvement (of any output still open).
  *
  * <p>Deterministic: the seed fixes the initial weights and every epoch's shuffle, and all sums run
  * in a fixed order, so the same data and seed give bit-identical weights.
@@ -201,7 +201,11 @@ final class NetworkTraining {
     int lastImprovement = 0;
     int epoch = 0;
     int step = 0;
-    while (epoch < opt.maxEpochs() && epoch - lastImprovement < opt.patience()) {
+    boolean[] open = new boolean[nq]; // PER_OUTPUT: outputs still looking for a better epoch
+    for (int o = 0; o < nq; o++) {
+      open[o] = start.qualityCount()[o] > 0; // without validation entries an output keeps its start
+    }
+    while (epoch < opt.maxEpochs() && (mode == Snapshot.PER_OUTPUT || epoch - lastImprovement < opt.patience())) {
       epoch++;
       shuffle(order, rnd);
       for (int from = 0; from < n; from += batch) {
@@ -298,16 +302,24 @@ final class NetworkTraining {
         bestT = net.copy();
       }
       if (mode == Snapshot.PER_OUTPUT) {
+        // each output stops on its own: its weights depend on its own data only (the outputs
+        // share no parameter), so a model fits as it would alone on the same rows
+        boolean anyOpen = false;
         for (int o = 0; o < nq; o++) {
+          if (!open[o]) {
+            continue;
+          }
           double lo = l.quality(o);
-          // an output without validation entries follows the epoch of the best overall loss
-          boolean better = lo == lo ? lo < outLoss[o] : bestQEpoch == epoch;
-          if (better) {
+          if (lo < outLoss[o]) {
             outLoss[o] = lo;
             outEpoch[o] = epoch;
-            lastImprovement = epoch;
             copyOutput(net, bestQ, o);
           }
+          open[o] = epoch - outEpoch[o] < opt.patience();
+          anyOpen |= open[o];
+        }
+        if (!anyOpen) {
+          break;
         }
       }
     }
