@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stores {@link MlpPredictor}: input standardization and both networks' weights as float32
- * entries under {@code mlp/}, token scales and the fit's provenance (grid, chosen runs, epochs,
- * validation losses, seed) in the JSON.
+ * Stores {@link MlpPredictor}: input standardization and every network's weights as float32
+ * entries under {@code mlp/quality/<i>/} and {@code mlp/tokens/<i>/}, token scales and the fit's
+ * provenance (grid, chosen runs, epochs, validation losses, seed) in the JSON.
  */
 public final class MlpCodec implements PredictorCodec {
   @Override
@@ -27,8 +27,8 @@ public final class MlpCodec implements PredictorCodec {
     meta.put("dimension", m.dimension());
     out.put("mlp/input_mean.f32", FloatArrays.toBytes(MlpPredictor.Access.inputMean(m)));
     out.put("mlp/input_scale.f32", FloatArrays.toBytes(MlpPredictor.Access.inputScale(m)));
-    writeNet(MlpPredictor.Access.qualityNet(m), meta.putObject("quality_net"), out, "mlp/quality/");
-    writeNet(MlpPredictor.Access.tokenNet(m), meta.putObject("token_net"), out, "mlp/tokens/");
+    writeNets(MlpPredictor.Access.qualityNets(m), meta.putArray("quality_nets"), out, "mlp/quality/");
+    writeNets(MlpPredictor.Access.tokenNets(m), meta.putArray("token_nets"), out, "mlp/tokens/");
     meta.set("token_mean", Json.MAPPER.valueToTree(MlpPredictor.Access.tokenMean(m)));
     meta.set("token_std", Json.MAPPER.valueToTree(MlpPredictor.Access.tokenStd(m)));
     meta.set("token_factor", Json.MAPPER.valueToTree(MlpPredictor.Access.tokenFactor(m)));
@@ -40,8 +40,10 @@ public final class MlpCodec implements PredictorCodec {
     fit.put("max_epochs", f.maxEpochs());
     fit.put("patience", f.patience());
     fit.put("token_loss_weight", f.tokenLossWeight());
-    fit.put("quality_trial", f.qualityTrial());
-    fit.put("token_trial", f.tokenTrial());
+    fit.set("quality_trials", Json.MAPPER.valueToTree(f.qualityTrials()));
+    fit.put("quality_loss", f.qualityLoss());
+    fit.set("token_trials", Json.MAPPER.valueToTree(f.tokenTrials()));
+    fit.put("token_loss", f.tokenLoss());
     ArrayNode trials = fit.putArray("trials");
     for (MlpPredictor.Trial t : f.trials()) {
       ObjectNode o = trials.addObject();
@@ -53,6 +55,20 @@ public final class MlpCodec implements PredictorCodec {
       o.put("token_epoch", t.tokenEpoch());
       o.put("token_loss", t.tokenLoss());
     }
+  }
+
+  private static void writeNets(List<MlpNetwork> nets, ArrayNode meta, EntryWriter out, String prefix) throws IOException {
+    for (int i = 0; i < nets.size(); i++) {
+      writeNet(nets.get(i), meta.addObject(), out, prefix + i + "/");
+    }
+  }
+
+  private static List<MlpNetwork> readNets(JsonNode meta, EntryReader in, String prefix) throws IOException {
+    List<MlpNetwork> nets = new ArrayList<>();
+    for (int i = 0; i < meta.size(); i++) {
+      nets.add(readNet(meta.get(i), in, prefix + i + "/"));
+    }
+    return nets;
   }
 
   private static void writeNet(MlpNetwork n, ObjectNode meta, EntryWriter out, String prefix) throws IOException {
@@ -74,6 +90,12 @@ public final class MlpCodec implements PredictorCodec {
         floats(in, prefix + "b1.f32"),
         floats(in, prefix + "w2.f32"),
         floats(in, prefix + "b2.f32"));
+  }
+
+  private static List<Integer> ints(JsonNode arr) {
+    List<Integer> out = new ArrayList<>();
+    arr.forEach(x -> out.add(x.asInt()));
+    return out;
   }
 
   private static float[] floats(EntryReader in, String name) throws IOException {
@@ -102,14 +124,16 @@ public final class MlpCodec implements PredictorCodec {
         fit.path("patience").asInt(),
         fit.path("token_loss_weight").asDouble(),
         trials,
-        fit.path("quality_trial").asInt(),
-        fit.path("token_trial").asInt());
+        ints(fit.path("quality_trials")),
+        fit.path("quality_loss").asDouble(),
+        ints(fit.path("token_trials")),
+        fit.path("token_loss").asDouble());
     return new MlpPredictor(
         PredictorCodecs.models(meta),
         floats(in, "mlp/input_mean.f32"),
         floats(in, "mlp/input_scale.f32"),
-        readNet(meta.path("quality_net"), in, "mlp/quality/"),
-        readNet(meta.path("token_net"), in, "mlp/tokens/"),
+        readNets(meta.path("quality_nets"), in, "mlp/quality/"),
+        readNets(meta.path("token_nets"), in, "mlp/tokens/"),
         PredictorCodecs.doubles(meta.path("token_mean")),
         PredictorCodecs.doubles(meta.path("token_std")),
         PredictorCodecs.doubles(meta.path("token_factor")),

@@ -10,9 +10,9 @@ import java.util.Map;
  * shared hidden ReLU layer to M quality logits (sigmoid) and M output-token heads (log1p tokens,
  * standardized per model). The shared layer lets every model's quality borrow the features the
  * others need (an easy prompt is easy for all), which curbs the per-model noise that makes an
- * argmax over many models pick whichever got lucky. Fitted by {@link MlpTrainer}; quality comes
- * from the epoch with the best validation cross-entropy, tokens from the epoch with the best token
- * error (both snapshots of one training run).
+ * argmax over many models pick whichever got lucky. Fitted by {@link MlpTrainer}: quality comes
+ * from one or several networks (their probabilities averaged), each a grid point's epoch with the
+ * best validation cross-entropy; tokens likewise from the epochs with the best token error.
  *
  * <p>Tokens: the head predicts log1p tokens, whose back-transform is a median; cost needs a mean,
  * so each model's back-transformed prediction is multiplied by a factor chosen by least squares
@@ -25,18 +25,21 @@ public final class MlpPredictor implements Predictor {
   private final int d;
   private final float[] inputMean;
   private final float[] inputScale;
-  private final MlpNetwork qualityNet;
-  private final MlpNetwork tokenNet;
+  private final List<MlpNetwork> qualityNets;
+  private final List<MlpNetwork> tokenNets;
   private final double[] tokenMean;
   private final double[] tokenStd;
   private final double[] tokenFactor;
   private final Fit fit;
 
   /**
-   * How the network was chosen, for provenance.
+   * How the networks were chosen, for provenance.
    *
-   * @param qualityTrial index in {@code trials} whose quality snapshot is used
-   * @param tokenTrial index in {@code trials} whose token snapshot is used
+   * @param qualityTrials indices in {@code trials} whose quality snapshots are averaged (one: a
+   *     single grid point)
+   * @param qualityLoss their validation cross-entropy
+   * @param tokenTrials indices in {@code trials} whose token snapshots are averaged
+   * @param tokenLoss their validation squared error (standardized log1p tokens)
    */
   public record Fit(
       long seed,
@@ -46,12 +49,18 @@ public final class MlpPredictor implements Predictor {
       int patience,
       double tokenLossWeight,
       List<Trial> trials,
-      int qualityTrial,
-      int tokenTrial) {
+      List<Integer> qualityTrials,
+      double qualityLoss,
+      List<Integer> tokenTrials,
+      double tokenLoss) {
     public Fit {
       trials = List.copyOf(trials);
-      if (qualityTrial < 0 || qualityTrial >= trials.size() || tokenTrial < 0 || tokenTrial >= trials.size()) {
-        throw new IllegalArgumentException("chosen trials must index the " + trials.size() + " trials");
+      qualityTrials = List.copyOf(qualityTrials);
+      tokenTrials = List.copyOf(tokenTrials);
+      int n = trials.size();
+      if (qualityTrials.isEmpty() || tokenTrials.isEmpty()
+          || java.util.stream.Stream.concat(qualityTrials.stream(), tokenTrials.stream()).anyMatch(i -> i < 0 || i >= n)) {
+        throw new IllegalArgumentException("chosen trials must be non-empty and index the " + n + " trials");
       }
     }
   }
@@ -71,18 +80,23 @@ public final class MlpPredictor implements Predictor {
       List<String> models,
       float[] inputMean,
       float[] inputScale,
-      MlpNetwork qualityNet,
-      MlpNetwork tokenNet,
+      List<MlpNetwork> qualityNets,
+      List<MlpNetwork> tokenNets,
       double[] tokenMean,
       double[] tokenStd,
       double[] tokenFactor,
       Fit fit) {
     int m = models.size();
     int d = inputMean.length;
-    if (inputScale.length != d || qualityNet.inputs() != d || tokenNet.inputs() != d) {
+    if (qualityNets.isEmpty() || tokenNets.isEmpty()) {
+      throw new IllegalArgumentException("mlp needs at least one quality and one token network");
+    }
+    List<MlpNetwork> all = new java.util.ArrayList<>(qualityNets);
+    all.addAll(tokenNets);
+    if (inputScale.length != d || all.stream().anyMatch(n -> n.inputs() != d)) {
       throw new IllegalArgumentException("mlp input arrays and networks must share dimension " + d);
     }
-    if (qualityNet.outputs() != m || tokenNet.outputs() != m || tokenMean.length != m || tokenStd.length != m
+    if (all.stream().anyMatch(n -> n.outputs() != m) || tokenMean.length != m || tokenStd.length != m
         || tokenFactor.length != m) {
       throw new IllegalArgumentException("mlp quality and token parts must have one output per model (" + m + ")");
     }
@@ -90,8 +104,8 @@ public final class MlpPredictor implements Predictor {
     this.d = d;
     this.inputMean = inputMean.clone();
     this.inputScale = inputScale.clone();
-    this.qualityNet = qualityNet;
-    this.tokenNet = tokenNet;
+    this.qualityNets = List.copyOf(qualityNets);
+    this.tokenNets = List.copyOf(tokenNets);
     this.tokenMean = tokenMean.clone();
     this.tokenStd = tokenStd.clone();
     this.tokenFactor = tokenFactor.clone();
@@ -107,7 +121,41 @@ public final class MlpPredictor implements Predictor {
     return out;
   }
 
-  /** Back-transform of a token head's output {@code z} for model {@code j}. */
+  /** Quality of every model: the networks' sigmoid outputs, averaged, for a standardized input. */
+  static double[] quality(List<MlpNetwork> nets, float[] xs) {
+    int m = nets.get(0).outputs();
+    double[] q = new double[m];
+    float[] z = new float[m];
+    for (MlpNetwork net : nets) {
+      net.forward(xs, new float[net.hidden()], z);
+      for (int j = 0; j < m; j++) {
+        q[j] += NetworkTraining.sigmoid(z[j]);
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      q[j] /= nets.size();
+    }
+    return q;
+  }
+
+  /** Standardized log1p-token scores of every model: the networks' outputs, averaged. */
+  static double[] tokenScores(List<MlpNetwork> nets, float[] xs) {
+    int m = nets.get(0).outputs();
+    double[] u = new double[m];
+    float[] z = new float[m];
+    for (MlpNetwork net : nets) {
+      net.forward(xs, new float[net.hidden()], z);
+      for (int j = 0; j < m; j++) {
+        u[j] += z[j];
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      u[j] /= nets.size();
+    }
+    return u;
+  }
+
+  /** Back-transform of a token score {@code z} (standardized log1p scale) of one model. */
   static double tokens(double z, double mean, double std, double factor) {
     return Math.max(0, factor * StrictMath.exp(mean + std * z) - 1);
   }
@@ -133,17 +181,11 @@ public final class MlpPredictor implements Predictor {
       throw new IllegalArgumentException("embedding has dimension " + x.length + ", the router was trained on " + d);
     }
     float[] xs = standardize(x, inputMean, inputScale);
-    int m = models.size();
-    float[] z = new float[m];
-    qualityNet.forward(xs, new float[qualityNet.hidden()], z);
-    double[] q = new double[m];
-    for (int j = 0; j < m; j++) {
-      q[j] = NetworkTraining.sigmoid(z[j]);
-    }
-    tokenNet.forward(xs, new float[tokenNet.hidden()], z);
-    double[] t = new double[m];
-    for (int j = 0; j < m; j++) {
-      t[j] = tokens(z[j], tokenMean[j], tokenStd[j], tokenFactor[j]);
+    double[] q = quality(qualityNets, xs);
+    double[] u = tokenScores(tokenNets, xs);
+    double[] t = new double[u.length];
+    for (int j = 0; j < u.length; j++) {
+      t[j] = tokens(u[j], tokenMean[j], tokenStd[j], tokenFactor[j]);
     }
     return new Prediction(q, t);
   }
@@ -157,16 +199,16 @@ public final class MlpPredictor implements Predictor {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("model", "multi-task MLP: standardized embedding -> H ReLU units -> M quality logits (sigmoid, cross-entropy)"
         + " and M log1p-token heads (standardized, squared error); AdamW minibatches, early stopping on validation");
-    Trial q = fit.trials().get(fit.qualityTrial());
-    Trial t = fit.trials().get(fit.tokenTrial());
-    h.put("hidden", q.hidden());
-    h.put("weight_decay", q.weightDecay());
-    h.put("best_epoch", q.qualityEpoch());
-    h.put("validation_quality_cross_entropy", q.qualityLoss());
-    h.put("token_hidden", t.hidden());
-    h.put("token_weight_decay", t.weightDecay());
-    h.put("token_best_epoch", t.tokenEpoch());
-    h.put("validation_token_mse_standardized_log1p", t.tokenLoss());
+    h.put("hidden", field(fit.qualityTrials(), Trial::hidden));
+    h.put("weight_decay", field(fit.qualityTrials(), Trial::weightDecay));
+    h.put("best_epoch", field(fit.qualityTrials(), Trial::qualityEpoch));
+    h.put("quality_trials", fit.qualityTrials());
+    h.put("validation_quality_cross_entropy", fit.qualityLoss());
+    h.put("token_hidden", field(fit.tokenTrials(), Trial::hidden));
+    h.put("token_weight_decay", field(fit.tokenTrials(), Trial::weightDecay));
+    h.put("token_best_epoch", field(fit.tokenTrials(), Trial::tokenEpoch));
+    h.put("token_trials", fit.tokenTrials());
+    h.put("validation_token_mse_standardized_log1p", fit.tokenLoss());
     List<Integer> hs = new ArrayList<>();
     List<Double> wds = new ArrayList<>();
     List<Object> trials = new ArrayList<>();
@@ -204,6 +246,12 @@ public final class MlpPredictor implements Predictor {
     return h;
   }
 
+  /** The chosen trials' values of one field: a single value, or a list when networks are averaged. */
+  private Object field(List<Integer> chosen, java.util.function.Function<Trial, Object> f) {
+    List<Object> v = chosen.stream().map(i -> f.apply(fit.trials().get(i))).toList();
+    return v.size() == 1 ? v.get(0) : v;
+  }
+
   /** Accessors for the codec. Not an API. */
   public static final class Access {
     private Access() {}
@@ -216,12 +264,12 @@ public final class MlpPredictor implements Predictor {
       return p.inputScale.clone();
     }
 
-    public static MlpNetwork qualityNet(MlpPredictor p) {
-      return p.qualityNet;
+    public static List<MlpNetwork> qualityNets(MlpPredictor p) {
+      return p.qualityNets;
     }
 
-    public static MlpNetwork tokenNet(MlpPredictor p) {
-      return p.tokenNet;
+    public static List<MlpNetwork> tokenNets(MlpPredictor p) {
+      return p.tokenNets;
     }
 
     public static double[] tokenMean(MlpPredictor p) {

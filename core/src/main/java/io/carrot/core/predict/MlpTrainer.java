@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fits {@link MlpPredictor}: one AdamW training run per grid point (hidden units x weight decay),
- * each stopped early on validation; quality is taken from the run and epoch with the lowest
- * validation cross-entropy (quality decides routing), tokens from the run and epoch with the lowest
- * token error. Grid points train in parallel, each on its own thread from the same seed, so the
- * result does not depend on the number of cores.
+ * each stopped early on validation, keeping its best quality and best token snapshot. Quality
+ * then comes from the candidate with the lowest validation cross-entropy (quality decides
+ * routing), tokens from the one with the lowest token error, where the candidates are each run
+ * alone and all runs averaged (a bag of the grid, which lowers the per-model noise an argmax over
+ * many models amplifies). Grid points train in parallel, each on its own thread from the same seed,
+ * so the result does not depend on the number of cores.
  *
  * @param hidden hidden-layer sizes tried
  * @param weightDecay decoupled weight decays tried
@@ -102,25 +104,41 @@ public record MlpTrainer(
       progress.update(stage, done.incrementAndGet(), grid.size());
       return r;
     });
-    int qi = 0;
-    int ti = 0;
     List<MlpPredictor.Trial> trials = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      NetworkTraining.Run r = runs.get(i);
+    for (NetworkTraining.Run r : runs) {
       trials.add(new MlpPredictor.Trial(r.hidden(), r.weightDecay(), r.epochs(), r.qualityEpoch(), r.qualityLoss(),
           r.tokenEpoch(), r.tokenLoss()));
-      if (r.qualityLoss() < runs.get(qi).qualityLoss()) {
-        qi = i;
+    }
+    // candidates: each run's best snapshot alone, then all of them averaged (a bag of the grid)
+    List<List<Integer>> candidates = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      candidates.add(List.of(i));
+    }
+    if (runs.size() > 1) {
+      candidates.add(java.util.stream.IntStream.range(0, runs.size()).boxed().toList());
+    }
+    List<Integer> qBest = null;
+    List<Integer> tBest = null;
+    double qLoss = Double.POSITIVE_INFINITY;
+    double tLoss = Double.POSITIVE_INFINITY;
+    for (List<Integer> c : candidates) {
+      double lq = qualityLoss(c.stream().map(i -> runs.get(i).qualityNet().outputs(0, m)).toList(), va);
+      double lt = tokenLoss(c.stream().map(i -> runs.get(i).tokenNet().outputs(m, 2 * m)).toList(), va);
+      if (lq < qLoss) {
+        qLoss = lq;
+        qBest = c;
       }
-      if (r.tokenLoss() < runs.get(ti).tokenLoss()) {
-        ti = i;
+      if (lt < tLoss) {
+        tLoss = lt;
+        tBest = c;
       }
     }
-    MlpNetwork qualityNet = runs.get(qi).qualityNet().outputs(0, m);
-    MlpNetwork tokenNet = runs.get(ti).tokenNet().outputs(m, 2 * m);
-    double[] factor = tokenFactors(tokenNet, va, validation, std);
-    MlpPredictor.Fit fit = new MlpPredictor.Fit(seed, learningRate, batchSize, maxEpochs, patience, tokenLossWeight, trials, qi, ti);
-    MlpPredictor p = new MlpPredictor(train.models(), std.mean(), std.scale(), qualityNet, tokenNet, std.tokenMean(),
+    List<MlpNetwork> qualityNets = qBest.stream().map(i -> runs.get(i).qualityNet().outputs(0, m)).toList();
+    List<MlpNetwork> tokenNets = tBest.stream().map(i -> runs.get(i).tokenNet().outputs(m, 2 * m)).toList();
+    double[] factor = tokenFactors(tokenNets, va, validation, std);
+    MlpPredictor.Fit fit = new MlpPredictor.Fit(seed, learningRate, batchSize, maxEpochs, patience, tokenLossWeight, trials,
+        qBest, qLoss, tBest, tLoss);
+    MlpPredictor p = new MlpPredictor(train.models(), std.mean(), std.scale(), qualityNets, tokenNets, std.tokenMean(),
         std.tokenStd(), factor, fit);
     return new Result(p, runs, va);
   }
@@ -141,14 +159,12 @@ public record MlpTrainer(
    * against the tokens, {@code e = exp(back-transformed head)}: {@code c = sum (1 + t) e / sum e^2}.
    * 1 where the model has no validation entry.
    */
-  private static double[] tokenFactors(MlpNetwork tokenNet, NetworkTraining.Data va, TrainingSet validation, Standardizer std) {
-    int m = tokenNet.outputs();
+  private static double[] tokenFactors(List<MlpNetwork> tokenNets, NetworkTraining.Data va, TrainingSet validation, Standardizer std) {
+    int m = tokenNets.get(0).outputs();
     double[] num = new double[m];
     double[] den = new double[m];
-    float[] h = new float[tokenNet.hidden()];
-    float[] z = new float[m];
     for (int i = 0; i < va.size(); i++) {
-      tokenNet.forward(va.x()[i], h, z);
+      double[] z = MlpPredictor.tokenScores(tokenNets, va.x()[i]);
       for (int j = 0; j < m; j++) {
         double t = validation.outputTokens()[i][j];
         if (t == t) {
@@ -163,6 +179,44 @@ public record MlpTrainer(
       c[j] = den[j] > 0 && num[j] > 0 ? num[j] / den[j] : 1;
     }
     return c;
+  }
+
+  /**
+   * Mean validation cross-entropy of the quality that {@link MlpPredictor} computes from {@code
+   * nets} (their probabilities averaged), over every observed entry.
+   */
+  static double qualityLoss(List<MlpNetwork> nets, NetworkTraining.Data va) {
+    double sum = 0;
+    long n = 0;
+    for (int i = 0; i < va.size(); i++) {
+      double[] p = MlpPredictor.quality(nets, va.x()[i]);
+      double[] y = va.quality()[i];
+      for (int j = 0; j < p.length; j++) {
+        if (y[j] == y[j]) {
+          double q = Math.min(1 - 1e-15, Math.max(1e-15, p[j]));
+          sum -= y[j] * StrictMath.log(q) + (1 - y[j]) * StrictMath.log(1 - q);
+          n++;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  /** Mean validation squared error of the averaged standardized token scores of {@code nets}. */
+  static double tokenLoss(List<MlpNetwork> nets, NetworkTraining.Data va) {
+    double sum = 0;
+    long n = 0;
+    for (int i = 0; i < va.size(); i++) {
+      double[] z = MlpPredictor.tokenScores(nets, va.x()[i]);
+      double[] u = va.tokens()[i];
+      for (int j = 0; j < z.length; j++) {
+        if (u[j] == u[j]) {
+          sum += (z[j] - u[j]) * (z[j] - u[j]);
+          n++;
+        }
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
   }
 
   /** Runs {@code task(0..n-1)} on up to as many threads as there are cores; results in index order. */

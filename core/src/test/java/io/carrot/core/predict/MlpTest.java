@@ -121,9 +121,13 @@ class MlpTest {
     TrainingSet val = xorData(r, 200);
     MlpPredictor a = small().fit(train, val, ProgressListener.NONE);
     MlpPredictor b = small().fit(train, val, ProgressListener.NONE);
-    for (MlpNetwork[] n : new MlpNetwork[][] {
-        {MlpPredictor.Access.qualityNet(a), MlpPredictor.Access.qualityNet(b)},
-        {MlpPredictor.Access.tokenNet(a), MlpPredictor.Access.tokenNet(b)}}) {
+    List<MlpNetwork> netsA = new java.util.ArrayList<>(MlpPredictor.Access.qualityNets(a));
+    netsA.addAll(MlpPredictor.Access.tokenNets(a));
+    List<MlpNetwork> netsB = new java.util.ArrayList<>(MlpPredictor.Access.qualityNets(b));
+    netsB.addAll(MlpPredictor.Access.tokenNets(b));
+    assertThat(netsB).hasSameSizeAs(netsA);
+    for (int i = 0; i < netsA.size(); i++) {
+      MlpNetwork[] n = {netsA.get(i), netsB.get(i)};
       assertThat(MlpNetwork.Access.w1(n[1])).isEqualTo(MlpNetwork.Access.w1(n[0]));
       assertThat(MlpNetwork.Access.b1(n[1])).isEqualTo(MlpNetwork.Access.b1(n[0]));
       assertThat(MlpNetwork.Access.w2(n[1])).isEqualTo(MlpNetwork.Access.w2(n[0]));
@@ -133,8 +137,8 @@ class MlpTest {
     assertThat(MlpPredictor.Access.tokenFactor(b)).isEqualTo(MlpPredictor.Access.tokenFactor(a));
     // another seed is another network
     MlpPredictor c = small().withSeed(7).fit(train, val, ProgressListener.NONE);
-    assertThat(MlpNetwork.Access.w1(MlpPredictor.Access.qualityNet(c)))
-        .isNotEqualTo(MlpNetwork.Access.w1(MlpPredictor.Access.qualityNet(a)));
+    assertThat(MlpNetwork.Access.w1(MlpPredictor.Access.qualityNets(c).get(0)))
+        .isNotEqualTo(MlpNetwork.Access.w1(MlpPredictor.Access.qualityNets(a).get(0)));
   }
 
   @Test
@@ -155,7 +159,6 @@ class MlpTest {
     MlpTrainer t = MlpTrainer.defaults().withGrid(List.of(64), List.of(0.0, 0.01)).withEpochs(300, 15);
     MlpTrainer.Result res = t.fitWithRuns(train, val, ProgressListener.NONE);
     NetworkTraining.Data va = res.validation();
-    double bestOverRuns = Double.POSITIVE_INFINITY;
     for (NetworkTraining.Run run : res.runs()) {
       double min = Double.POSITIVE_INFINITY;
       for (double v : run.qualityHistory()) {
@@ -174,14 +177,25 @@ class MlpTest {
         tokenMin = Math.min(tokenMin, v);
       }
       assertThat(NetworkTraining.evaluate(run.tokenNet(), va).tokens()).isEqualTo(tokenMin).isEqualTo(run.tokenLoss());
-      bestOverRuns = Math.min(bestOverRuns, min);
     }
-    // the predictor's quality network is the best run's best epoch
-    MlpNetwork chosen = MlpPredictor.Access.qualityNet(res.predictor());
-    NetworkTraining.Data qualityOnly = new NetworkTraining.Data(va.x(), va.quality(), new double[va.size()][0]);
-    assertThat(NetworkTraining.evaluate(chosen, qualityOnly).quality()).isEqualTo(bestOverRuns);
+    // the predictor's quality networks are the candidate (one run's best epoch, or all averaged)
+    // with the lowest validation loss, as the predictor computes it
     MlpPredictor.Fit fit = res.predictor().fit();
-    assertThat(fit.trials().get(fit.qualityTrial()).qualityLoss()).isEqualTo(bestOverRuns);
+    List<MlpNetwork> chosen = MlpPredictor.Access.qualityNets(res.predictor());
+    assertThat(MlpTrainer.qualityLoss(chosen, va)).isEqualTo(fit.qualityLoss());
+    int m = train.models().size();
+    List<MlpNetwork> all = new java.util.ArrayList<>();
+    for (NetworkTraining.Run run : res.runs()) {
+      MlpNetwork one = run.qualityNet().outputs(0, m);
+      all.add(one);
+      assertThat(fit.qualityLoss()).isLessThanOrEqualTo(MlpTrainer.qualityLoss(List.of(one), va));
+    }
+    assertThat(fit.qualityLoss()).isLessThanOrEqualTo(MlpTrainer.qualityLoss(all, va));
+    if (fit.qualityTrials().size() == 1) {
+      NetworkTraining.Data qualityOnly = new NetworkTraining.Data(va.x(), va.quality(), new double[va.size()][0]);
+      assertThat(NetworkTraining.evaluate(chosen.get(0), qualityOnly).quality())
+          .isEqualTo(res.runs().get(fit.qualityTrials().get(0)).qualityLoss());
+    }
   }
 
   @Test
@@ -210,7 +224,9 @@ class MlpTest {
     TrainingSet sparse = new TrainingSet(dense.models(), dense.embeddings(), q, t);
     TrainingSet sparseVal = new TrainingSet(val.models(), val.embeddings(), vq, vt);
     MlpPredictor p = small().fit(sparse, sparseVal, ProgressListener.NONE);
-    for (MlpNetwork n : List.of(MlpPredictor.Access.qualityNet(p), MlpPredictor.Access.tokenNet(p))) {
+    List<MlpNetwork> nets = new java.util.ArrayList<>(MlpPredictor.Access.qualityNets(p));
+    nets.addAll(MlpPredictor.Access.tokenNets(p));
+    for (MlpNetwork n : nets) {
       for (float v : MlpNetwork.Access.w1(n)) {
         assertThat(v).isFinite();
       }
