@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--estimators", split = ",", paramLabel = "a,b,...",
       description = "Also time fitting these estimators on the synthetic store with a validation split of 15%% of its size"
-          + " (e.g. knn-low-rank,linear,ensemble; default: none).")
+          + " (e.g. knn-low-rank,linear,mlp,ensemble; default: none).")
   List<String> estimators;
 
   private final List<String[]> rows = new ArrayList<>();

@@ -23,6 +23,7 @@ public final class Estimators {
     BY_NAME.put("knn-low-rank", EstimatorFamilies::knnLowRank);
     BY_NAME.put("linear-low-rank", EstimatorFamilies::linearLowRank);
     BY_NAME.put("ensemble", EstimatorFamilies::ensemble);
+    BY_NAME.put("mlp", EstimatorFamilies::mlp);
   }
 
   private Estimators() {}
