@@ -1,0 +1,187 @@
+package io.carrot.core.predict;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KNN with similarity weights and an empirical-Bayes prior. The {@code k} nearest training prompts
+ * (cosine similarity {@code s_i}, best first) get weights {@code w_i = exp((s_i - s_1) / tau)}
+ * ({@code tau = +inf}: uniform, CARROT-KNN's vote); model {@code m}'s quality is
+ *
+ * <pre>  q_m(x) = (sum_i w_i y_im + a_m * p_m(x)) / (sum_i w_i + a_m)</pre>
+ *
+ * and its output tokens likewise with their own strength {@code b_m}: the prior {@code p_m} is the
+ * model's mean over all its training entries, {@code a_m} counts pseudo-neighbours ({@code a = 0}
+ * is the weighted local average, {@code a -> inf} the prior alone). With similarity weights the evidence {@code sum_i w_i}
+ * varies per prompt (from 1 when the nearest neighbour stands out to {@code k} when all are alike),
+ * so a prompt whose neighbourhood says little is pulled further toward the prior. That curbs the
+ * winner's curse of an argmax over many noisy local averages, and ties between models whose
+ * neighbours all scored alike go to the model that is better overall. Immutable.
+ *
+ * <p>Sparse training data ({@code NaN} where a model has no entry): each model uses the first
+ * {@code k} of the searched neighbours that have its entry, weighted against the top similarity of
+ * the search; a model with none gets its prior (with {@code a = 0}: its global mean, as in {@link
+ * KnnPredictor}).
+ */
+public final class WeightedKnnPredictor implements Predictor {
+  /** The estimator kind recorded in router files. */
+  public static final String KIND = "weighted-knn";
+
+  private final KnnPredictor store;
+  private final double tau;
+  private final double[] qualityStrength;
+  private final double[] tokenStrength;
+  private final Map<String, Object> diagnostics;
+
+  /**
+   * @param store the training prompts, their targets and {@code k} (its own uniform vote is not used)
+   * @param tau kernel width in units of cosine similarity, {@code > 0}; {@code +inf} for uniform weights
+   * @param qualityStrength per model, the prior's weight in pseudo-neighbours, {@code >= 0}
+   * @param tokenStrength per model, the same for output tokens
+   * @param diagnostics how the hyper-parameters were chosen, for the provenance; copied
+   */
+  public WeightedKnnPredictor(
+      KnnPredictor store, double tau, double[] qualityStrength, double[] tokenStrength, Map<String, Object> diagnostics) {
+    int m = store.models().size();
+    if (!(tau > 0)) {
+      throw new IllegalArgumentException("tau must be > 0 (+inf for uniform weights), got " + tau);
+    }
+    if (qualityStrength.length != m || tokenStrength.length != m) {
+      throw new IllegalArgumentException("one prior strength per model expected (" + m + ")");
+    }
+    for (int j = 0; j < m; j++) {
+      if (!(qualityStrength[j] >= 0 && tokenStrength[j] >= 0 && Double.isFinite(qualityStrength[j] + tokenStrength[j]))) {
+        throw new IllegalArgumentException("prior strengths must be finite and >= 0, got "
+            + qualityStrength[j] + " and " + tokenStrength[j] + " for model " + store.models().get(j));
+      }
+    }
+    this.store = store;
+    this.tau = tau;
+    this.qualityStrength = qualityStrength.clone();
+    this.tokenStrength = tokenStrength.clone();
+    this.diagnostics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(diagnostics));
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public List<String> models() {
+    return store.models();
+  }
+
+  @Override
+  public int dimension() {
+    return store.dimension();
+  }
+
+  /** The training prompts, their targets and {@code k}. */
+  public KnnPredictor store() {
+    return store;
+  }
+
+  /** Kernel width; {@code +inf} for uniform weights. */
+  public double tau() {
+    return tau;
+  }
+
+  public double[] qualityStrength() {
+    return qualityStrength.clone();
+  }
+
+  public double[] tokenStrength() {
+    return tokenStrength.clone();
+  }
+
+  /** How the hyper-parameters were chosen. */
+  public Map<String, Object> diagnostics() {
+    return diagnostics;
+  }
+
+  @Override
+  public Prediction predict(float[] embedding) {
+    if (embedding.length != dimension()) {
+      throw new IllegalArgumentException(
+          "embedding has dimension " + embedding.length + ", the router was trained on " + dimension());
+    }
+    int[] rows = store.index().topK(embedding, store.searchWidth(), null);
+    float[] sims = Double.isInfinite(tau) ? null : store.index().similarities(embedding, rows);
+    return estimate(rows, sims);
+  }
+
+  /**
+   * The estimate from the searched neighbours {@code rows} (best first) and their similarities
+   * ({@code null} for uniform weights).
+   */
+  Prediction estimate(int[] rows, float[] sims) {
+    int m = models().size();
+    int k = store.k();
+    float[] quality = store.qualityTargets();
+    float[] tokens = store.tokenTargets();
+    double[] sq = new double[m];
+    double[] st = new double[m];
+    double[] sw = new double[m];
+    int[] cnt = new int[m];
+    double top = sims == null || sims.length == 0 ? 0 : sims[0];
+    for (int c = 0; c < rows.length; c++) {
+      int base = rows[c] * m;
+      double w = sims == null ? 1 : Math.exp((sims[c] - top) / tau);
+      for (int j = 0; j < m; j++) {
+        float v = quality[base + j];
+        if (cnt[j] < k && !Float.isNaN(v)) {
+          sq[j] += w * v;
+          st[j] += w * tokens[base + j];
+          sw[j] += w;
+          cnt[j]++;
+        }
+      }
+    }
+    double[] gq = store.globalQuality();
+    double[] gt = store.globalTokens();
+    double[] q = new double[m];
+    double[] t = new double[m];
+    for (int j = 0; j < m; j++) {
+      q[j] = Math.min(1, Math.max(0, shrink(sq[j], sw[j], qualityStrength[j], gq[j])));
+      t[j] = Math.max(0, shrink(st[j], sw[j], tokenStrength[j], gt[j]));
+    }
+    return new Prediction(q, t);
+  }
+
+  /** {@code (sum + a * prior) / (weight + a)}; the prior alone when there is no evidence at all. */
+  static double shrink(double sum, double weight, double a, double prior) {
+    double den = weight + a;
+    return den > 0 ? (sum + a * prior) / den : prior;
+  }
+
+  @Override
+  public Map<String, Object> hyperParameters() {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("k", store.k());
+    h.put("metric", "cosine");
+    h.put("weights", Double.isInfinite(tau) ? "uniform" : "exp((s - s_1) / tau)");
+    if (!Double.isInfinite(tau)) {
+      h.put("tau", tau);
+    }
+    h.put("prior", "each model's training mean");
+    h.put("quality_prior_strength", summary(qualityStrength));
+    h.put("token_prior_strength", summary(tokenStrength));
+    h.put("search", store.index().kind());
+    h.putAll(store.index().parameters());
+    h.put("train_size", store.index().size());
+    h.putAll(diagnostics);
+    return h;
+  }
+
+  /** One number when every model shares it, else the per-model values. */
+  private static Object summary(double[] a) {
+    for (double v : a) {
+      if (v != a[0]) {
+        return a.clone();
+      }
+    }
+    return a.length == 0 ? 0.0 : a[0];
+  }
+}
