@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * on better; the winner's strengths are then refitted on the whole split.
  */
 public final class WeightedKnnTrainer {
-  static final int[] K_GRID = {8, 16, 32, 64, 128, 256};
+  static final int[] K_GRID = {8, 16, 32, 64, 128, 256, 512};
   static final double[] TAU_GRID = {0.01, 0.02, 0.05, 0.1, 0.2, Double.POSITIVE_INFINITY};
   static final double[] STRENGTH_GRID = {0, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
   private static final int CHUNK = 64;
@@ -69,6 +69,14 @@ public final class WeightedKnnTrainer {
   /** This trainer searching other grids (e.g. a single point, to fix a hyper-parameter). */
   public WeightedKnnTrainer withGrids(int[] k, double[] tau, double[] strength) {
     return new WeightedKnnTrainer(k, tau, strength, seed);
+  }
+
+  /** This trainer with a fixed {@code k} (tau and the strengths are still chosen). */
+  public WeightedKnnTrainer withK(int k) {
+    if (k < 1) {
+      throw new CarrotException("k must be a whole number >= 1 or 'auto', got " + k);
+    }
+    return new WeightedKnnTrainer(new int[] {k}, tauGrid, strengthGrid, seed);
   }
 
   /** Number of validation prompts {@link #fit} searches (its progress total). */

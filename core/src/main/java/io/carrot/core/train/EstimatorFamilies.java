@@ -30,14 +30,21 @@ public final class EstimatorFamilies {
   private EstimatorFamilies() {}
 
   public static Predictor knnWeighted(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.weighted(), train, validation, progress), validation);
+    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.weighted(), train, validation, settings, progress), validation);
   }
 
   public static Predictor knnShrink(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, progress), validation);
+    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress), validation);
   }
 
-  static Predictor weightedKnn(WeightedKnnTrainer t, TrainingSet train, TrainingSet validation, ProgressListener progress) {
+  /** Fits with {@code t}, honouring a fixed {@code k} setting ({@code auto}: k on validation too). */
+  static Predictor weightedKnn(
+      WeightedKnnTrainer t, TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    String k = settings.get("k");
+    if (k != null && !k.equals("auto")) {
+      Estimators.knnTrainer(k); // rejects a bad value with the message every KNN estimator gives
+      t = t.withK(Integer.parseInt(k.strip()));
+    }
     long total = WeightedKnnTrainer.queryCount(validation);
     return t.fit(train, validation, done -> progress.update("choosing k, tau and prior strengths on validation", done, total));
   }
