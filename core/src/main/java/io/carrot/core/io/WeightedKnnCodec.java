@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Stores {@link WeightedKnnPredictor}: the kernel width ({@code tau}, absent for uniform weights)
- * and the prior strengths in the JSON, the training store as a {@code knn} section under {@code
+ * Stores {@link WeightedKnnPredictor}: the kernel width ({@code tau}, absent for uniform weights),
+ * the prior and its strengths in the JSON, the training store as a {@code knn} section under {@code
  * weighted-knn/} (so vector encodings and stored approximate indexes work as for plain KNN).
  */
 public final class WeightedKnnCodec implements PredictorCodec {
@@ -35,6 +35,7 @@ public final class WeightedKnnCodec implements PredictorCodec {
     if (!Double.isInfinite(w.tau())) {
       meta.put("tau", w.tau());
     }
+    meta.put("prior", w.prior().id());
     meta.set("quality_prior_strength", Json.MAPPER.valueToTree(w.qualityStrength()));
     meta.set("token_prior_strength", Json.MAPPER.valueToTree(w.tokenStrength()));
     meta.set("diagnostics", Json.MAPPER.valueToTree(w.diagnostics()));
@@ -50,7 +51,8 @@ public final class WeightedKnnCodec implements PredictorCodec {
     double tau = meta.has("tau") ? meta.path("tau").asDouble() : Double.POSITIVE_INFINITY;
     Map<String, Object> diag = new LinkedHashMap<>();
     meta.path("diagnostics").properties().forEach(e -> diag.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class)));
-    return new WeightedKnnPredictor(knn, tau, PredictorCodecs.doubles(meta.path("quality_prior_strength")),
+    WeightedKnnPredictor.Prior prior = WeightedKnnPredictor.Prior.of(meta.path("prior").asText("global"));
+    return new WeightedKnnPredictor(knn, tau, prior, PredictorCodecs.doubles(meta.path("quality_prior_strength")),
         PredictorCodecs.doubles(meta.path("token_prior_strength")), diag);
   }
 }

@@ -103,22 +103,26 @@ public final class WeightedKnnTrainer {
     Sums sums = new Sums(wide, ks, validation, folds(validation.size()), train.coverage());
     sums.run(progress);
 
+    int bestP = 0;
     int bestK = 0;
     int bestT = 0;
     Choice best = null;
-    for (int ki = 0; ki < ks.length; ki++) {
-      for (int ti = 0; ti < tauGrid.length; ti++) {
-        Choice c = choose(sums.quality[ti][ki], null);
-        if (best == null || c.crossFitted < best.crossFitted - 1e-12) {
-          best = c;
-          bestK = ki;
-          bestT = ti;
+    for (int pi = 0; pi < sums.priors.length; pi++) {
+      for (int ki = 0; ki < ks.length; ki++) {
+        for (int ti = 0; ti < tauGrid.length; ti++) {
+          Choice c = choose(sums.quality[pi][ti][ki], null);
+          if (best == null || c.crossFitted < best.crossFitted - 1e-12) { // ties keep the simpler prior, smaller k and tau
+            best = c;
+            bestP = pi;
+            bestK = ki;
+            bestT = ti;
+          }
         }
       }
     }
     Choice tokens = choose(sums.tokens[bestT][bestK], sums.tokenVariance);
     Map<String, Object> diag = new LinkedHashMap<>();
-    diag.put("k_selection", "validation squared error of quality, with tau and the prior strengths");
+    diag.put("k_selection", "validation squared error of quality, with tau and the prior");
     KnnPredictor store = new KnnPredictor(train.models(), wide.index(), wide.qualityTargets(), wide.tokenTargets(), ks[bestK], diag);
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("chosen_by", "validation squared error (quality; tokens per model relative to their variance)");
@@ -127,7 +131,7 @@ public final class WeightedKnnTrainer {
       h.put("token_strength_mode", tokens.shared ? "shared" : "per model");
       h.put("strength_mode_chosen_by", "2-fold cross-fitting on validation, seed " + seed);
     }
-    return new WeightedKnnPredictor(store, tauGrid[bestT], best.strengths, tokens.strengths, h);
+    return new WeightedKnnPredictor(store, tauGrid[bestT], sums.priors[bestP], best.strengths, tokens.strengths, h);
   }
 
   /** Alternating halves of a seeded permutation of the validation rows. */
@@ -228,16 +232,19 @@ public final class WeightedKnnTrainer {
   }
 
   /**
-   * Squared validation errors for every grid point: {@code quality[tau][k][fold][strength][model]},
-   * likewise {@code tokens}; accumulated over fixed chunks of prompts and added in chunk order, so
-   * the result does not depend on thread scheduling.
+   * Squared validation errors for every grid point: {@code
+   * quality[prior][tau][k][fold][strength][model]}, {@code tokens[tau][k][fold][strength][model]};
+   * accumulated over fixed chunks of prompts and added in chunk order, so the result does not
+   * depend on thread scheduling.
    */
   private final class Sums {
     final KnnPredictor wide;
     final int[] ks;
     final TrainingSet val;
     final int[] fold;
-    final double[][][][][] quality;
+    final WeightedKnnPredictor.Prior[] priors;
+    final double[] theta;
+    final double[][][][][][] quality;
     final double[][][][][] tokens;
     final double[] tokenVariance;
     final int[] widths; // per k: the neighbours its predictor searches (more than k for sparse data)
@@ -251,7 +258,12 @@ public final class WeightedKnnTrainer {
       }
       this.val = val;
       this.fold = fold;
-      this.quality = newErrors();
+      // with no prior (strength 0) where it sits does not matter
+      this.priors = strengthGrid.length == 1 && strengthGrid[0] == 0
+          ? new WeightedKnnPredictor.Prior[] {WeightedKnnPredictor.Prior.GLOBAL}
+          : WeightedKnnPredictor.Prior.values();
+      this.theta = WeightedKnnPredictor.abilities(wide.globalQuality());
+      this.quality = newQualityErrors();
       this.tokens = newErrors();
       int m = val.models().size();
       tokenVariance = new double[m];
@@ -275,26 +287,37 @@ public final class WeightedKnnTrainer {
       return new double[tauGrid.length][ks.length][2][strengthGrid.length][val.models().size()];
     }
 
+    private double[][][][][][] newQualityErrors() {
+      double[][][][][][] e = new double[priors.length][][][][][];
+      for (int p = 0; p < priors.length; p++) {
+        e[p] = newErrors();
+      }
+      return e;
+    }
+
     void run(IntConsumer progress) {
       int n = val.size();
       int chunks = (n + CHUNK - 1) / CHUNK;
       AtomicInteger done = new AtomicInteger();
-      List<double[][][][][][]> parts =
+      record Part(double[][][][][][] quality, double[][][][][] tokens) {}
+      List<Part> parts =
           IntStream.range(0, chunks)
               .parallel()
               .mapToObj(
                   c -> {
-                    double[][][][][][] acc = {newErrors(), newErrors()};
+                    Part acc = new Part(newQualityErrors(), newErrors());
                     for (int i = c * CHUNK; i < Math.min(n, (c + 1) * CHUNK); i++) {
-                      add(i, acc[0], acc[1]);
+                      add(i, acc.quality, acc.tokens);
                       progress.accept(done.incrementAndGet());
                     }
                     return acc;
                   })
               .toList();
-      for (double[][][][][][] p : parts) {
-        addInto(quality, p[0]);
-        addInto(tokens, p[1]);
+      for (Part p : parts) {
+        for (int pi = 0; pi < priors.length; pi++) {
+          addInto(quality[pi], p.quality[pi]);
+        }
+        addInto(tokens, p.tokens);
       }
     }
 
@@ -313,7 +336,7 @@ public final class WeightedKnnTrainer {
     }
 
     /** Adds validation prompt {@code i}'s errors at every grid point. */
-    private void add(int i, double[][][][][] qe, double[][][][][] te) {
+    private void add(int i, double[][][][][][] qe, double[][][][][] te) {
       float[] x = val.embeddings()[i];
       VectorIndex index = wide.index();
       int[] rows = index.topK(x, wide.searchWidth(), null);
@@ -321,7 +344,6 @@ public final class WeightedKnnTrainer {
       int m = val.models().size();
       float[] q = wide.qualityTargets();
       float[] t = wide.tokenTargets();
-      double[] gq = wide.globalQuality();
       double[] gt = wide.globalTokens();
       int f = fold[i];
       double[] w = new double[rows.length];
@@ -329,6 +351,7 @@ public final class WeightedKnnTrainer {
         for (int c = 0; c < rows.length; c++) {
           w[c] = Double.isInfinite(tauGrid[ti]) ? 1 : Math.exp((sims[c] - sims[0]) / tauGrid[ti]);
         }
+        double[][][] prior = priorsOf(rows, w); // [prior][k][model]
         for (int j = 0; j < m; j++) {
           if (!val.observed(i, j)) {
             continue;
@@ -340,40 +363,70 @@ public final class WeightedKnnTrainer {
           double sw = 0;
           int cnt = 0;
           int next = 0;
-          for (int c = 0; c < rows.length && next < ks.length; c++) {
-            // a k whose search ends here has found fewer labelled neighbours than k: it uses those
-            while (next < ks.length && c == widths[next]) {
-              record(qe[ti][next][f], te[ti][next][f], j, sq, st, sw, gq[j], gt[j], yq, yt);
+          for (int c = 0; c <= rows.length && next < ks.length; c++) {
+            // a k whose search ends here (or that has found k labelled neighbours) is complete
+            while (next < ks.length && (c == widths[next] || c == rows.length || ks[next] == cnt)) {
+              for (int pi = 0; pi < priors.length; pi++) {
+                addQuality(qe[pi][ti][next][f], j, sq, sw, prior[pi][next][j], yq);
+              }
+              addTokens(te[ti][next][f], j, st, sw, gt[j], yt);
               next++;
+            }
+            if (next == ks.length || c == rows.length) {
+              break;
             }
             float v = q[rows[c] * m + j];
-            if (next == ks.length || Float.isNaN(v)) {
-              continue;
+            if (!Float.isNaN(v)) {
+              sq += w[c] * v;
+              st += w[c] * t[rows[c] * m + j];
+              sw += w[c];
+              cnt++;
             }
-            sq += w[c] * v;
-            st += w[c] * t[rows[c] * m + j];
-            sw += w[c];
-            cnt++;
-            while (next < ks.length && ks[next] == cnt) {
-              record(qe[ti][next][f], te[ti][next][f], j, sq, st, sw, gq[j], gt[j], yq, yt);
-              next++;
-            }
-          }
-          for (; next < ks.length; next++) { // the search ran out first
-            record(qe[ti][next][f], te[ti][next][f], j, sq, st, sw, gq[j], gt[j], yq, yt);
           }
         }
       }
     }
 
-    private void record(
-        double[][] qe, double[][] te, int j, double sq, double st, double sw, double pq, double pt, double yq, double yt) {
+    /** Per prior and k: each model's prior for this prompt's neighbours under weights {@code w}. */
+    private double[][][] priorsOf(int[] rows, double[] w) {
+      double[][][] out = new double[priors.length][ks.length][];
+      int m = val.models().size();
+      float[] q = wide.qualityTargets();
+      double[] weight = new double[m];
+      double score = 0;
+      int c = 0;
+      for (int ki = 0; ki < ks.length; ki++) {
+        for (int pi = 0; pi < priors.length; pi++) {
+          if (priors[pi] == WeightedKnnPredictor.Prior.GLOBAL) {
+            out[pi][ki] = wide.globalQuality();
+            continue;
+          }
+          for (int end = Math.min(ks[ki], rows.length); c < end; c++) {
+            for (int j = 0; j < m; j++) {
+              float v = q[rows[c] * m + j];
+              if (!Float.isNaN(v)) {
+                weight[j] += w[c];
+                score += w[c] * v;
+              }
+            }
+          }
+          out[pi][ki] = WeightedKnnPredictor.difficultyPrior(theta, weight, score);
+        }
+      }
+      return out;
+    }
+
+    private void addQuality(double[][] qe, int j, double sq, double sw, double prior, double yq) {
       for (int g = 0; g < strengthGrid.length; g++) {
-        double a = strengthGrid[g];
-        double eq = Math.min(1, Math.max(0, WeightedKnnPredictor.shrink(sq, sw, a, pq))) - yq;
-        double et = Math.max(0, WeightedKnnPredictor.shrink(st, sw, a, pt)) - yt;
-        qe[g][j] += eq * eq;
-        te[g][j] += et * et;
+        double e = Math.min(1, Math.max(0, WeightedKnnPredictor.shrink(sq, sw, strengthGrid[g], prior))) - yq;
+        qe[g][j] += e * e;
+      }
+    }
+
+    private void addTokens(double[][] te, int j, double st, double sw, double prior, double yt) {
+      for (int g = 0; g < strengthGrid.length; g++) {
+        double e = Math.max(0, WeightedKnnPredictor.shrink(st, sw, strengthGrid[g], prior)) - yt;
+        te[g][j] += e * e;
       }
     }
   }

@@ -58,6 +58,11 @@ public final class EstimatorFamilies {
     return CalibratedPredictor.fit(LowRankPredictor.fit(knn, train, validation), validation);
   }
 
+  public static Predictor knnShrinkLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    Predictor shrunk = weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(shrunk, train, validation), validation);
+  }
+
   public static Predictor linearLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
     return CalibratedPredictor.fit(LowRankPredictor.fit(LinearPredictor.fit(train, validation), train, validation), validation);
   }

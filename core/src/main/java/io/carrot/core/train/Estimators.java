@@ -22,6 +22,7 @@ public final class Estimators {
     BY_NAME.put("knn-shrink", EstimatorFamilies::knnShrink);
     BY_NAME.put("linear", EstimatorFamilies::linear);
     BY_NAME.put("knn-low-rank", EstimatorFamilies::knnLowRank);
+    BY_NAME.put("knn-shrink-low-rank", EstimatorFamilies::knnShrinkLowRank);
     BY_NAME.put("linear-low-rank", EstimatorFamilies::linearLowRank);
     BY_NAME.put("ensemble", EstimatorFamilies::ensemble);
   }

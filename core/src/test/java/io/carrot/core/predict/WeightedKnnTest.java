@@ -49,7 +49,7 @@ class WeightedKnnTest {
     double[] tb = new double[m];
     Arrays.fill(qa, a);
     Arrays.fill(tb, b);
-    return new WeightedKnnPredictor(store, tau, qa, tb, Map.of());
+    return new WeightedKnnPredictor(store, tau, WeightedKnnPredictor.Prior.GLOBAL, qa, tb, Map.of());
   }
 
   private static final float[] QUERY = {1, 0};
@@ -80,6 +80,58 @@ class WeightedKnnTest {
     Prediction uniform = weighted(s, INF, 0, 0).predict(QUERY);
     assertThat(uniform.quality()).containsExactly(2.0 / 3, 2.0 / 3);
     assertThat(uniform.outputTokens()).containsExactly(200.0, 20.0);
+  }
+
+  @Test
+  void handComputedDifficultyPrior() {
+    // both models have mean 0.5 (theta = 0), so the prior of each is the neighbourhood's level:
+    // sigmoid(-beta) = (sum_i w_i * mean_m y_im + 0.5) / (sum_i w_i + 1), one pseudo-neighbour at 0.5
+    KnnPredictor s = store(tiny(), 3);
+    double w1 = Math.exp((0.8f - 1) / 0.1);
+    double w2 = Math.exp((0.6f - 1) / 0.1);
+    double level = (1 * 0.5 + w1 * 0.5 + w2 * 1.0 + 0.5) / (1 + w1 + w2 + 1);
+    WeightedKnnPredictor p = new WeightedKnnPredictor(s, 0.1, WeightedKnnPredictor.Prior.DIFFICULTY,
+        new double[] {2, 2}, new double[] {0, 0}, Map.of());
+    double sw = 1 + w1 + w2;
+    Prediction pr = p.predict(QUERY);
+    assertThat(pr.quality()[0]).isCloseTo((1 + w2 + 2 * level) / (sw + 2), offset(1e-12));
+    assertThat(pr.quality()[1]).isCloseTo((w1 + w2 + 2 * level) / (sw + 2), offset(1e-12));
+
+    // unequal abilities: the fitted difficulty balances the weighted expected and observed scores
+    double[] theta = WeightedKnnPredictor.abilities(new double[] {0.9, 0.5, 0.2});
+    double[] weight = {2.5, 2.5, 1.0}; // the third model has entries on fewer neighbours
+    double score = 3.2;
+    double[] prior = WeightedKnnPredictor.difficultyPrior(theta, weight, score);
+    double expected = 0;
+    for (int j = 0; j < 3; j++) {
+      expected += (weight[j] + 1) * prior[j];
+    }
+    assertThat(expected).isCloseTo(score + 0.9 + 0.5 + 0.2, offset(1e-9));
+    assertThat(prior[0]).isGreaterThan(prior[1]);
+    assertThat(prior[1]).isGreaterThan(prior[2]); // the prior keeps the models' global order
+    // with no neighbours at all the prior is the global means
+    assertThat(WeightedKnnPredictor.difficultyPrior(theta, new double[3], 0)).containsExactly(new double[] {0.9, 0.5, 0.2}, offset(1e-9));
+  }
+
+  @Test
+  void theTrainerPrefersTheDifficultyPriorWhenEveryModelFollowsTheSameLocalDifficulty() {
+    // Rasch data: P(model j right on x) = sigmoid(theta_j - 3 * x0)
+    Random r = new Random(17);
+    double[] theta = {1.5, 0, -1.5};
+    java.util.function.IntFunction<TrainingSet> rasch = n -> {
+      float[][] e = TestVectors.randomUnit(r, n, 6);
+      double[][] q = new double[n][3];
+      double[][] t = new double[n][3];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < 3; j++) {
+          q[i][j] = r.nextDouble() < WeightedKnnPredictor.sigmoid(theta[j] - 3 * e[i][0]) ? 1 : 0;
+          t[i][j] = 100;
+        }
+      }
+      return new TrainingSet(List.of("m0", "m1", "m2"), e, q, t);
+    };
+    WeightedKnnPredictor p = WeightedKnnTrainer.shrunk().fit(rasch.apply(1500), rasch.apply(600), x -> {});
+    assertThat(p.prior()).isEqualTo(WeightedKnnPredictor.Prior.DIFFICULTY);
   }
 
   @Test
@@ -196,25 +248,30 @@ class WeightedKnnTest {
     double best = Double.POSITIVE_INFINITY;
     int bestK = 0;
     double bestTau = 0;
-    for (int k : ks) {
-      for (double tau : taus) {
-        WeightedKnnPredictor p = weighted(store(train, k), tau, 3, 3);
-        double e = 0;
-        for (int i = 0; i < val.size(); i++) {
-          Prediction pr = p.predict(val.embeddings()[i]);
-          for (int j = 0; j < 3; j++) {
-            if (val.observed(i, j)) {
-              e += Math.pow(pr.quality()[j] - val.quality()[i][j], 2);
+    WeightedKnnPredictor.Prior bestPrior = null;
+    for (WeightedKnnPredictor.Prior prior : WeightedKnnPredictor.Prior.values()) {
+      for (int k : ks) {
+        for (double tau : taus) {
+          WeightedKnnPredictor p = new WeightedKnnPredictor(store(train, k), tau, prior, new double[] {3, 3, 3}, new double[] {3, 3, 3}, Map.of());
+          double e = 0;
+          for (int i = 0; i < val.size(); i++) {
+            Prediction pr = p.predict(val.embeddings()[i]);
+            for (int j = 0; j < 3; j++) {
+              if (val.observed(i, j)) {
+                e += Math.pow(pr.quality()[j] - val.quality()[i][j], 2);
+              }
             }
           }
-        }
-        if (e < best - 1e-12) {
-          best = e;
-          bestK = k;
-          bestTau = tau;
+          if (e < best - 1e-12) {
+            best = e;
+            bestK = k;
+            bestTau = tau;
+            bestPrior = prior;
+          }
         }
       }
     }
+    assertThat(fitted.prior()).isEqualTo(bestPrior);
     assertThat(fitted.store().k()).isEqualTo(bestK);
     assertThat(fitted.tau()).isEqualTo(bestTau);
     assertThat(fitted.qualityStrength()).containsExactly(3, 3, 3);
