@@ -146,7 +146,21 @@ public final class CalibratedPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] embedding) {
-    Prediction p = base.predict(embedding);
+    return calibrated(base.predict(embedding));
+  }
+
+  /** The base predicts all prompts at once (it may do so in parallel), then each is mapped. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    Prediction[] p = base.predictAll(embeddings);
+    Prediction[] out = new Prediction[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = calibrated(p[i]);
+    }
+    return out;
+  }
+
+  private Prediction calibrated(Prediction p) {
     double[] q = p.quality();
     double[] out = new double[q.length];
     for (int j = 0; j < q.length; j++) {

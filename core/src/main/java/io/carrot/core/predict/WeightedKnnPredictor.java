@@ -172,6 +172,12 @@ public final class WeightedKnnPredictor implements Predictor {
     return estimate(rows, sims);
   }
 
+  /** Predicts the prompts in parallel: each prediction is independent and this predictor thread-safe. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    return java.util.Arrays.stream(embeddings).parallel().map(this::predict).toArray(Prediction[]::new);
+  }
+
   /**
    * The estimate from the searched neighbours {@code rows} (best first) and their similarities
    * ({@code null} for uniform weights).
