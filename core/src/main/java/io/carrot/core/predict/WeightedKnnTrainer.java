@@ -94,7 +94,6 @@ public final class WeightedKnnTrainer {
           + " which is empty; the dataset's split.json must list validation ids");
     }
     int n = train.size();
-    int m = train.models().size();
     int[] ks = Arrays.stream(kGrid).filter(k -> k <= n).toArray();
     if (ks.length == 0) {
       ks = new int[] {n};
