@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Train a router on a dataset and save it as a router file.",
-      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-shrink, linear, knn-low-rank, linear-low-rank, ensemble,",
+      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-weighted, knn-shrink, linear,",
+      "knn-low-rank, knn-shrink-low-rank, linear-low-rank, ensemble,",
       "auto (fits each, keeps the best AIQ on validation);",
       "all but knn choose weights and calibrate on the validation split."
     })
@@ -46,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--estimator", defaultValue = "knn", paramLabel = "NAME",
-      description = "knn, knn-shrink, linear, knn-low-rank, linear-low-rank, ensemble, or auto (the best validation AIQ) (default: ${DEFAULT-VALUE}).")
+      description = "knn, knn-weighted, knn-shrink, linear, knn-low-rank, knn-shrink-low-rank, linear-low-rank, ensemble, or auto (the best validation AIQ) (default: ${DEFAULT-VALUE}).")
   String estimator;
 
   @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N",

@@ -79,7 +79,8 @@ public final class CalibratedPredictor implements Predictor {
       while (blocks.size() > 1) {
         double[] last = blocks.get(blocks.size() - 1);
         double[] prev = blocks.get(blocks.size() - 2);
-        boolean sameX = prev[0] / prev[2] == last[0] / last[2];
+        // equal x (a block mean of equal values may round either way) must share one knot
+        boolean sameX = prev[0] / prev[2] >= last[0] / last[2];
         if (sameX || prev[1] / prev[2] >= last[1] / last[2]) {
           prev[0] += last[0];
           prev[1] += last[1];
@@ -150,11 +151,25 @@ public final class CalibratedPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] embedding) {
-    Prediction p = base.predict(embedding);
+    return calibrated(base.predict(embedding));
+  }
+
+  /** The base predicts all prompts at once (it may do so in parallel), then each is mapped. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    Prediction[] p = base.predictAll(embeddings);
+    Prediction[] out = new Prediction[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = calibrated(p[i]);
+    }
+    return out;
+  }
+
+  private Prediction calibrated(Prediction p) {
     double[] q = p.quality();
     double[] out = new double[q.length];
     for (int j = 0; j < q.length; j++) {
-      out[j] = map(q[j]);
+      out[j] = Math.min(1, Math.max(0, map(q[j]))); // the contract, even for targets outside [0, 1]
     }
     return new Prediction(out, p.outputTokens());
   }

@@ -68,6 +68,27 @@ public final class ExactKnnIndex implements VectorIndex {
     }
   }
 
+  /**
+   * Dimension-major like the scan: each pass gathers from one contiguous stretch of the store, where
+   * a row at a time would touch a new cache line per coordinate.
+   */
+  @Override
+  public float[] similarities(float[] q, int[] rows) {
+    double[] acc = new double[rows.length];
+    for (int i = 0; i < d; i++) {
+      double qi = q[i];
+      int base = i * n;
+      for (int c = 0; c < rows.length; c++) {
+        acc[c] += qi * storeT[base + rows[c]];
+      }
+    }
+    float[] out = new float[rows.length];
+    for (int c = 0; c < rows.length; c++) {
+      out[c] = (float) acc[c];
+    }
+    return out;
+  }
+
   @Override
   public int[] topK(float[] q, int k, boolean[] excluded) {
     float[] s = new float[n];

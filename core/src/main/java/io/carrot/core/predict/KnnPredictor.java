@@ -138,6 +138,21 @@ public final class KnnPredictor implements Predictor {
     return quality;
   }
 
+  /** Each model's mean quality over its training entries (not copied). */
+  double[] globalQuality() {
+    return globalQuality;
+  }
+
+  /** Each model's mean output tokens over its training entries (not copied). */
+  double[] globalTokens() {
+    return globalTokens;
+  }
+
+  /** Neighbours searched per query so that each model finds {@code k} with an entry. */
+  int searchWidth() {
+    return searchWidth;
+  }
+
   float[] tokenTargets() {
     return tokens;
   }

@@ -183,6 +183,17 @@ public final class LowRankPredictor implements Predictor {
     return new Prediction(project(p.quality()), p.outputTokens());
   }
 
+  /** The base predicts all prompts at once (it may do so in parallel), then each is projected. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    Prediction[] p = base.predictAll(embeddings);
+    Prediction[] out = new Prediction[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = new Prediction(project(p[i].quality()), p[i].outputTokens());
+    }
+    return out;
+  }
+
   @Override
   public Map<String, Object> hyperParameters() {
     Map<String, Object> h = new LinkedHashMap<>();

@@ -29,6 +29,24 @@ public interface VectorIndex {
    */
   int[] topK(float[] q, int k, boolean[] excluded);
 
+  /**
+   * The inner products of {@code q} with the stored rows {@code rows}, in that order (what a
+   * similarity-weighted estimator weighs {@link #topK}'s neighbours by). The default computes them
+   * from {@link #row}; an index that holds the vectors in another layout may do it without copies.
+   */
+  default float[] similarities(float[] q, int[] rows) {
+    float[] out = new float[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      float[] r = row(rows[i]);
+      double s = 0;
+      for (int c = 0; c < r.length; c++) {
+        s += (double) q[c] * r[c];
+      }
+      out[i] = (float) s;
+    }
+    return out;
+  }
+
   /** Search method recorded in a predictor's hyper-parameters, e.g. {@code exact} or {@code hnsw}. */
   String kind();
 

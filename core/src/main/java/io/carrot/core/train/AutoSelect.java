@@ -27,7 +27,8 @@ public final class AutoSelect {
   public static final String NAME = "auto";
 
   /** The estimators {@code auto} tries, in order (ties keep the earlier). */
-  public static final List<String> CANDIDATES = List.of("knn", "knn-shrink", "linear", "knn-low-rank", "linear-low-rank", "ensemble", "mlp");
+  public static final List<String> CANDIDATES = List.of(
+      "knn", "knn-weighted", "knn-shrink", "linear", "knn-low-rank", "knn-shrink-low-rank", "linear-low-rank", "ensemble", "mlp");
 
   private AutoSelect() {}
 

@@ -9,6 +9,7 @@ import io.carrot.core.predict.LowRankPredictor;
 import io.carrot.core.predict.MlpTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.WeightedKnnTrainer;
 import java.util.List;
 import java.util.Map;
 
@@ -17,8 +18,11 @@ import java.util.Map;
  * on validation, then calibrates quality on validation:
  *
  * <ul>
- *   <li>{@code knn-shrink}: KNN shrunk toward each model's global mean, the strength per model chosen
- *       by least squares on validation (empirical-Bayes style: little local evidence, more prior);
+ *   <li>{@code knn-weighted}: KNN with neighbours weighted by a kernel of their similarity, k and the
+ *       kernel width on validation;
+ *   <li>{@code knn-shrink}: weighted KNN with an empirical-Bayes prior at each model's global mean,
+ *       the prior strength (in pseudo-neighbours) on validation, so a prompt whose neighbourhood says
+ *       little is pulled toward the prior;
  *   <li>{@code linear}: ridge regression per output on the embedding (CARROT-linear);
  *   <li>{@code mlp}: a multi-task MLP on the embedding, one shared hidden layer for all models;
  *   <li>{@code ensemble}: KNN, linear, MLP and the global means blended per model on validation.
@@ -27,10 +31,24 @@ import java.util.Map;
 public final class EstimatorFamilies {
   private EstimatorFamilies() {}
 
+  public static Predictor knnWeighted(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.weighted(), train, validation, settings, progress), validation);
+  }
+
   public static Predictor knnShrink(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
-    Predictor blend = BlendFitter.fit("knn-shrink", List.of(knn, ConstantPredictor.fit(train)), validation, 100);
-    return CalibratedPredictor.fit(blend, validation);
+    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress), validation);
+  }
+
+  /** Fits with {@code t}, honouring a fixed {@code k} setting ({@code auto}: k on validation too). */
+  static Predictor weightedKnn(
+      WeightedKnnTrainer t, TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    String k = settings.get("k");
+    if (k != null && !k.equals("auto")) {
+      Estimators.knnTrainer(k); // rejects a bad value with the message every KNN estimator gives
+      t = t.withK(Integer.parseInt(k.strip()));
+    }
+    long total = WeightedKnnTrainer.queryCount(validation);
+    return t.fit(train, validation, done -> progress.update("choosing k, tau and prior strengths on validation", done, total));
   }
 
   public static Predictor linear(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
@@ -44,6 +62,11 @@ public final class EstimatorFamilies {
   public static Predictor knnLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
     Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
     return CalibratedPredictor.fit(LowRankPredictor.fit(knn, train, validation), validation);
+  }
+
+  public static Predictor knnShrinkLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    Predictor shrunk = weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(shrunk, train, validation), validation);
   }
 
   public static Predictor linearLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {

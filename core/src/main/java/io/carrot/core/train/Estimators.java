@@ -18,9 +18,11 @@ public final class Estimators {
   static {
     // One line per estimator family: its name and how to fit it.
     BY_NAME.put(KnnPredictor.KIND, Estimators::knn);
+    BY_NAME.put("knn-weighted", EstimatorFamilies::knnWeighted);
     BY_NAME.put("knn-shrink", EstimatorFamilies::knnShrink);
     BY_NAME.put("linear", EstimatorFamilies::linear);
     BY_NAME.put("knn-low-rank", EstimatorFamilies::knnLowRank);
+    BY_NAME.put("knn-shrink-low-rank", EstimatorFamilies::knnShrinkLowRank);
     BY_NAME.put("linear-low-rank", EstimatorFamilies::linearLowRank);
     BY_NAME.put("ensemble", EstimatorFamilies::ensemble);
     BY_NAME.put("mlp", EstimatorFamilies::mlp);

@@ -121,7 +121,8 @@ class EstimatorsFamilyTest {
     prices.put("a", new ModelPrice(1, 10, ""));
     prices.put("b", new ModelPrice(0.1, 1, ""));
     float[][] queries = TestVectors.randomUnit(new Random(9), 20, 6);
-    for (String name : List.of("knn", "knn-shrink", "linear", "ensemble", "knn-low-rank", "linear-low-rank", "mlp")) {
+    for (String name : List.of("knn", "knn-weighted", "knn-shrink", "linear", "ensemble", "knn-low-rank", "knn-shrink-low-rank",
+        "linear-low-rank", "mlp")) {
       Predictor p = Estimators.get(name).fit(train, val, Map.of(), (label, done, total) -> {});
       Router router = new Router(p, new PriceTable(prices), 100, new Provenance("t", "", 400, "e", "c", 42, "v", "t", Map.of()));
       Path f = tmp.resolve(name + ".carrot");

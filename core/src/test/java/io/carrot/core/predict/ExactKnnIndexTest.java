@@ -49,6 +49,43 @@ class ExactKnnIndexTest {
   }
 
   @Test
+  void similaritiesEqualTheRowByRowDefault() {
+    Random r = new Random(4);
+    float[][] x = io.carrot.core.TestVectors.randomUnit(r, 700, 24);
+    ExactKnnIndex index = new ExactKnnIndex(x);
+    VectorIndex byRow = new VectorIndex() { // everything but similarities delegates: the interface default
+      public int size() {
+        return index.size();
+      }
+
+      public int dimension() {
+        return index.dimension();
+      }
+
+      public float[] row(int j) {
+        return index.row(j);
+      }
+
+      public int[] topK(float[] q, int k, boolean[] excluded) {
+        return index.topK(q, k, excluded);
+      }
+
+      public String kind() {
+        return "by-row";
+      }
+    };
+    for (int t = 0; t < 10; t++) {
+      float[] q = io.carrot.core.TestVectors.randomUnit(r, 1, 24)[0];
+      int[] rows = index.topK(q, 1 + r.nextInt(300), null);
+      float[] s = index.similarities(q, rows);
+      assertThat(s).containsExactly(byRow.similarities(q, rows));
+      for (int c = 1; c < s.length; c++) {
+        assertThat(s[c]).isLessThanOrEqualTo(s[c - 1] + 1e-6f); // best first
+      }
+    }
+  }
+
+  @Test
   void tiesGoToTheLowerIndex() {
     float[] scores = {0.5f, 0.9f, 0.5f, 0.9f, 0.1f};
     assertThat(ExactKnnIndex.select(scores, 3, null)).containsExactly(1, 3, 0);
