@@ -16,9 +16,6 @@ import java.util.Map;
 public final class CalibratedPredictor implements Predictor {
   public static final String KIND = "calibrated";
 
-  /** Slope of the map beyond its end knots: small enough not to matter as a value, but not zero. */
-  static final double TAIL_SLOPE = 1e-6;
-
   private final Predictor base;
   private final double[] knotX; // increasing
   private final double[] knotY; // non-decreasing
@@ -103,14 +100,12 @@ public final class CalibratedPredictor implements Predictor {
 
   /** The calibrated value of a raw quality prediction. */
   public double map(double q) {
-    // Beyond the end knots the map keeps a tiny slope, so it is strictly increasing (until it reaches
-    // 0 or 1) and does not turn a strict ranking between models into a tie.
     if (q <= knotX[0]) {
-      return Math.max(0, knotY[0] - TAIL_SLOPE * (knotX[0] - q));
+      return knotY[0];
     }
     int last = knotX.length - 1;
     if (q >= knotX[last]) {
-      return Math.min(1, knotY[last] + TAIL_SLOPE * (q - knotX[last]));
+      return knotY[last];
     }
     int hi = Arrays.binarySearch(knotX, q);
     if (hi >= 0) {

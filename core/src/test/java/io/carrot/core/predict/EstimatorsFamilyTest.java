@@ -105,10 +105,6 @@ class EstimatorsFamilyTest {
     assertThat(c.map(0.175)).isCloseTo(0.25, offset(1e-12));
     assertThat(c.map(0.25)).isEqualTo(0.5);
     assertThat(c.map(0.9)).isEqualTo(1.0);
-    // beyond the end knots the map keeps a tiny slope: a strict ranking stays strict
-    CalibratedPredictor mid = new CalibratedPredictor(c.base(), new double[] {0.2, 0.5}, new double[] {0.3, 0.6});
-    assertThat(mid.map(0.7)).isGreaterThan(mid.map(0.6)).isCloseTo(0.6, offset(1e-6));
-    assertThat(mid.map(0.1)).isLessThan(mid.map(0.15)).isCloseTo(0.3, offset(1e-6));
   }
 
   /** Every family fits, predicts in range, and survives a router file round trip unchanged. */
