@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.carrot.core.train.AutoSelect;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -69,7 +70,9 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--router", paramLabel = "FILE", description = "Router to evaluate (default: fit one on train).")
   Path router;
 
-  @Option(names = "--estimator", paramLabel = "NAME", description = "Estimator to fit when no --router is given (default: knn).")
+  @Option(names = "--estimator", paramLabel = "NAME", completionCandidates = EstimatorNames.class,
+      description = "Estimator to fit when no --router is given: one of ${COMPLETION-CANDIDATES} (default: auto, the best validation AIQ;"
+          + " without a validation split, knn). The paper's CARROT-KNN is always evaluated alongside as carrot-knn.")
   String estimator;
 
   @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N", description = "k of the knn estimator and of the binary router (default: ${DEFAULT-VALUE}).")
@@ -170,7 +173,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("k", k);
-    return new EvalOptions(estimator == null ? "knn" : estimator, settings, muSteps, bootstrap, seed,
+    return new EvalOptions(estimator == null ? AutoSelect.NAME : estimator, settings, muSteps, bootstrap, seed,
         targetCost == null ? Double.NaN : targetCost);
   }
 
@@ -181,6 +184,12 @@ final class EvalCommand implements Callable<Integer> {
     opts.embedder = embedder;
     opts.embeddings = f32;
     Dataset d = opts.read();
+    if (estimator == null && router == null && io.carrot.core.eval.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
+      // the default compares estimators on validation; without one, the paper's estimator needs none
+      options = options.withEstimator("knn", options.settings());
+      err.println("note: dataset " + d.name() + " has no validation prompts to compare estimators on, so this evaluates"
+          + " the paper's CARROT-KNN (--estimator knn)");
+    }
     Router r = null;
     if (router != null) {
       r = RouterFile.load(router);

@@ -33,10 +33,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Train a router on a dataset and save it as a router file.",
-      "Estimators: knn (CARROT-KNN, k by 5-fold CV), knn-weighted, knn-shrink, linear,",
-      "knn-low-rank, knn-shrink-low-rank, linear-low-rank, ensemble,",
-      "auto (fits each, keeps the best AIQ on validation);",
-      "all but knn choose weights and calibrate on the validation split."
+      "By default (--estimator auto) every estimator is fitted on train and the one whose router has the best",
+      "AIQ on the validation split is kept; knn is the paper's CARROT-KNN (k by 5-fold CV); all but knn choose",
+      "weights and calibrate on the validation split (see docs/ROUTER.md)."
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -46,8 +45,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Router file to write (.carrot).")
   Path out;
 
-  @Option(names = "--estimator", defaultValue = "knn", paramLabel = "NAME",
-      description = "knn, knn-weighted, knn-shrink, linear, knn-low-rank, knn-shrink-low-rank, linear-low-rank, ensemble, or auto (the best validation AIQ) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--estimator", defaultValue = AutoSelect.NAME, paramLabel = "NAME", completionCandidates = EstimatorNames.class,
+      description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: the best validation AIQ; without a validation split, knn).")
   String estimator;
 
   @Option(names = "--k", defaultValue = "auto", paramLabel = "auto|N",
@@ -61,11 +60,22 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Estimator est = estimator.equals("auto") ? null : Estimators.get(estimator);
+    if (!estimator.equals(AutoSelect.NAME)) {
+      Estimators.get(estimator); // an unknown name fails before any slow work
+    }
     Estimators.knnTrainer(k); // validates --k before any slow work
     Dataset d = data.read();
     List<PromptRecord> rows = new ArrayList<>(d.requireRows(Split.TRAIN));
     List<PromptRecord> validation = d.rows(Split.VALIDATION);
+    boolean named = spec.commandLine().getParseResult().hasMatchedOption("--estimator");
+    if (!named && estimator.equals(AutoSelect.NAME)
+        && (splits.equals("train+validation") || EvalSet.completeRows(validation).isEmpty())) {
+      // the default compares estimators on validation; without one, the paper's estimator needs none
+      estimator = "knn";
+      err.println("note: no validation prompts to compare estimators on, so this trains the paper's CARROT-KNN"
+          + " (--estimator knn); give the dataset a validation split for --estimator auto");
+    }
+    Estimator est = estimator.equals(AutoSelect.NAME) ? null : Estimators.get(estimator);
     if (splits.equals("train+validation")) {
       if (!estimator.equals("knn")) {
         throw new CarrotException("--splits train+validation leaves no validation prompts for --estimator " + estimator + "; use --splits train");
@@ -92,14 +102,16 @@ final class TrainCommand implements Callable<Integer> {
       extra.put("k", k);
       extra.put("models", String.join(",", d.models()));
       Router r;
+      String trained = estimator;
       if (est == null) {
         AutoSelect.Selection sel = AutoSelect.select(d, rows, e, validation, val == null ? new float[0][] : val.embeddings(),
             settings, vectors.embedderId(), new Cl100kTokenCounter().id(), extra, progress);
         for (AutoSelect.Trial t : sel.trials()) {
-          spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-16s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
+          spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-20s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
               t.estimator(), t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
         }
         r = sel.best().router();
+        trained = "auto (chose " + sel.best().estimator() + ")";
       } else {
         r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
             new Cl100kTokenCounter().id(), extra);
@@ -113,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
       Object kk = r.predictor().hyperParameters().get("k");
       spec.commandLine().getOut().printf(
           "trained %s on %d prompts x %d models of %s (%sembedder %s) -> %s%n",
-          estimator, rows.size(), d.modelCount(), d.name(), kk == null ? "" : "k = " + kk + ", ", r.provenance().embedderId(), out);
+          trained, rows.size(), d.modelCount(), d.name(), kk == null ? "" : "k = " + kk + ", ", r.provenance().embedderId(), out);
     }
     return 0;
   }

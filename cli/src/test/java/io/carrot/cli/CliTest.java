@@ -83,7 +83,10 @@ class CliTest {
     Run train = run("train", "--data", data.toString(), "--embeddings", f32.toString(),
         "--embedder", "minilm-q:head-128", "--k", "3", "--out", router.toString());
     assertThat(train.code()).as(train.err()).isZero();
-    assertThat(train.out()).contains("trained knn on 16 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
+    // the default estimator is auto: every candidate separates the specialists on validation (AIQ 1), the first one wins the tie
+    assertThat(train.out()).contains("  knn                  validation AIQ 1.0000, accuracy at mu = 0 1.0000  <- chosen")
+        .contains("  knn-shrink-low-rank  validation AIQ 1.0000")
+        .contains("trained auto (chose knn) on 16 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
 
     Run eval = run("eval", "--data", data.toString(), "--router", router.toString(), "--embeddings", f32.toString(),
         "--frontier", tmp.resolve("frontier.csv").toString(), "--mu-grid", "10");

@@ -90,7 +90,7 @@ class EvalCommandTest {
   @Test
   void evalWritesEveryOutputWithKnownNumbers() throws IOException {
     Path out = tmp.resolve("out-alpha");
-    Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--k", "4", "--mu-grid", "100",
+    Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4", "--mu-grid", "100",
         "--bootstrap", "30", "--target-cost", "0.0005", "--out", out.toString(), "--frontier", tmp.resolve("carrot.csv").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("carrot-knn at mu = 0                 1.0000   5.5000e-03");
@@ -122,6 +122,8 @@ class EvalCommandTest {
         "--mu-grid", "50", "--bootstrap", "0", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("dataset alpha:").contains("dataset beta:").contains("evaluated 2 datasets");
+    // the default estimator is auto, picked per dataset on validation
+    assertThat(r.out()).contains("20 test prompts, 3 models, CARROT with the auto estimator (a ");
     assertThat(out.resolve("alpha").resolve("metrics.json")).isNotEmptyFile();
     assertThat(out.resolve("beta").resolve("frontier.png")).isNotEmptyFile();
     String md = Files.readString(tmp.resolve("docs").resolve("RESULTS.md"));

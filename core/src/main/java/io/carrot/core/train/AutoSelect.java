@@ -65,19 +65,24 @@ public final class AutoSelect {
       singles.add(new Point(Double.NaN, valSet.meanCost(m), valSet.meanQuality(m)));
     }
     Anchors anchors = Anchors.of(singles);
-    List<Trial> trials = new ArrayList<>();
+    // families built on the same parts (KNN, empirical-Bayes KNN, ridge, MLP) fit each part once
+    List<Trial> trials = SharedFits.within(() -> {
+      List<Trial> out = new ArrayList<>();
+      for (String name : CANDIDATES) {
+        Estimator est = Estimators.get(name);
+        Map<String, String> ex = new java.util.LinkedHashMap<>(extra);
+        ex.put("estimator", name);
+        Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
+            embedderId, tokenCounterId, ex);
+        RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
+        double aiq = Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors);
+        out.add(new Trial(name, aiq, sweep.at(0).quality(), r));
+      }
+      return out;
+    });
     Trial best = null;
-    for (String name : CANDIDATES) {
-      Estimator est = Estimators.get(name);
-      Map<String, String> ex = new java.util.LinkedHashMap<>(extra);
-      ex.put("estimator", name);
-      Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
-          embedderId, tokenCounterId, ex);
-      RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
-      double aiq = Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors);
-      Trial t = new Trial(name, aiq, sweep.at(0).quality(), r);
-      trials.add(t);
-      if (best == null || aiq > best.validationAiq()) {
+    for (Trial t : trials) {
+      if (best == null || t.validationAiq() > best.validationAiq()) {
         best = t;
       }
     }

@@ -36,7 +36,26 @@ public final class EstimatorFamilies {
   }
 
   public static Predictor knnShrink(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress), validation);
+    return CalibratedPredictor.fit(shrunk(train, validation, settings, progress), validation);
+  }
+
+  // The parts other families build on, shared within a SharedFits scope (auto).
+
+  private static Predictor knn(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return Estimators.get("knn").fit(train, validation, settings, progress); // shared: see Estimators
+  }
+
+  private static Predictor shrunk(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return SharedFits.part("knn-shrink", train, validation, settings,
+        () -> weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress));
+  }
+
+  private static Predictor ridge(TrainingSet train, TrainingSet validation, Map<String, String> settings) {
+    return SharedFits.part("linear", train, validation, Map.of(), () -> LinearPredictor.fit(train, validation));
+  }
+
+  private static Predictor network(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return SharedFits.part("mlp", train, validation, Map.of(), () -> MlpTrainer.defaults().fit(train, validation, progress));
   }
 
   /** Fits with {@code t}, honouring a fixed {@code k} setting ({@code auto}: k on validation too). */
@@ -52,31 +71,29 @@ public final class EstimatorFamilies {
   }
 
   public static Predictor linear(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(LinearPredictor.fit(train, validation), validation);
+    return CalibratedPredictor.fit(ridge(train, validation, settings), validation);
   }
 
   public static Predictor mlp(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(MlpTrainer.defaults().fit(train, validation, progress), validation);
+    return CalibratedPredictor.fit(network(train, validation, settings, progress), validation);
   }
 
   public static Predictor knnLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
-    return CalibratedPredictor.fit(LowRankPredictor.fit(knn, train, validation), validation);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(knn(train, validation, settings, progress), train, validation), validation);
   }
 
   public static Predictor knnShrinkLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    Predictor shrunk = weightedKnn(WeightedKnnTrainer.shrunk(), train, validation, settings, progress);
-    return CalibratedPredictor.fit(LowRankPredictor.fit(shrunk, train, validation), validation);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(shrunk(train, validation, settings, progress), train, validation), validation);
   }
 
   public static Predictor linearLowRank(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    return CalibratedPredictor.fit(LowRankPredictor.fit(LinearPredictor.fit(train, validation), train, validation), validation);
+    return CalibratedPredictor.fit(LowRankPredictor.fit(ridge(train, validation, settings), train, validation), validation);
   }
 
   public static Predictor ensemble(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
-    Predictor knn = Estimators.get("knn").fit(train, validation, settings, progress);
-    Predictor lin = LinearPredictor.fit(train, validation);
-    Predictor mlp = MlpTrainer.defaults().fit(train, validation, progress);
+    Predictor knn = knn(train, validation, settings, progress);
+    Predictor lin = ridge(train, validation, settings);
+    Predictor mlp = network(train, validation, settings, progress);
     // 10 steps over 4 parts: 286 weight vectors per model (20 steps would be 1,771)
     Predictor blend = BlendFitter.fit("ensemble", List.of(knn, lin, mlp, ConstantPredictor.fit(train)), validation, 10);
     return CalibratedPredictor.fit(blend, validation);

@@ -17,7 +17,7 @@ public final class Estimators {
 
   static {
     // One line per estimator family: its name and how to fit it.
-    BY_NAME.put(KnnPredictor.KIND, Estimators::knn);
+    BY_NAME.put(KnnPredictor.KIND, (t, v, s, p) -> SharedFits.part(KnnPredictor.KIND, t, v, s, () -> knn(t, v, s, p)));
     BY_NAME.put("knn-weighted", EstimatorFamilies::knnWeighted);
     BY_NAME.put("knn-shrink", EstimatorFamilies::knnShrink);
     BY_NAME.put("linear", EstimatorFamilies::linear);
