@@ -540,11 +540,9 @@ public final class EvaluationHarness {
     return new Entry(thresholdCurve(test, pTest, bestA, strong, weak, thresholds), desc, false);
   }
 
-  /** Predicts every row in parallel: predictors are thread-safe by contract. */
+  /** Predicts every row, in parallel or batched as the predictor does it. */
   private static Prediction[] predictAll(Predictor p, float[][] e) {
-    Prediction[] out = new Prediction[e.length];
-    IntStream.range(0, e.length).parallel().forEach(i -> out[i] = p.predict(e[i]));
-    return out;
+    return p.predictAll(e);
   }
 
   private static ChoiceCurve thresholdCurve(EvalSet set, Prediction[] p, int column, int strong, int weak, double[] thresholds) {

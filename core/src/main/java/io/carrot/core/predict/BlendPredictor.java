@@ -93,11 +93,37 @@ public final class BlendPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] embedding) {
+    Prediction[] ps = new Prediction[parts.size()];
+    for (int i = 0; i < ps.length; i++) {
+      ps[i] = parts.get(i).predict(embedding);
+    }
+    return blend(ps);
+  }
+
+  /** As {@link #predict} for each prompt, with each part predicting all prompts at once. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    Prediction[][] byPart = new Prediction[parts.size()][];
+    for (int i = 0; i < byPart.length; i++) {
+      byPart[i] = parts.get(i).predictAll(embeddings);
+    }
+    Prediction[] out = new Prediction[embeddings.length];
+    for (int r = 0; r < out.length; r++) {
+      Prediction[] ps = new Prediction[byPart.length];
+      for (int i = 0; i < ps.length; i++) {
+        ps[i] = byPart[i][r];
+      }
+      out[r] = blend(ps);
+    }
+    return out;
+  }
+
+  private Prediction blend(Prediction[] ps) {
     int m = models().size();
     double[] q = new double[m];
     double[] t = new double[m];
     for (int i = 0; i < parts.size(); i++) {
-      Prediction p = parts.get(i).predict(embedding);
+      Prediction p = ps[i];
       for (int j = 0; j < m; j++) {
         q[j] += qualityWeights[i][j] * p.quality()[j];
         t[j] += tokenWeights[i][j] * p.outputTokens()[j];

@@ -169,6 +169,30 @@ public final class KnnPredictor implements Predictor {
     return average(index.topK(embedding, k, null));
   }
 
+  /** Prompts searched together by {@link #predictAll}: bounds the neighbour lists held at once. */
+  static final int BATCH = 1024;
+
+  /** As {@link #predict} for each prompt, with the store searched for a batch of prompts at once. */
+  @Override
+  public Prediction[] predictAll(float[][] embeddings) {
+    for (float[] e : embeddings) {
+      if (e.length != index.dimension()) {
+        throw new IllegalArgumentException(
+            "embedding has dimension " + e.length + ", the router was trained on " + index.dimension());
+      }
+    }
+    Prediction[] out = new Prediction[embeddings.length];
+    for (int from = 0; from < embeddings.length; from += BATCH) {
+      int to = Math.min(embeddings.length, from + BATCH);
+      int[][] nn = index.topK(java.util.Arrays.copyOfRange(embeddings, from, to), sparse ? searchWidth : k, null);
+      int f = from;
+      java.util.stream.IntStream.range(0, to - from)
+          .parallel()
+          .forEach(i -> out[f + i] = sparse ? averageObserved(nn[i]) : average(nn[i]));
+    }
+    return out;
+  }
+
   /** Per model, the mean of the first {@code k} of {@code rows} that have its entry. */
   Prediction averageObserved(int[] rows) {
     int m = models.size();

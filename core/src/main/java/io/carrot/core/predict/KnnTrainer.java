@@ -155,16 +155,28 @@ public final class KnnTrainer {
     // predictions per query, grid entry, output (quality then tokens); NaN where no neighbour had an entry
     double[][][] pred = new double[queries][][];
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-    IntStream.range(0, queries)
+    // the queries of one fold share the excluded rows, so they are searched together
+    for (int f = 0; f < folds; f++) {
+      int ff = f;
+      int[] inFold = IntStream.range(0, queries).filter(qi -> fold[queryRows[qi]] == ff).toArray();
+      if (inFold.length == 0) {
+        continue;
+      }
+      boolean[] excl = new boolean[n];
+      for (int j = 0; j < n; j++) {
+        excl[j] = fold[j] == f;
+      }
+      float[][] qs = new float[inFold.length][];
+      for (int c = 0; c < inFold.length; c++) {
+        qs[c] = data.embeddings()[queryRows[inFold[c]]];
+      }
+      int[][] found = index.topK(qs, kTop, excl);
+      IntStream.range(0, inFold.length)
         .parallel()
         .forEach(
-            qi -> {
-              int row = queryRows[qi];
-              boolean[] excl = new boolean[n];
-              for (int j = 0; j < n; j++) {
-                excl[j] = fold[j] == fold[row];
-              }
-              int[] nn = index.topK(data.embeddings()[row], kTop, excl);
+            at -> {
+              int qi = inFold[at];
+              int[] nn = found[at];
               double[] sumQ = new double[m];
               double[] sumT = new double[m];
               int[] cnt = new int[m];
@@ -199,6 +211,7 @@ public final class KnnTrainer {
               pred[qi] = out;
               progress.accept(done.incrementAndGet());
             });
+    }
     double[] score = new double[grid.length];
     for (int g = 0; g < grid.length; g++) {
       if (grid[g] > kmax) {

@@ -24,12 +24,14 @@ public interface Predictor {
   /** Predicts quality and output tokens of every model for one embedded prompt. */
   Prediction predict(float[] embedding);
 
-  /** Predicts many prompts; the default calls {@link #predict(float[])} for each. */
+  /**
+   * Predicts many prompts, each exactly as {@link #predict(float[])} would. The default calls it for
+   * each prompt in parallel (predictors are thread-safe); a predictor may batch the work instead
+   * (the KNN ones search the store for many prompts at once).
+   */
   default Prediction[] predictAll(float[][] embeddings) {
     Prediction[] out = new Prediction[embeddings.length];
-    for (int i = 0; i < embeddings.length; i++) {
-      out[i] = predict(embeddings[i]);
-    }
+    java.util.stream.IntStream.range(0, embeddings.length).parallel().forEach(i -> out[i] = predict(embeddings[i]));
     return out;
   }
 

@@ -30,6 +30,18 @@ public interface VectorIndex {
   int[] topK(float[] q, int k, boolean[] excluded);
 
   /**
+   * {@link #topK(float[], int, boolean[])} of each of {@code queries} (the same {@code k} and
+   * {@code excluded} for all), with exactly the same answers. The default searches the queries in
+   * parallel; an index may search them together faster (the exact scan reads the store once per
+   * block of queries instead of once per query).
+   */
+  default int[][] topK(float[][] queries, int k, boolean[] excluded) {
+    int[][] out = new int[queries.length][];
+    java.util.stream.IntStream.range(0, queries.length).parallel().forEach(i -> out[i] = topK(queries[i], k, excluded));
+    return out;
+  }
+
+  /**
    * The inner products of {@code q} with the stored rows {@code rows}, in that order (what a
    * similarity-weighted estimator weighs {@link #topK}'s neighbours by). The default computes them
    * from {@link #row}; an index that holds the vectors in another layout may do it without copies.

@@ -172,10 +172,26 @@ public final class WeightedKnnPredictor implements Predictor {
     return estimate(rows, sims);
   }
 
-  /** Predicts the prompts in parallel: each prediction is independent and this predictor thread-safe. */
+  /** As {@link #predict} for each prompt, with the store searched for a batch of prompts at once. */
   @Override
   public Prediction[] predictAll(float[][] embeddings) {
-    return java.util.Arrays.stream(embeddings).parallel().map(this::predict).toArray(Prediction[]::new);
+    for (float[] e : embeddings) {
+      if (e.length != dimension()) {
+        throw new IllegalArgumentException(
+            "embedding has dimension " + e.length + ", the router was trained on " + dimension());
+      }
+    }
+    Prediction[] out = new Prediction[embeddings.length];
+    VectorIndex index = store.index();
+    for (int from = 0; from < embeddings.length; from += KnnPredictor.BATCH) {
+      int to = Math.min(embeddings.length, from + KnnPredictor.BATCH);
+      int[][] nn = index.topK(java.util.Arrays.copyOfRange(embeddings, from, to), store.searchWidth(), null);
+      int f = from;
+      java.util.stream.IntStream.range(0, to - from)
+          .parallel()
+          .forEach(i -> out[f + i] = estimate(nn[i], Double.isInfinite(tau) ? null : index.similarities(embeddings[f + i], nn[i])));
+    }
+    return out;
   }
 
   /**

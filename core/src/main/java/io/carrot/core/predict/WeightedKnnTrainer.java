@@ -305,8 +305,11 @@ public final class WeightedKnnTrainer {
               .mapToObj(
                   c -> {
                     Part acc = new Part(newQualityErrors(), newErrors());
-                    for (int i = c * CHUNK; i < Math.min(n, (c + 1) * CHUNK); i++) {
-                      add(i, acc.quality, acc.tokens);
+                    int from = c * CHUNK;
+                    int to = Math.min(n, (c + 1) * CHUNK);
+                    int[][] nn = wide.index().topK(java.util.Arrays.copyOfRange(val.embeddings(), from, to), wide.searchWidth(), null);
+                    for (int i = from; i < to; i++) {
+                      add(i, nn[i - from], acc.quality, acc.tokens);
                       progress.accept(done.incrementAndGet());
                     }
                     return acc;
@@ -335,10 +338,9 @@ public final class WeightedKnnTrainer {
     }
 
     /** Adds validation prompt {@code i}'s errors at every grid point. */
-    private void add(int i, double[][][][][][] qe, double[][][][][] te) {
+    private void add(int i, int[] rows, double[][][][][][] qe, double[][][][][] te) {
       float[] x = val.embeddings()[i];
       VectorIndex index = wide.index();
-      int[] rows = index.topK(x, wide.searchWidth(), null);
       float[] sims = index.similarities(x, rows);
       int m = val.models().size();
       float[] q = wide.qualityTargets();

@@ -49,6 +49,64 @@ class ExactKnnIndexTest {
   }
 
   @Test
+  void batchedSearchGivesExactlyTheOneAtATimeAnswers() {
+    Random r = new Random(9);
+    for (int trial = 0; trial < 12; trial++) {
+      int n = 1 + r.nextInt(3000); // crosses the block tiles (512 rows) and the single-query tile (4096) edges
+      int d = 1 + r.nextInt(48);
+      float[][] x = io.carrot.core.TestVectors.randomUnit(r, n, d);
+      if (trial % 3 == 0) { // exact duplicates: ties must go to the lower index in both paths
+        for (int j = 1; j < n; j += 2) {
+          x[j] = x[j - 1].clone();
+        }
+      }
+      ExactKnnIndex index = new ExactKnnIndex(x);
+      int nq = 1 + r.nextInt(3 * ExactKnnIndex.QUERY_BLOCK + 5); // a partial last block
+      float[][] qs = io.carrot.core.TestVectors.randomUnit(r, nq, d);
+      boolean[] excl = trial % 2 == 0 ? null : new boolean[n];
+      if (excl != null) {
+        for (int j = 0; j < n; j++) {
+          excl[j] = r.nextInt(5) == 0;
+        }
+      }
+      int k = 1 + r.nextInt(80);
+      int[][] batched = index.topK(qs, k, excl);
+      assertThat(batched).hasNumberOfRows(nq);
+      for (int q = 0; q < nq; q++) {
+        assertThat(batched[q]).as("trial %d query %d", trial, q).containsExactly(index.topK(qs[q], k, excl));
+      }
+    }
+  }
+
+  @Test
+  void batchedPredictionsEqualOneAtATime() {
+    Random r = new Random(11);
+    int n = 1500;
+    float[][] x = io.carrot.core.TestVectors.randomUnit(r, n, 16);
+    double[][] q = new double[n][3];
+    double[][] t = new double[n][3];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 3; j++) {
+        q[i][j] = r.nextInt(2);
+        t[i][j] = r.nextInt(500);
+        if (j == 2 && i % 3 == 0) { // sparse: the third model lacks a third of the entries
+          q[i][j] = Double.NaN;
+          t[i][j] = Double.NaN;
+        }
+      }
+    }
+    TrainingSet ts = new TrainingSet(java.util.List.of("a", "b", "c"), x, q, t);
+    KnnPredictor knn = KnnTrainer.fixed(24).fit(ts, p -> {});
+    float[][] queries = io.carrot.core.TestVectors.randomUnit(r, 2 * KnnPredictor.BATCH + 7, 16);
+    Prediction[] all = knn.predictAll(queries);
+    for (int i = 0; i < queries.length; i += 97) {
+      Prediction one = knn.predict(queries[i]);
+      assertThat(all[i].quality()).containsExactly(one.quality());
+      assertThat(all[i].outputTokens()).containsExactly(one.outputTokens());
+    }
+  }
+
+  @Test
   void similaritiesEqualTheRowByRowDefault() {
     Random r = new Random(4);
     float[][] x = io.carrot.core.TestVectors.randomUnit(r, 700, 24);

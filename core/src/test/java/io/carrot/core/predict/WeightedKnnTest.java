@@ -159,6 +159,11 @@ class WeightedKnnTest {
       float[][] queries = TestVectors.randomUnit(new Random(11), 30, 6);
       double[] gq = knn.globalQuality();
       double[] gt = knn.globalTokens();
+      // the batched search of predictAll gives exactly the one-at-a-time predictions
+      Prediction[] all = weighted(knn, 0.05, 2, 1).predictAll(queries);
+      for (int i = 0; i < queries.length; i++) {
+        assertThat(all[i]).usingRecursiveComparison().isEqualTo(weighted(knn, 0.05, 2, 1).predict(queries[i]));
+      }
       for (float[] x : queries) {
         // tau = inf is CARROT-KNN's uniform vote, exactly (dense and sparse)
         assertThat(weighted(knn, INF, 0, 0).predict(x)).usingRecursiveComparison().isEqualTo(knn.predict(x));
