@@ -87,6 +87,17 @@ class CliTest {
     assertThat(train.out()).contains("  knn                  validation AIQ 1.0000, accuracy at mu = 0 1.0000  <- chosen")
         .contains("  knn-shrink-low-rank  validation AIQ 1.0000")
         .contains("trained auto (chose knn) on 16 prompts x 3 models of tiny (k = 3, embedder all-minilm-l6-v2-q/head-128)");
+    // training on train + validation leaves nothing to choose on: the default falls back to the paper's KNN, saying so
+    Run pooled = run("train", "--data", data.toString(), "--embeddings", f32.toString(), "--embedder", "minilm-q:head-128",
+        "--k", "3", "--splits", "train+validation", "--out", tmp.resolve("pooled.carrot").toString());
+    assertThat(pooled.code()).as(pooled.err()).isZero();
+    assertThat(pooled.err()).contains("note: no validation prompts to compare estimators on, so this trains the paper's CARROT-KNN (--estimator knn)");
+    assertThat(pooled.out()).contains("trained knn on 20 prompts x 3 models of tiny (k = 3,");
+    Run pooledAuto = run("train", "--data", data.toString(), "--embeddings", f32.toString(), "--embedder", "minilm-q:head-128",
+        "--estimator", "auto", "--splits", "train+validation", "--out", tmp.resolve("pooled2.carrot").toString());
+    assertThat(pooledAuto.code()).isEqualTo(1);
+    assertThat(pooledAuto.err().strip())
+        .isEqualTo("carrot: error: --splits train+validation leaves no validation prompts for --estimator auto; use --splits train");
 
     Run eval = run("eval", "--data", data.toString(), "--router", router.toString(), "--embeddings", f32.toString(),
         "--frontier", tmp.resolve("frontier.csv").toString(), "--mu-grid", "10");
