@@ -207,7 +207,7 @@ public final class EvaluationHarness {
     }
     EvalSet test = EvalSet.of(d, testRows);
     EvalSet val = valRows.isEmpty() ? null : EvalSet.of(d, valRows);
-    Prediction[] pTest = predictAll(router.predictor(), teE);
+    Prediction[] pTest = router.predictor().predictAll(teE);
     double[] mus = grid(options.muSteps());
     String carrot = "carrot-" + family;
     RouterSweep sweep = new RouterSweep(test, router, pTest);
@@ -217,7 +217,7 @@ public final class EvaluationHarness {
     curves.put(carrot, new Entry(carrotCurve, describe(router, family), true));
     if (knnReference != null) {
       Router ref = knnReference;
-      RouterSweep ks = new RouterSweep(test, ref, predictAll(ref.predictor(), teE));
+      RouterSweep ks = new RouterSweep(test, ref, ref.predictor().predictAll(teE));
       curves.put(CARROT_KNN, new Entry(ChoiceCurve.of(test, "mu", mus, p -> ks.choices(mus[p])),
           "the paper's CARROT-KNN (k = " + ref.predictor().hyperParameters().get("k") + ") fitted on the same train split, for reference", true));
     }
@@ -311,13 +311,13 @@ public final class EvaluationHarness {
     if (val == null && !Double.isNaN(options.targetCost())) {
       throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
     }
-    Prediction[] pVal = val == null ? null : predictAll(router.predictor(), vaE);
+    Prediction[] pVal = val == null ? null : router.predictor().predictAll(vaE);
     Deployment deployment = Double.isNaN(options.targetCost()) ? null : deploy(router, val, pVal, carrotCurve, mus, options.targetCost());
     t = System.nanoTime();
     List<CalibrationResult> calibration = new ArrayList<>();
     calibration.add(KnobChecks.calibration("router", carrot + "'s predicted quality", test, sweep, pTest));
     if (router.predictor() instanceof CalibratedPredictor cp) {
-      Prediction[] raw = predictAll(cp.base(), teE);
+      Prediction[] raw = cp.base().predictAll(teE);
       calibration.add(KnobChecks.calibration("uncalibrated",
           "the same predictor before its isotonic calibration map (a " + cp.base().kind() + " predictor), routing on its own",
           test, new RouterSweep(test, router, raw), raw));
@@ -517,7 +517,7 @@ public final class EvaluationHarness {
       selE = trE;
       notes.add("No validation split: the binary router's weak model is chosen on train (in-sample).");
     }
-    Prediction[] pSel = predictAll(win, selE);
+    Prediction[] pSel = win.predictAll(selE);
     Anchors selAnchors = Anchors.of(SingleModels.points(sel, null));
     int bestA = -1;
     double bestAiq = Double.NEGATIVE_INFINITY;
@@ -529,7 +529,7 @@ public final class EvaluationHarness {
         bestA = a;
       }
     }
-    Prediction[] pTest = predictAll(win, teE);
+    Prediction[] pTest = win.predictAll(teE);
     int weak = cands.get(bestA);
     String desc =
         String.format(Locale.ROOT,
@@ -538,11 +538,6 @@ public final class EvaluationHarness {
             d.models().get(strong), d.models().get(weak), k, val == null ? "train" : "validation", bestAiq,
             win.hyperParameters().getOrDefault("k", "?"));
     return new Entry(thresholdCurve(test, pTest, bestA, strong, weak, thresholds), desc, false);
-  }
-
-  /** Predicts every row, in parallel or batched as the predictor does it. */
-  private static Prediction[] predictAll(Predictor p, float[][] e) {
-    return p.predictAll(e);
   }
 
   private static ChoiceCurve thresholdCurve(EvalSet set, Prediction[] p, int column, int strong, int weak, double[] thresholds) {

@@ -10,16 +10,18 @@ import java.util.stream.IntStream;
  * of {@code scores[j] += q[i] * column[j]} over contiguous memory, a loop HotSpot turns into SIMD
  * code, where a row-major dot product would be a float reduction it cannot vectorize. (With one
  * flat dimension-major array the column starts at an offset, C2 cannot rule out that the two
- * arrays overlap at a distance, and the loop stays scalar: about 2x slower.) Many queries at once ({@link #topK(float[][], int, boolean[])}) are scored in blocks:
- * each stretch of the store is read from memory once and used for every query of the block, which
- * turns a memory-bound scan into a compute-bound one, with the same arithmetic per score (so the
- * same answers as one query at a time).
+ * arrays overlap at a distance, and the loop stays scalar: about 2x slower.) Many queries at once
+ * ({@link #topK(float[][], int, boolean[])}) are scored in blocks: each stretch of the store is read
+ * from memory once and used for every query of the block, which turns a memory-bound scan into a
+ * compute-bound one, with the same arithmetic per score (so the same answers as one query at a
+ * time).
  */
 public final class ExactKnnIndex implements VectorIndex {
-  private static final int TILE = 4096;
   /** Queries scored together, and the rows of the store they share per pass (16 x 512 floats: 32 KB of scores). */
   static final int QUERY_BLOCK = 16;
   private static final int BLOCK_TILE = 512;
+  /** Scores held per pass when fewer queries share it (one query: 4096 rows). */
+  private static final int SCORE_FLOATS = 4096;
   private final int n;
   private final int d;
   /** The store by dimension: {@code cols[i][j]} is row j's coordinate i. */
@@ -64,27 +66,18 @@ public final class ExactKnnIndex implements VectorIndex {
 
   /** Inner products of {@code q} with every stored row, into {@code out} (length n). */
   public void scores(float[] q, float[] out) {
-    for (int t = 0; t < n; t += TILE) {
-      int end = Math.min(n, t + TILE);
-      Arrays.fill(out, t, end, 0f);
-      for (int i = 0; i < d; i++) {
-        float qi = q[i];
-        float[] col = cols[i];
-        for (int j = t; j < end; j++) {
-          out[j] += qi * col[j];
-        }
-      }
-    }
+    scores(new float[][] {q}, 0, 1, new float[][] {out});
   }
 
   /**
-   * Inner products of {@code qs[from..to)} with every stored row, into {@code out[0..to-from)}: per
-   * score the same products summed in the same order as {@link #scores(float[], float[])}.
+   * Inner products of {@code qs[from..to)} with every stored row, into {@code out[0..to-from)}: each
+   * score sums its products in dimension order, however many queries share the pass.
    */
   void scores(float[][] qs, int from, int to, float[][] out) {
     int b = to - from;
-    for (int t = 0; t < n; t += BLOCK_TILE) {
-      int end = Math.min(n, t + BLOCK_TILE);
+    int tile = Math.max(BLOCK_TILE, SCORE_FLOATS / b); // the block's scores per pass stay in L1
+    for (int t = 0; t < n; t += tile) {
+      int end = Math.min(n, t + tile);
       for (int c = 0; c < b; c++) {
         Arrays.fill(out[c], t, end, 0f);
       }

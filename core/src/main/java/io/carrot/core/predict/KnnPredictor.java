@@ -159,36 +159,42 @@ public final class KnnPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] embedding) {
-    if (embedding.length != index.dimension()) {
-      throw new IllegalArgumentException(
-          "embedding has dimension " + embedding.length + ", the router was trained on " + index.dimension());
-    }
-    if (sparse) {
-      return averageObserved(index.topK(embedding, searchWidth, null));
-    }
-    return average(index.topK(embedding, k, null));
+    Dimensions.check(embedding, index.dimension());
+    return estimate(index.topK(embedding, sparse ? searchWidth : k, null));
   }
-
-  /** Prompts searched together by {@link #predictAll}: bounds the neighbour lists held at once. */
-  static final int BATCH = 1024;
 
   /** As {@link #predict} for each prompt, with the store searched for a batch of prompts at once. */
   @Override
   public Prediction[] predictAll(float[][] embeddings) {
+    return predictBatched(index, embeddings, sparse ? searchWidth : k, (i, rows) -> estimate(rows));
+  }
+
+  private Prediction estimate(int[] rows) {
+    return sparse ? averageObserved(rows) : average(rows);
+  }
+
+  /** An estimate from prompt {@code i}'s searched neighbours {@code rows}, best first. */
+  interface NeighbourEstimate {
+    Prediction of(int i, int[] rows);
+  }
+
+  /** Prompts searched together by {@link #predictBatched}: bounds the neighbour lists held at once. */
+  static final int BATCH = 1024;
+
+  /**
+   * The estimate of every prompt from its {@code width} nearest rows of {@code index}, searching
+   * {@link #BATCH} prompts at a time and estimating them in parallel.
+   */
+  static Prediction[] predictBatched(VectorIndex index, float[][] embeddings, int width, NeighbourEstimate estimate) {
     for (float[] e : embeddings) {
-      if (e.length != index.dimension()) {
-        throw new IllegalArgumentException(
-            "embedding has dimension " + e.length + ", the router was trained on " + index.dimension());
-      }
+      Dimensions.check(e, index.dimension());
     }
     Prediction[] out = new Prediction[embeddings.length];
     for (int from = 0; from < embeddings.length; from += BATCH) {
       int to = Math.min(embeddings.length, from + BATCH);
-      int[][] nn = index.topK(java.util.Arrays.copyOfRange(embeddings, from, to), sparse ? searchWidth : k, null);
+      int[][] nn = index.topK(java.util.Arrays.copyOfRange(embeddings, from, to), width, null);
       int f = from;
-      java.util.stream.IntStream.range(0, to - from)
-          .parallel()
-          .forEach(i -> out[f + i] = sparse ? averageObserved(nn[i]) : average(nn[i]));
+      java.util.stream.IntStream.range(0, to - from).parallel().forEach(i -> out[f + i] = estimate.of(f + i, nn[i]));
     }
     return out;
   }

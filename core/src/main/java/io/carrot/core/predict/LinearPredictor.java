@@ -446,9 +446,7 @@ public final class LinearPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] x) {
-    if (x.length != d) {
-      throw new IllegalArgumentException("embedding has dimension " + x.length + ", the router was trained on " + d);
-    }
+    Dimensions.check(x, d);
     int m = models.size();
     int outs = 2 * m;
     double[] y = bias.clone();

@@ -177,9 +177,7 @@ public final class MlpPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] x) {
-    if (x.length != d) {
-      throw new IllegalArgumentException("embedding has dimension " + x.length + ", the router was trained on " + d);
-    }
+    Dimensions.check(x, d);
     float[] xs = standardize(x, inputMean, inputScale);
     double[] q = quality(qualityNets, xs);
     double[] u = tokenScores(tokenNets, xs);

@@ -163,35 +163,18 @@ public final class WeightedKnnPredictor implements Predictor {
 
   @Override
   public Prediction predict(float[] embedding) {
-    if (embedding.length != dimension()) {
-      throw new IllegalArgumentException(
-          "embedding has dimension " + embedding.length + ", the router was trained on " + dimension());
-    }
-    int[] rows = store.index().topK(embedding, store.searchWidth(), null);
-    float[] sims = Double.isInfinite(tau) ? null : store.index().similarities(embedding, rows);
-    return estimate(rows, sims);
+    Dimensions.check(embedding, dimension());
+    return estimate(embedding, store.index().topK(embedding, store.searchWidth(), null));
   }
 
   /** As {@link #predict} for each prompt, with the store searched for a batch of prompts at once. */
   @Override
   public Prediction[] predictAll(float[][] embeddings) {
-    for (float[] e : embeddings) {
-      if (e.length != dimension()) {
-        throw new IllegalArgumentException(
-            "embedding has dimension " + e.length + ", the router was trained on " + dimension());
-      }
-    }
-    Prediction[] out = new Prediction[embeddings.length];
-    VectorIndex index = store.index();
-    for (int from = 0; from < embeddings.length; from += KnnPredictor.BATCH) {
-      int to = Math.min(embeddings.length, from + KnnPredictor.BATCH);
-      int[][] nn = index.topK(java.util.Arrays.copyOfRange(embeddings, from, to), store.searchWidth(), null);
-      int f = from;
-      java.util.stream.IntStream.range(0, to - from)
-          .parallel()
-          .forEach(i -> out[f + i] = estimate(nn[i], Double.isInfinite(tau) ? null : index.similarities(embeddings[f + i], nn[i])));
-    }
-    return out;
+    return KnnPredictor.predictBatched(store.index(), embeddings, store.searchWidth(), (i, rows) -> estimate(embeddings[i], rows));
+  }
+
+  private Prediction estimate(float[] embedding, int[] rows) {
+    return estimate(rows, Double.isInfinite(tau) ? null : store.index().similarities(embedding, rows));
   }
 
   /**
