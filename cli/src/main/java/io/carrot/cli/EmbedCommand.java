@@ -3,7 +3,7 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
-import io.carrot.core.io.FloatArrays;
+import io.carrot.core.files.FloatArrays;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -3,7 +3,7 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.eval.NewModelStudy;
-import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.train.Estimators;
 import io.carrot.report.NewModelReport;
 import java.io.IOException;

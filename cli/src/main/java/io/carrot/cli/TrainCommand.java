@@ -2,11 +2,11 @@ package io.carrot.cli;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.EvalSet;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.BudgetCurves;
-import io.carrot.core.eval.EvalSet;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;

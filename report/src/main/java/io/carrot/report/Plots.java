@@ -1,11 +1,11 @@
 package io.carrot.report;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.RouterResult;
-import io.carrot.core.eval.Point;
+import io.carrot.core.eval.EvalReport;
 import io.carrot.core.metrics.Calibration;
 import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.Point;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;

@@ -8,7 +8,7 @@ import io.carrot.collect.llm.ChatRequest;
 import io.carrot.collect.llm.ChatResult;
 import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,9 @@ package io.carrot.core.eval;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;

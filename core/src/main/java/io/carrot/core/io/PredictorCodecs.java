@@ -3,6 +3,7 @@ package io.carrot.core.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
 import java.io.IOException;
 import java.util.LinkedHashMap;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PriceTable;
+import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;

@@ -1,6 +1,5 @@
 package io.carrot.core.metrics;
 
-import io.carrot.core.eval.Point;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

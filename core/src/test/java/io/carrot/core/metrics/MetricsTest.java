@@ -4,7 +4,6 @@ import static io.carrot.core.metrics.FrontierTest.p;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
-import io.carrot.core.eval.Point;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
