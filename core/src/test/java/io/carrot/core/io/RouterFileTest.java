@@ -125,4 +125,43 @@ class RouterFileTest {
     }
     assertThatThrownBy(() -> RouterFile.load(v2)).hasMessageContaining("router format version 99 is not supported");
   }
+
+  @Test
+  void oneRegistryKnowsEveryEstimatorKindAndNamesThemWhenOneIsMissing() {
+    assertThat(PredictorCodecs.kinds())
+        .containsExactlyInAnyOrder("knn", "weighted-knn", "constant", "linear", "mlp", "low-rank", "blend", "calibrated");
+    Router known = tinyRouter();
+    Predictor unknown = new Predictor() {
+      @Override
+      public String kind() {
+        return "no-such-kind";
+      }
+
+      @Override
+      public List<String> models() {
+        return known.predictor().models();
+      }
+
+      @Override
+      public int dimension() {
+        return known.predictor().dimension();
+      }
+
+      @Override
+      public io.carrot.core.predict.Prediction predict(float[] embedding) {
+        return known.predictor().predict(embedding);
+      }
+
+      @Override
+      public Map<String, Object> hyperParameters() {
+        return Map.of();
+      }
+    };
+    Router r = new Router(unknown, known.prices(), known.costScale(), known.provenance());
+    assertThatThrownBy(() -> RouterFile.save(r, tmp.resolve("x.carrot")))
+        .isInstanceOf(io.carrot.core.CarrotException.class)
+        .hasMessageContaining("unknown estimator 'no-such-kind'")
+        .hasMessageContaining("weighted-knn");
+    assertThat(tmp.resolve("x.carrot")).doesNotExist();
+  }
 }
