@@ -15,7 +15,7 @@ import io.carrot.core.index.VectorIndex;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.io.VectorEncoding;
 import io.carrot.core.metrics.Anchors;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.predict.knn.KnnPredictor;
@@ -90,7 +90,7 @@ public final class QualityProbe {
         agree.add(String.format(Locale.ROOT, "%.4f", (double) same / a.length));
       }
       csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%s,%s%n", data.name(), v.getKey(), k, recall, pts.get(0).quality(),
-          Metrics.normalizedAuc(pts), rm.aiq(), sweep.outputTokenMae(), String.join(",", agree), sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : ""));
+          MetricFormulas.normalizedAuc(pts), rm.aiq(), sweep.outputTokenMae(), String.join(",", agree), sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : ""));
     }
     AtomicFiles.writeString(Path.of(args[2]), csv.toString());
     System.out.print(csv);

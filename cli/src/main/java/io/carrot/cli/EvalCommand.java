@@ -198,7 +198,7 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     StageProgress progress = new StageProgress(err);
-    try (Vectors vectors = new Vectors(opts, err)) {
+    try (PromptVectors vectors = new PromptVectors(opts, err)) {
       EvalReport rep =
           EvaluationHarness.run(
               d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), r, vectors.embedderId(), new Cl100kTokenCounter().id(), options, progress);

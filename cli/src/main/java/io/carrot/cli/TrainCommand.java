@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (!splits.equals("train")) {
       throw new CarrotException("--splits must be 'train' or 'train+validation', got '" + splits + "'");
     }
-    try (Vectors vectors = new Vectors(data, err)) {
+    try (PromptVectors vectors = new PromptVectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
       float[][] valEmbeddings = validation.isEmpty() ? null : vectors.of(validation, "embedding validation");
       TrainingSet val = valEmbeddings == null ? null : RouterTrainer.trainingSet(d, validation, valEmbeddings);

@@ -4,7 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.eval.EvalReport.RouterResult;
 import io.carrot.core.eval.EvalReport;
 import io.carrot.core.metrics.Calibration;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -197,7 +197,7 @@ public final class Plots {
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setYAxisDecimalPattern("0.00");
     List<String> cats = new ArrayList<>();
-    for (double f : Metrics.COST_FRACTIONS) {
+    for (double f : MetricFormulas.COST_FRACTIONS) {
       cats.add(String.format(Locale.ROOT, "%.0f%%", 100 * f));
     }
     for (RouterResult rr : r.routers().values()) {

@@ -1,7 +1,7 @@
 package io.carrot.core.curve;
 
 import io.carrot.core.data.ModelPrice;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.QualityFloor;
@@ -97,6 +97,6 @@ public final class RouterSweep {
 
   /** Mean absolute error of predicted output tokens over every prompt and model. */
   public double outputTokenMae() {
-    return Metrics.meanAbsoluteError(predTokens, set.outputTokens());
+    return MetricFormulas.meanAbsoluteError(predTokens, set.outputTokens());
   }
 }

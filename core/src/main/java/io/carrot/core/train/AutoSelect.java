@@ -8,7 +8,7 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
@@ -75,7 +75,7 @@ public final class AutoSelect {
         Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
             embedderId, tokenCounterId, ex);
         RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
-        double aiq = Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors);
+        double aiq = MetricFormulas.aiq(Frontier.of(sweep.frontier(200)), anchors);
         out.add(new Trial(name, aiq, sweep.at(0).quality(), r));
       }
       return out;

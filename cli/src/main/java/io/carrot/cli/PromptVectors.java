@@ -9,12 +9,12 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /** Gets prompt vectors for a command: from a precomputed file or a (cached) embedder. */
-final class Vectors implements AutoCloseable {
+final class PromptVectors implements AutoCloseable {
   private final DataOptions opts;
   private final PrintWriter err;
   private Embedder embedder;
 
-  Vectors(DataOptions opts, PrintWriter err) {
+  PromptVectors(DataOptions opts, PrintWriter err) {
     this.opts = opts;
     this.err = err;
   }

@@ -7,15 +7,15 @@ import io.carrot.core.data.ModelPrice;
  * One model to call (a candidate, or the judge).
  *
  * @param name its name in the dataset (and on the command line)
- * @param upstream name of the {@link io.carrot.collect.llm.Upstream} serving it
+ * @param upstream name of the {@link io.carrot.collect.llm.LlmServer} serving it
  * @param apiModel the model id sent to the API
  * @param price list price, USD per million tokens
  * @param maxTokens {@code max_tokens} of every call: also the bound the spend cap reserves
  * @param temperature sampling temperature
  */
-public record ModelSpec(
+public record CollectedModel(
     String name, String upstream, String apiModel, ModelPrice price, int maxTokens, double temperature) {
-  public ModelSpec {
+  public CollectedModel {
     if (name == null || name.isBlank()) {
       throw new CarrotException("a model entry has no name");
     }

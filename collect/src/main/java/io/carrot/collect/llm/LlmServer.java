@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param maxBackoff upper bound on one wait, {@code Retry-After} included
  * @param requestTimeout time-out of one HTTP request
  */
-public record Upstream(
+public record LlmServer(
     String name,
     String baseUrl,
     String apiKeyEnv,
@@ -31,7 +31,7 @@ public record Upstream(
   public static final int DEFAULT_CONCURRENCY = 4;
   public static final int DEFAULT_MAX_ATTEMPTS = 6;
 
-  public Upstream {
+  public LlmServer {
     String where = "upstream '" + name + "'";
     if (name == null || name.isBlank()) {
       throw new CarrotException("upstream name must be non-empty");
@@ -63,13 +63,13 @@ public record Upstream(
   }
 
   /** Defaults: 6 attempts, 1 s first back-off up to 60 s, 10 min request time-out. */
-  public static Upstream of(String name, String baseUrl, String apiKeyEnv, int concurrency, double requestsPerMinute) {
-    return new Upstream(name, baseUrl, apiKeyEnv, concurrency, requestsPerMinute,
+  public static LlmServer of(String name, String baseUrl, String apiKeyEnv, int concurrency, double requestsPerMinute) {
+    return new LlmServer(name, baseUrl, apiKeyEnv, concurrency, requestsPerMinute,
         DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10));
   }
 
-  public Upstream withBackoff(int attempts, Duration initial, Duration max) {
-    return new Upstream(name, baseUrl, apiKeyEnv, concurrency, requestsPerMinute, attempts, initial, max, requestTimeout);
+  public LlmServer withBackoff(int attempts, Duration initial, Duration max) {
+    return new LlmServer(name, baseUrl, apiKeyEnv, concurrency, requestsPerMinute, attempts, initial, max, requestTimeout);
   }
 
   /** The chat completions endpoint. */

@@ -11,8 +11,8 @@ import io.carrot.core.CarrotException;
  * @param maxTokens upper bound on completion tokens, sent as {@code max_tokens}
  * @param temperature sampling temperature (0 for reproducible answers)
  */
-public record ChatRequest(String model, String system, String prompt, int maxTokens, double temperature) {
-  public ChatRequest {
+public record LlmRequest(String model, String system, String prompt, int maxTokens, double temperature) {
+  public LlmRequest {
     if (model == null || model.isBlank()) {
       throw new CarrotException("model must be a non-empty model id, got '" + model + "'");
     }

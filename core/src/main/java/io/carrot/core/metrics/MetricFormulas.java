@@ -11,14 +11,14 @@ import java.util.List;
  * cost use the achievable {@link Frontier} (NDCH), so a router is credited with mixing two of its
  * settings exactly as the zero router is credited with mixing two models.
  */
-public final class Metrics {
+public final class MetricFormulas {
   /** Budgets of {@link #qualityAtCostFraction}, as fractions of the best single model's cost. */
   public static final double[] COST_FRACTIONS = {0.1, 0.2, 0.3};
 
   /** RouterArena's weight of accuracy vs cost. */
   public static final double ROUTERARENA_BETA = 0.1;
 
-  private Metrics() {}
+  private MetricFormulas() {}
 
   /**
    * Normalized AUC (CARROT paper): the trapezoid area under the router's own points sorted by cost,
