@@ -69,7 +69,7 @@ class PostgresLogTest {
   void logBudgetsFeedbackAndExportOnPostgres() throws Exception {
     String key = "ck-pg";
     String extra = """
-        log: {url: "%s?currentSchema=%s", user: %s, password_env: PG_PASSWORD}
+        log: {url: "%s?currentSchema=%s", user: %s, password_env: PG_PASSWORD, store_prompts: true}
         clients:
           - {id: pg, key_sha256: %s, daily_budget_usd: 0.0005}
         """.formatted(URL, schema, USER, ClientKeys.sha256(key));
@@ -102,7 +102,7 @@ class PostgresLogTest {
           return rs.getInt(1);
         }
       });
-      assertThat(version).isEqualTo(1);
+      assertThat(version).isEqualTo(2);
     }
   }
 }
