@@ -91,7 +91,10 @@ public final class Budgets {
     return keyId + '\n' + day;
   }
 
-  /** USD committed by the key today: finished requests plus the predictions of running ones. */
+  /**
+   * USD committed by the key today: finished requests plus the predictions of running ones, as this
+   * instance last saw it (other instances' requests since are not in it).
+   */
   public double spent(String keyId) {
     LocalDate day = today();
     Double v = known.get(cell(keyId, day));
@@ -142,10 +145,22 @@ public final class Budgets {
     return out;
   }
 
-  /** Refuses with 429 when the client has used up its budget, from the last total seen (a quick check before routing). */
+  /**
+   * Refuses with 429 when the client has used up its budget (a quick check before routing). The
+   * last total seen is a hint: concurrent updates may leave it above the ledger's, so a refusal is
+   * confirmed with the ledger first.
+   */
   public void check(Client c) {
-    if (c.dailyBudgetUsd() != null) {
-      double s = spent(c.id());
+    if (c.dailyBudgetUsd() != null && spent(c.id()) >= c.dailyBudgetUsd()) {
+      LocalDate day = today();
+      double s;
+      try {
+        s = ledger.get(c.id(), day) + unsynced.getOrDefault(cell(c.id(), day), 0.0);
+        known.put(cell(c.id(), day), s);
+      } catch (CarrotException e) {
+        failed(e);
+        s = spent(c.id());
+      }
       if (s >= c.dailyBudgetUsd()) {
         throw ApiError.budgetExceeded(c.id(), c.dailyBudgetUsd(), s);
       }
