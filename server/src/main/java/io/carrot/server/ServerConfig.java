@@ -134,6 +134,11 @@ public record ServerConfig(
           DEFAULT_DURABLE_WAIT_MS, defaultDeadLetter(url, Path.of("")));
     }
 
+    /** The same log with another queue bound. */
+    public LogConfig withQueueBytes(long bytes) {
+      return new LogConfig(url, user, passwordEnv, storePrompts, retainDays, bytes, durableWaitMs, deadLetter);
+    }
+
     /** The same log with another durable wait. */
     public LogConfig withDurableWaitMs(long ms) {
       return new LogConfig(url, user, passwordEnv, storePrompts, retainDays, queueBytes, ms, deadLetter);
