@@ -1,6 +1,7 @@
 package io.carrot.bench;
 
 import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,12 +110,15 @@ public final class BenchRunner {
   }
 
   static void writeCsv(Path file, List<Row> rows) {
-    StringBuilder sb = new StringBuilder("benchmark,params,mode,score,error,unit,p50,p90,p99\n");
+    CsvTable t = new CsvTable("benchmark", "params", "mode", "score", "error", "unit", "p50", "p90", "p99");
     for (Row r : rows) {
-      sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%s,%.4f,%.4f,%.4f%n", r.benchmark(),
-          r.paramText(), r.mode(), r.score(), r.error(), r.unit(), r.p50(), r.p90(), r.p99()));
+      t.row(r.benchmark(), r.paramText(), r.mode(), f4(r.score()), f4(r.error()), r.unit(), f4(r.p50()), f4(r.p90()), f4(r.p99()));
     }
-    AtomicFiles.writeString(file, sb.toString());
+    t.write(file);
+  }
+
+  private static String f4(double x) {
+    return String.format(Locale.ROOT, "%.4f", x);
   }
 
   /** Reads what {@link #writeCsv} wrote. */
