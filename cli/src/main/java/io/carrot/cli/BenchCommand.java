@@ -5,6 +5,7 @@ import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.files.CsvTable;
+import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnPredictor;
 import io.carrot.core.predict.knn.KnnTrainer;
@@ -203,15 +204,10 @@ final class BenchCommand implements Callable<Integer> {
   private static float[][] randomUnit(Random r, int n, int d) {
     float[][] x = new float[n][d];
     for (float[] row : x) {
-      double norm = 0;
       for (int i = 0; i < d; i++) {
         row[i] = (float) r.nextGaussian();
-        norm += row[i] * row[i];
       }
-      float inv = (float) (1 / Math.sqrt(norm));
-      for (int i = 0; i < d; i++) {
-        row[i] *= inv;
-      }
+      VectorMath.normalizeInPlace(row);
     }
     return x;
   }
