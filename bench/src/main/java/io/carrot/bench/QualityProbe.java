@@ -9,7 +9,6 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.files.CsvTable;
 import io.carrot.core.files.FloatArrays;
 import io.carrot.core.index.VectorIndex;

@@ -4,7 +4,6 @@ import io.carrot.ann.HnswIndex;
 import io.carrot.ann.HnswParameters;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.files.CsvTable;
 import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.index.VectorIndex;

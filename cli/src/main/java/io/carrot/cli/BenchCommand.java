@@ -3,7 +3,6 @@ package io.carrot.cli;
 import io.carrot.api.CarrotRouter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.files.CsvTable;
 import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
