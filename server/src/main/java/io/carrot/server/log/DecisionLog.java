@@ -87,6 +87,7 @@ public final class DecisionLog implements AutoCloseable {
   private final Metrics.Counter stored;
   private final Metrics.Counter setAside;
   private final Metrics.Counter lost;
+  private final java.util.concurrent.ScheduledExecutorService checkpointer;
   private volatile boolean closed;
   private volatile String failing;
   private volatile long lastSetAsideMs;
@@ -101,6 +102,10 @@ public final class DecisionLog implements AutoCloseable {
     this.deadLetter = deadLetter;
     this.pool = new Connections(this::connect, 16);
     this.writer = Thread.ofPlatform().name("carrot-log-writer").daemon().unstarted(this::writeLoop);
+    this.checkpointer = url.startsWith("jdbc:sqlite:")
+        ? java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("carrot-log-checkpoint").daemon().unstarted(r))
+        : null;
     this.stored = metrics.counter("carrot_log_rows_stored_total", "Decision log rows stored in the database.");
     this.setAside = metrics.counter(
         "carrot_log_rows_dead_letter_total",
@@ -139,6 +144,9 @@ public final class DecisionLog implements AutoCloseable {
       throw new CarrotException("cannot open the decision log " + log.describe() + ": " + e.getMessage(), e, true);
     }
     log.writer.start();
+    if (log.checkpointer != null) {
+      log.checkpointer.scheduleWithFixedDelay(log::checkpoint, 1, 1, TimeUnit.SECONDS);
+    }
     return log;
   }
 
@@ -177,6 +185,9 @@ public final class DecisionLog implements AutoCloseable {
         // a commit reaches the OS before it returns, so a killed process loses nothing committed;
         // only a power loss can take back the last commits (FULL would sync every one)
         s.execute("PRAGMA synchronous = NORMAL");
+        // checkpoints (which sync the database file) run on their own thread, not inside a commit
+        // that answers are waiting for
+        s.execute("PRAGMA wal_autocheckpoint = 0");
       }
     }
     return c;
@@ -612,6 +623,20 @@ public final class DecisionLog implements AutoCloseable {
     }
   }
 
+  /** Copies committed WAL pages into the SQLite file without waiting for readers or writers. */
+  private void checkpoint() {
+    try {
+      pool.with(c -> {
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        return null;
+      });
+    } catch (SQLException e) {
+      LOG.debug("decision log {}: checkpoint failed, retrying in a second: {}", describe(), e.getMessage());
+    }
+  }
+
   /** Runs {@code body} on a fresh connection (for exports and tests). */
   public <T> T query(SqlFunction<T> body) {
     flush();
@@ -640,6 +665,10 @@ public final class DecisionLog implements AutoCloseable {
       writer.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (checkpointer != null) {
+      checkpointer.shutdownNow();
+      checkpoint();
     }
     pool.close();
   }
