@@ -49,6 +49,9 @@ final class SparkCommand implements Callable<Integer> {
           "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
           "--enable-native-access=ALL-UNNAMED",
           "-Djdk.reflect.useDirectMethodHandle=false",
+          // Spark's Platform uses sun.misc.Unsafe, which JDK 24+ reports on stderr; as a property
+          // (the form of --sun-misc-unsafe-memory-access=allow that JDK 21 ignores instead of failing)
+          "-Dsun.misc.unsafe.memory.access=allow",
           "-Dio.netty.tryReflectionSetAccessible=true");
 
   @Unmatched List<String> args = new ArrayList<>();
