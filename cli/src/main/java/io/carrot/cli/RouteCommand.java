@@ -2,11 +2,11 @@ package io.carrot.cli;
 
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.DecisionJson;
+import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.core.route.Decision;
 import io.carrot.embed.Cl100kTokenCounter;
-import io.carrot.api.RoutingOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

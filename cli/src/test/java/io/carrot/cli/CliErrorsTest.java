@@ -3,7 +3,7 @@ package io.carrot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

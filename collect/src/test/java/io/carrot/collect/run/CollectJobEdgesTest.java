@@ -87,10 +87,10 @@ class CollectJobEdgesTest {
   @Test
   void everyMissingVariableIsNamedAndSetOnesPass() {
     CollectConfig config = new CollectConfig(
-        Map.of("x", io.carrot.collect.llm.Upstream.of("x", "http://h", "X_KEY", 1, 0),
-            "y", io.carrot.collect.llm.Upstream.of("y", "http://h", "Y_KEY", 1, 0),
-            "z", io.carrot.collect.llm.Upstream.of("z", "http://h", null, 1, 0)),
-        List.of(new ModelSpec("m", "x", "m", new io.carrot.core.data.ModelPrice(1, 1, ""), 10, 0)), List.of(), 300, "");
+        Map.of("x", io.carrot.collect.llm.LlmServer.of("x", "http://h", "X_KEY", 1, 0),
+            "y", io.carrot.collect.llm.LlmServer.of("y", "http://h", "Y_KEY", 1, 0),
+            "z", io.carrot.collect.llm.LlmServer.of("z", "http://h", null, 1, 0)),
+        List.of(new CollectedModel("m", "x", "m", new io.carrot.core.data.ModelPrice(1, 1, ""), 10, 0)), List.of(), 300, "");
     Map<String, String> env = Map.of("X_KEY", "sk-1", "Y_KEY", " ");
     assertThat(CollectJob.missingApiKeys(config, Set.of("x", "z"), env::get)).isNull();
     assertThat(CollectJob.missingApiKeys(config, new java.util.LinkedHashSet<>(List.of("x", "y", "z")), env::get))
