@@ -3,7 +3,7 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.eval.NewModelStudy;
-import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.train.Estimators;
 import io.carrot.report.NewModelReport;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "How many labelled prompts a new model needs: keep MODEL's entries on only N random train + validation",
       "prompts (the other models keep all of theirs), train a router, and compare its test AIQ with the router",
       "that never saw MODEL and the one that saw every label. Writes new-model.csv (every run), new-model.md",
-      "(mean per N, and the fewest labels closing 90% of the AIQ gain) and new-model.png to --out."
+      "(mean per N, and the fewest labels closing 90%% of the AIQ gain) and new-model.png to --out."
     })
 final class NewModelCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -62,7 +62,7 @@ final class NewModelCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EvalCommand.StageProgress progress = new EvalCommand.StageProgress(err);
     NewModelStudy.Result r;
-    try (Vectors vectors = new Vectors(data, err)) {
+    try (PromptVectors vectors = new PromptVectors(data, err)) {
       r = NewModelStudy.run(d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), model,
           labels.stream().mapToInt(Integer::intValue).toArray(), seeds, estimator, est, Map.of("k", k),
           vectors.embedderId(), progress);

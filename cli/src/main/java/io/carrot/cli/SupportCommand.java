@@ -58,7 +58,7 @@ final class SupportCommand implements Callable<Integer> {
       throw new CarrotException("the router was fitted on " + prov.trainPrompts() + " prompts, the dataset's " + splits
           + " split has " + rows.size());
     }
-    try (Vectors vectors = new Vectors(data, spec.commandLine().getErr())) {
+    try (PromptVectors vectors = new PromptVectors(data, spec.commandLine().getErr())) {
       if (!vectors.embedderId().equals(prov.embedderId())) {
         throw new CarrotException("the router was trained on vectors from '" + prov.embedderId() + "', this command would use '"
             + vectors.embedderId() + "'; pass --embedder or --embeddings for the router's");

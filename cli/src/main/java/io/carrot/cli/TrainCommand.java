@@ -2,11 +2,11 @@ package io.carrot.cli;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.EvalSet;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.BudgetCurves;
-import io.carrot.core.eval.EvalSet;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (!splits.equals("train")) {
       throw new CarrotException("--splits must be 'train' or 'train+validation', got '" + splits + "'");
     }
-    try (Vectors vectors = new Vectors(data, err)) {
+    try (PromptVectors vectors = new PromptVectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
       float[][] valEmbeddings = validation.isEmpty() ? null : vectors.of(validation, "embedding validation");
       TrainingSet val = valEmbeddings == null ? null : RouterTrainer.trainingSet(d, validation, valEmbeddings);
@@ -117,9 +117,10 @@ final class TrainCommand implements Callable<Integer> {
             new Cl100kTokenCounter().id(), extra);
       }
       if (valEmbeddings != null && !EvalSet.completeRows(validation).isEmpty()) {
-        // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly
+        // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly;
+        // measured on the predictions routing uses (with the support fallback, on by default)
         r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, EvalSet.completeRows(validation)), r,
-            r.predictor().predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings)), BudgetCurves.STEPS));
+            r.predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings), true), BudgetCurves.STEPS));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");

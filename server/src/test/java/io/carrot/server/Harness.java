@@ -1,7 +1,7 @@
 package io.carrot.server;
 
 import io.carrot.api.CarrotRouter;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,7 +80,7 @@ final class Harness implements AutoCloseable {
         %s""".formatted(
             firstByteMs,
             stub.baseUrl("strong"), stub.baseUrl("mid"), stub.baseUrl("cheap"), stub.baseUrl("solo"),
-            extra.startsWith("log:") || extra.contains("\nlog:") ? "" : "log: {path: log.db}\n")
+            extra.startsWith("log:") || extra.contains("\nlog:") ? "" : "log: {path: log.db, store_prompts: true}\n")
         + extra;
   }
 

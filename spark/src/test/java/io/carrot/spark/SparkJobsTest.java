@@ -2,14 +2,14 @@ package io.carrot.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.RouterSweep;
 import io.carrot.core.io.RouterFile;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
@@ -116,7 +116,7 @@ class SparkJobsTest {
     List<PromptRecord> test = routerbench().requireRows(Split.TEST).subList(0, 120);
     StringBuilder jsonl = new StringBuilder();
     for (PromptRecord p : test) {
-      jsonl.append(io.carrot.core.io.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
+      jsonl.append(io.carrot.core.files.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
     }
     Path file = tmp.resolve("prompts.jsonl");
     Files.writeString(file, jsonl);
@@ -133,6 +133,45 @@ class SparkJobsTest {
       assertThat(r.getDouble(6)).isEqualTo(tokens);
       assertSame(r, hashRouter.route(HashEmbedder.vector(prompt), tokens, RouteOptions.mu(r.getDouble(1))));
     }
+  }
+
+  @Test
+  void checkTakesTheJsonlPromptsRouteTookAndFindsNoDifference() throws Exception {
+    Router hashRouter = trainOnRouterbench(hashEmbeddings(routerbench().requireRows(Split.TRAIN)));
+    Path rf = tmp.resolve("check-hash.carrot");
+    RouterFile.save(hashRouter, rf);
+    StringBuilder jsonl = new StringBuilder();
+    for (PromptRecord p : routerbench().requireRows(Split.TEST).subList(0, 60)) {
+      jsonl.append(io.carrot.core.files.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
+    }
+    Path file = tmp.resolve("check-prompts.jsonl");
+    Files.writeString(file, jsonl);
+    Path out = tmp.resolve("check-out");
+    RouteJob.route(spark, Inputs.read(spark, file.toString(), 2), Files.readAllBytes(rf), new RouteJob.Options(List.of(0.0, 0.3), null, 0))
+        .write().parquet(out.toString());
+    assertThat(runCapturingOut("check", "--router", rf.toString(), "--input", file.toString(), "--out", out.toString(), "--sample", "25"))
+        .isEqualTo("0 {\"prompts_checked\":25,\"rows_checked\":50,\"rows_different\":0,\"search\":\"exact\"}");
+    // a job run with other input tokens differs on every row's cost, and check says so (exit 4)
+    Path other = tmp.resolve("check-out-other");
+    RouteJob.route(spark, Inputs.read(spark, file.toString(), 2).withColumn("input_tokens", org.apache.spark.sql.functions.lit(5000.0)),
+            Files.readAllBytes(rf), new RouteJob.Options(List.of(0.0, 0.3), null, 0))
+        .write().parquet(other.toString());
+    assertThat(runCapturingOut("check", "--router", rf.toString(), "--input", file.toString(), "--out", other.toString(), "--sample", "25"))
+        .isEqualTo("4 {\"prompts_checked\":25,\"rows_checked\":50,\"rows_different\":50,\"search\":\"exact\"}");
+  }
+
+  /** Runs SparkMain; returns its exit code, a space and its standard output (trimmed). */
+  private static String runCapturingOut(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = SparkMain.run(args);
+    } finally {
+      System.setOut(old);
+    }
+    return code + " " + out.toString(StandardCharsets.UTF_8).trim();
   }
 
   @Test

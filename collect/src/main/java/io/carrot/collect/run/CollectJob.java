@@ -3,8 +3,8 @@ package io.carrot.collect.run;
 import io.carrot.collect.dataset.DatasetWriter;
 import io.carrot.collect.dataset.FileHashes;
 import io.carrot.collect.llm.ChatClient;
+import io.carrot.collect.llm.LlmServer;
 import io.carrot.collect.llm.OpenAiChatClient;
-import io.carrot.collect.llm.Upstream;
 import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
 import java.nio.file.Path;
@@ -34,6 +34,8 @@ public final class CollectJob {
    * @param judgeAttempts judge calls per answer before its grade is recorded as missing
    * @param writePartial write the dataset also when the run stops early
    * @param dryRun print the estimate and stop
+   * @param skipDamaged move damaged checkpoint lines aside and keep the good records (their calls
+   *     are made again) instead of stopping at the first
    */
   public record Options(
       Path prompts,
@@ -45,7 +47,8 @@ public final class CollectJob {
       double maxSpendUsd,
       int judgeAttempts,
       boolean writePartial,
-      boolean dryRun) {
+      boolean dryRun,
+      boolean skipDamaged) {
 
     public Path checkpointFile() {
       if (checkpoint != null) {
@@ -97,7 +100,7 @@ public final class CollectJob {
   public Result run(Listener listener) {
     CollectConfig config = CollectConfig.read(options.models());
     List<PromptItem> prompts = PromptFile.read(options.prompts());
-    ModelSpec judge = options.judge() == null ? null : config.judge(options.judge());
+    CollectedModel judge = options.judge() == null ? null : config.judge(options.judge());
     Map<String, ChatClient> owned = new LinkedHashMap<>();
     Map<String, ChatClient> use = clients;
     if (use == null) {
@@ -106,6 +109,13 @@ public final class CollectJob {
       if (judge != null) {
         names.add(judge.upstream());
       }
+      String missing = missingApiKeys(config, names, System::getenv);
+      if (missing != null && !options.dryRun()) {
+        throw new CarrotException(missing);
+      }
+      if (missing != null) {
+        listener.info("note: " + missing);
+      }
       for (String n : names) {
         owned.put(n, new OpenAiChatClient(config.upstreams().get(n)));
       }
@@ -113,7 +123,12 @@ public final class CollectJob {
     }
     int concurrency = options.concurrency() != null ? options.concurrency() : defaultConcurrency(config, judge);
     Path cpFile = options.checkpointFile();
-    try (Checkpoint checkpoint = Checkpoint.open(cpFile)) {
+    try (Checkpoint checkpoint = Checkpoint.open(cpFile, options.skipDamaged())) {
+      if (checkpoint.skippedDamaged() > 0) {
+        listener.info(String.format(java.util.Locale.ROOT,
+            "skipped %d damaged checkpoint lines (moved to %s); their calls are made again, %d good records kept",
+            checkpoint.skippedDamaged(), checkpoint.damagedFile(), checkpoint.records()));
+      }
       Collector c = new Collector(prompts, config, judge, options.judgeAttempts(), concurrency,
           options.maxSpendUsd(), checkpoint, use, tokens);
       collector = c;
@@ -142,7 +157,7 @@ public final class CollectJob {
   }
 
   private DatasetAssembler.Assembled write(
-      List<PromptItem> prompts, CollectConfig config, ModelSpec judge, Checkpoint checkpoint, Collector.Outcome outcome) {
+      List<PromptItem> prompts, CollectConfig config, CollectedModel judge, Checkpoint checkpoint, Collector.Outcome outcome) {
     DatasetAssembler.Assembled a;
     try {
       String name = options.out().toAbsolutePath().normalize().getFileName().toString();
@@ -158,7 +173,28 @@ public final class CollectJob {
     return a;
   }
 
-  private static int defaultConcurrency(CollectConfig config, ModelSpec judge) {
+  /**
+   * Names every {@code api_key_env} of the upstreams in use that is unset or empty, or null when
+   * all are set: without this the first sign would be an HTTP 401 from the provider, after the
+   * estimate and possibly after other upstreams' calls were paid.
+   */
+  static String missingApiKeys(CollectConfig config, Set<String> upstreams, java.util.function.UnaryOperator<String> env) {
+    List<String> missing = new java.util.ArrayList<>();
+    for (String n : upstreams) {
+      String var = config.upstreams().get(n).apiKeyEnv();
+      if (var != null && (env.apply(var) == null || env.apply(var).isBlank())) {
+        missing.add(var + " (upstream '" + n + "')");
+      }
+    }
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return "api_key_env " + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
+        + " not set in the environment; export the API key there before running (or remove api_key_env"
+        + " from models.yaml for an upstream that needs no key)";
+  }
+
+  private static int defaultConcurrency(CollectConfig config, CollectedModel judge) {
     Set<String> names = new LinkedHashSet<>();
     config.models().forEach(m -> names.add(m.upstream()));
     if (judge != null) {
@@ -166,7 +202,7 @@ public final class CollectJob {
     }
     int sum = 0;
     for (String n : names) {
-      Upstream u = config.upstreams().get(n);
+      LlmServer u = config.upstreams().get(n);
       sum += u.concurrency();
     }
     return Math.max(1, sum);

@@ -3,6 +3,8 @@ package io.carrot.core.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
+import io.carrot.core.files.FloatArrays;
+import io.carrot.core.files.Json;
 import io.carrot.core.route.Support;
 import java.io.IOException;
 

@@ -2,7 +2,7 @@ package io.carrot.core.route;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.predict.ConstantPredictor;
-import io.carrot.core.predict.ExactKnnIndex;
+import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.TrainingSet;
 import java.util.Arrays;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.predict.ConstantPredictor;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
 import java.util.LinkedHashMap;
