@@ -259,7 +259,8 @@ final class EvalCommand implements Callable<Integer> {
     EvalReport.SingleModel best = r.singles().stream().filter(s -> s.model().equals(r.bestSingle())).findFirst().orElseThrow();
     out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "best single: " + best.model(), best.quality(), best.cost());
     out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "oracle", r.oracle().quality(), r.oracle().cost());
-    out.printf(Locale.ROOT, "  output-token MAE: %.1f%n", r.outputTokenMae().get(r.carrot()));
+    double mae = r.outputTokenMae().get(r.carrot());
+    out.println("  output-token MAE: " + (Double.isNaN(mae) ? "n/a (no output tokens to predict)" : String.format(Locale.ROOT, "%.1f", mae)));
     out.printf(Locale.ROOT, "  %-14s %7s %7s %7s %9s %7s %7s %7s %8s%n", "router", "AUC", "AIQ", "APGR", "match", "Q@10%", "Q@20%", "Q@30%", "acc mu0");
     for (RouterResult rr : r.routers().values()) {
       RouterMetrics m = rr.metrics();

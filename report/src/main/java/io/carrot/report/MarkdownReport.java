@@ -63,8 +63,12 @@ public final class MarkdownReport {
     sb.append(level).append(" Cost predictor\n\n");
     sb.append("Output-token MAE on test (tokens per prompt and model): ");
     List<String> maes = new ArrayList<>();
-    r.outputTokenMae().forEach((k, v) -> maes.add(String.format(Locale.ROOT, "%s %.1f", k, v)));
-    sb.append(String.join(", ", maes)).append(".\n\n");
+    r.outputTokenMae().forEach((k, v) -> maes.add(k + " " + Fmt.tokens(v)));
+    sb.append(String.join(", ", maes)).append(".");
+    if (r.outputTokenMae().values().stream().allMatch(v -> Double.isNaN(v))) {
+      sb.append(" (n/a: no test prompt has output tokens to predict; the dataset's costs are input-only.)");
+    }
+    sb.append("\n\n");
     sb.append(level).append(" Single models\n\n");
     sb.append("| model | quality | cost | cost vs best |\n| --- | ---: | ---: | ---: |\n");
     r.singles().stream()
@@ -289,8 +293,9 @@ public final class MarkdownReport {
     List<String> budgets = new ArrayList<>();
     for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
       double f = Metrics.COST_FRACTIONS[i];
-      budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", withCi(Fmt.pct(c.qualityAtCostFraction()[i]),
-          Fmt.ciPct(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
+      double v = c.qualityAtCostFraction()[i];
+      budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", Double.isNaN(v) ? "n/a (below its cheapest setting)"
+          : withCi(Fmt.pct(v), Fmt.ciPctReachable(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
     }
     out.add(String.format(Locale.ROOT, "On a budget of a fraction of %s's cost, %s keeps this share of its quality: %s.",
         best.model(), r.carrot(), String.join("; ", budgets)));
@@ -403,7 +408,7 @@ public final class MarkdownReport {
       Map<String, Interval> ci = rr.ci();
       sb.append("| ").append(rr.name()).append(" | ").append(orNa(Fmt.ci(ci.get("aiq")))).append(" | ").append(orNa(Fmt.ci(ci.get("apgr"))))
           .append(" | ").append(ci.get("cost_fraction_to_match_best") == null ? "never" : Fmt.ciPct(ci.get("cost_fraction_to_match_best")))
-          .append(" | ").append(orNa(Fmt.ci(ci.get("quality_at_cost_fraction_0.3")))).append(" | ").append(orNa(Fmt.ci(ci.get("accuracy_mu0"))))
+          .append(" | ").append(orNa(Fmt.ciReachable(ci.get("quality_at_cost_fraction_0.3")))).append(" | ").append(orNa(Fmt.ci(ci.get("accuracy_mu0"))))
           .append(" |\n");
     }
     return sb.toString();

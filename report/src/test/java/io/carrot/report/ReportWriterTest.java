@@ -149,6 +149,37 @@ class ReportWriterTest {
   }
 
   @Test
+  void inputOnlyCostsPassTheSanityChecksAndUnreachableBudgetsAreNa(@TempDir Path dir) throws IOException {
+    EvalReport r = TinyEval.inputOnlyReport(50);
+    // the static router at its cheapest setting sends every prompt to B: exactly the oracle's cheapest point
+    assertThat(r.sanityViolations()).isEmpty();
+    ReportWriter.write(r, dir);
+    JsonNode m = Json.MAPPER.readTree(dir.resolve("metrics.json").toFile());
+    assertThat(m.get("sanity").get("ok").asBoolean()).isTrue();
+    for (String name : List.of("carrot-knn", "zero-router", "static", "binary", "random", "oracle")) {
+      JsonNode qf = m.get("routers").get(name).get("quality_at_cost_fraction");
+      assertThat(qf.get("0.1").isNull()).as(name + " at 10%: below every router's cheapest point").isTrue();
+      assertThat(m.get("routers").get(name).get("ci95").has("quality_at_cost_fraction_0.1")).as(name).isFalse();
+    }
+    JsonNode oracle = m.get("routers").get("oracle").get("quality_at_cost_fraction");
+    // 20% of S's $0.01 is B's $0.002, the oracle's cheapest point: every prompt to B, quality 0
+    assertThat(oracle.get("0.2").asDouble()).isEqualTo(0.0);
+    // 30%: the oracle's hull from (0.002, 0) to (0.0025, 0.5) (cluster A to W) is already flat at .5 then up towards S
+    assertThat(oracle.get("0.3").asDouble()).isCloseTo(0.5 + 0.5 * 0.0005 / 0.0040, offset(1e-12));
+    assertThat(m.get("output_token_mae").get("carrot-knn").isNull()).isTrue();
+    assertThat(m.get("output_token_mae").get("train-mean").isNull()).isTrue();
+    String md = Files.readString(dir.resolve("report.md"));
+    assertThat(md).contains("n/a (below its cheapest setting) at 10%")
+        .contains("Output-token MAE on test (tokens per prompt and model): carrot-knn n/a, train-mean n/a. (n/a: no test prompt")
+        .doesNotContain("NaN").doesNotContain("SANITY CHECK FAILED");
+    // the Q@10% column of the metrics table is n/a for every router
+    assertThat(md.lines().filter(l -> l.startsWith("| **carrot-knn** | ") || l.startsWith("| oracle | "))
+            .filter(l -> l.split("\\|").length > 10).toList())
+        .hasSize(2).allSatisfy(l -> assertThat(l.split("\\|")[8].trim()).isEqualTo("n/a"));
+    assertThat(image(dir.resolve("quality-at-cost.png")).getWidth()).isEqualTo(1000);
+  }
+
+  @Test
   void aFailedSanityCheckIsLoud(@TempDir Path dir) throws IOException {
     EvalReport bad = TinyEval.withViolations(report, List.of("static at param 0.5: quality 0.9 above the oracle's 0.8"));
     ReportWriter.write(bad, dir);

@@ -21,7 +21,8 @@ import java.util.Map;
  * @param selection how often CARROT picks each model as mu varies
  * @param topTieShare share of test prompts on which two or more models tie for CARROT's highest
  *     predicted quality (at mu = 0 the rule then picks the cheapest of them)
- * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline
+ * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline (NaN when the
+ *     test prompts have no output tokens to predict: input-only costs)
  * @param deployment the {@code --target-cost} check, or null
  * @param calibration calibration of CARROT's predicted quality on test: its own predictions first,
  *     then (when its predictor is a calibrated wrapper) the predictions before the calibration map
@@ -60,7 +61,11 @@ public record EvalReport(
     EvalOptions options,
     Map<String, Double> seconds) {
 
-  /** A 95% percentile bootstrap interval; {@code hi} NaN when unbounded (e.g. never reached). */
+  /**
+   * A 95% percentile bootstrap interval; {@code hi} NaN when unbounded (e.g. never reached), {@code
+   * lo} NaN when the lower end is unreachable (a quality at a budget below the router's cheapest
+   * point on that many resamples).
+   */
   public record Interval(double lo, double hi) {}
 
   /** One model on its own. */

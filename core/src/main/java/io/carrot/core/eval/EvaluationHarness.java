@@ -302,11 +302,13 @@ public final class EvaluationHarness {
       predTokens[i] = pTest[i].outputTokens();
     }
     Map<String, Double> mae = new LinkedHashMap<>();
-    mae.put(carrot, Metrics.meanAbsoluteError(predTokens, test.outputTokens()));
+    // Input-only costs (every output token count 0): there is nothing to predict, so no error to report.
+    boolean tokensToPredict = Arrays.stream(test.outputTokens()).flatMapToDouble(Arrays::stream).anyMatch(x -> x != 0);
+    mae.put(carrot, tokensToPredict ? Metrics.meanAbsoluteError(predTokens, test.outputTokens()) : Double.NaN);
     if (meanTokens != null) {
       double[][] constant = new double[pTest.length][];
       Arrays.fill(constant, meanTokens);
-      mae.put("train-mean", Metrics.meanAbsoluteError(constant, test.outputTokens()));
+      mae.put("train-mean", tokensToPredict ? Metrics.meanAbsoluteError(constant, test.outputTokens()) : Double.NaN);
     }
     if (val == null && !Double.isNaN(options.targetCost())) {
       throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
@@ -331,6 +333,8 @@ public final class EvaluationHarness {
     BudgetKnob budget = null;
     if (curve == null) {
       notes.add("No budget knob table: the router has no stored spend curve and the dataset has no validation split to measure one.");
+    } else if (!(curve.rangeUsdPer1000()[1] > 0)) {
+      notes.add("No budget knob table: the router's spend curve (" + curveSource + ") is 0 at every mu, so there is no budget to hold it to.");
     } else {
       budget = KnobChecks.budget(test, testRows.stream().map(PromptRecord::prompt).toList(), sweep, curve, curveSource,
           options.bootstrap(), options.seed());
@@ -705,7 +709,7 @@ public final class EvaluationHarness {
     for (int x = 0; x < names.size(); x++) {
       Map<String, Interval> per = new LinkedHashMap<>();
       for (int y = 0; y < metricNames.size(); y++) {
-        Interval iv = percentile(values[x][y]);
+        Interval iv = percentile(values[x][y], RouterMetrics.nanIsLow(metricNames.get(y)));
         if (iv != null) {
           per.put(metricNames.get(y), iv);
         }
@@ -730,10 +734,21 @@ public final class EvaluationHarness {
    * bound there is reported as NaN (unbounded). Null when every value is NaN.
    */
   static Interval percentile(double[] v) {
+    return percentile(v, false);
+  }
+
+  /**
+   * The 2.5% and 97.5% percentiles (nearest rank), NaN counting as +infinity ("never", e.g. a cost
+   * that is never reached) or, with {@code nanIsLow}, as -infinity ("unreachable", e.g. a quality
+   * at a budget the router cannot operate on); a bound that falls on a NaN is NaN. Null when every
+   * value is NaN.
+   */
+  static Interval percentile(double[] v, boolean nanIsLow) {
+    double nanAs = nanIsLow ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     double[] s = new double[v.length];
     int nan = 0;
     for (int i = 0; i < v.length; i++) {
-      s[i] = Double.isNaN(v[i]) ? Double.POSITIVE_INFINITY : v[i];
+      s[i] = Double.isNaN(v[i]) ? nanAs : v[i];
       if (Double.isNaN(v[i])) {
         nan++;
       }
