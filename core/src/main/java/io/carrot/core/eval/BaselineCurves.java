@@ -1,16 +1,23 @@
 package io.carrot.core.eval;
 
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.OracleCurve;
+import io.carrot.core.curve.RandomMixCurve;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
+import io.carrot.core.curve.ZeroRouterCurve;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Router;
 import io.carrot.core.train.Estimators;
 import java.util.ArrayList;
@@ -192,7 +199,7 @@ final class BaselineCurves {
     double bestAiq = Double.NEGATIVE_INFINITY;
     for (int a = 0; a < k; a++) {
       ChoiceCurve cc = thresholdCurve(sel, pSel, a, strong, cands.get(a), thresholds);
-      double aiq = Metrics.aiq(Frontier.of(cc.points()), selAnchors);
+      double aiq = MetricFormulas.aiq(Frontier.of(cc.points()), selAnchors);
       if (aiq > bestAiq) {
         bestAiq = aiq;
         bestA = a;

@@ -1,8 +1,11 @@
 package io.carrot.core.eval;
 
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.metrics.Anchors;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -2,6 +2,12 @@ package io.carrot.core.eval;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.Baselines;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.OracleCurve;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
@@ -12,7 +18,8 @@ import io.carrot.core.eval.EvalReport.Selection;
 import io.carrot.core.eval.EvalReport.SingleModel;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.Router;
@@ -27,7 +34,7 @@ import java.util.Set;
 /**
  * The paper's experiment on one dataset: fit CARROT on train (or take a given router), choose what
  * needs choosing on validation, sweep mu on test, run every baseline on the same test prompts,
- * compute every {@link Metrics metric}, bootstrap confidence intervals over test prompts, run the
+ * compute every {@link MetricFormulas metric}, bootstrap confidence intervals over test prompts, run the
  * sanity checks.
  *
  * <p>Baselines (all judged on the same test prompts):
@@ -278,11 +285,11 @@ public final class EvaluationHarness {
     }
     Map<String, Double> mae = new LinkedHashMap<>();
     boolean tokensToPredict = Arrays.stream(test.outputTokens()).flatMapToDouble(Arrays::stream).anyMatch(x -> x != 0);
-    mae.put(carrot, tokensToPredict ? Metrics.meanAbsoluteError(predTokens, test.outputTokens()) : Double.NaN);
+    mae.put(carrot, tokensToPredict ? MetricFormulas.meanAbsoluteError(predTokens, test.outputTokens()) : Double.NaN);
     if (meanTokens != null) {
       double[][] constant = new double[pTest.length][];
       Arrays.fill(constant, meanTokens);
-      mae.put("train-mean", tokensToPredict ? Metrics.meanAbsoluteError(constant, test.outputTokens()) : Double.NaN);
+      mae.put("train-mean", tokensToPredict ? MetricFormulas.meanAbsoluteError(constant, test.outputTokens()) : Double.NaN);
     }
     return mae;
   }
@@ -321,7 +328,7 @@ public final class EvaluationHarness {
     double[] mu = grid(SELECTION_STEPS);
     double[][] share = new double[models.size()][mu.length];
     for (int k = 0; k < mu.length; k++) {
-      double[] s = Metrics.selectionShare(sweep.choices(mu[k]), models.size());
+      double[] s = MetricFormulas.selectionShare(sweep.choices(mu[k]), models.size());
       for (int m = 0; m < s.length; m++) {
         share[m][k] = s[m];
       }

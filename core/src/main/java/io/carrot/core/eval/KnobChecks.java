@@ -1,6 +1,10 @@
 package io.carrot.core.eval;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.eval.EvalReport.BudgetKnob;
 import io.carrot.core.eval.EvalReport.BudgetRow;
 import io.carrot.core.eval.EvalReport.CalibrationResult;
@@ -8,8 +12,9 @@ import io.carrot.core.eval.EvalReport.Deployment;
 import io.carrot.core.eval.EvalReport.FloorRow;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.metrics.Calibration;
-import io.carrot.core.predict.CalibratedPredictor;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
 import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Router;

@@ -1,15 +1,19 @@
 package io.carrot.core.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.OracleCurve;
+import io.carrot.core.curve.SingleModels;
+import io.carrot.core.curve.ZeroRouterCurve;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -159,14 +163,14 @@ class HarnessPropertyTest {
         RouterMetrics m = rr.metrics();
         assertThat(m.aiq()).as(what + " " + rr.name() + " AIQ").isBetween(0.0, 1.0 + 1e-12);
         Frontier f = Frontier.of(rr.points());
-        for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
-          double budget = Metrics.COST_FRACTIONS[i] * r.anchors().bestCost();
+        for (int i = 0; i < MetricFormulas.COST_FRACTIONS.length; i++) {
+          double budget = MetricFormulas.COST_FRACTIONS[i] * r.anchors().bestCost();
           double v = m.qualityAtCostFraction()[i];
           if (!f.reaches(budget)) {
-            assertThat(v).as(what + " " + rr.name() + " Q@" + Metrics.COST_FRACTIONS[i] + " is unreachable").isNaN();
+            assertThat(v).as(what + " " + rr.name() + " Q@" + MetricFormulas.COST_FRACTIONS[i] + " is unreachable").isNaN();
             unreachable++;
           } else if (r.anchors().bestQuality() > 0) {
-            assertThat(v).as(what + " " + rr.name() + " Q@" + Metrics.COST_FRACTIONS[i]).isBetween(0.0, 1e9);
+            assertThat(v).as(what + " " + rr.name() + " Q@" + MetricFormulas.COST_FRACTIONS[i]).isBetween(0.0, 1e9);
             assertThat(budget).isGreaterThanOrEqualTo(Math.min(0, f.minCost() - 1e-9 * f.maxCost()));
           }
         }
