@@ -114,6 +114,38 @@ class EvalCommandTest {
   }
 
   @Test
+  void foldsAndHeldOutSourcesAddPairedComparisons() throws IOException {
+    Path out = tmp.resolve("out-cv");
+    Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4",
+        "--mu-grid", "100", "--bootstrap", "50", "--folds", "4", "--leave-out-source", "all", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // pooled over 4 folds of all 80 prompts CARROT-KNN routes like the oracle; S is always right, so accuracy ties
+    assertThat(r.out()).contains("pooled folds (80 prompts): carrot-knn AIQ 0.8409, accuracy at mu = 0 1.0000 (best-on-train 1.0000,"
+        + " difference +0.0000 [0.0000, 0.0000] within noise); AIQ minus best-on-train +")
+        .contains("held out A (40 prompts): carrot-knn AIQ").contains("held out B (40 prompts)");
+    JsonNode m = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
+    JsonNode cv = m.get("cross_validation");
+    assertThat(cv.get("n_test").asInt()).isEqualTo(80);
+    assertThat(cv.get("routers").get("carrot-knn").get("accuracy_mu0").asDouble()).isEqualTo(1.0);
+    JsonNode pair = null;
+    for (JsonNode p : cv.get("paired_differences")) {
+      if (p.get("router").asText().equals("carrot-knn") && p.get("minus").asText().equals("zero-router") && p.get("metric").asText().equals("aiq")) {
+        pair = p;
+      }
+    }
+    assertThat(pair).isNotNull();
+    assertThat(pair.get("excludes_zero").asBoolean()).isTrue();
+    assertThat(pair.get("ci95").get(0).asDouble()).isPositive();
+    assertThat(m.get("leave_one_source_out")).extracting(n -> n.get("name").asText()).containsExactly("A", "B");
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md).contains("## K-fold cross-evaluation").contains("## Leave one source out").contains("| A | 40 | ");
+    assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--folds", "3", "--router", "x.carrot").err().strip())
+        .isEqualTo("carrot: error: --folds and --leave-out-source fit routers on other prompts; they do not take --router");
+    assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--leave-out-source", "C").err())
+        .contains("--leave-out-source C: dataset 'alpha' has no such source group; its groups (one group per source) are [A, B]");
+  }
+
+  @Test
   void evalWritesEveryOutputWithKnownNumbers() throws IOException {
     Path out = tmp.resolve("out-alpha");
     Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4", "--mu-grid", "100",

@@ -37,6 +37,11 @@ public final class MarkdownReport {
     return sb.toString();
   }
 
+  /** One line per cross-evaluation ({@code --folds}, {@code --leave-out-source}) for the terminal. */
+  public static List<String> crossEvaluationSummary(EvalReport r) {
+    return CrossEvalReport.summary(r);
+  }
+
   /** Everything after the headline, with section headers at {@code level} ("##" or "###"). */
   static String body(EvalReport r, String imagePrefix, String level) {
     StringBuilder sb = new StringBuilder();
@@ -88,6 +93,7 @@ public final class MarkdownReport {
             + "with the cost-equivalent share of strong calls on the x axis. Cost to match, quality at a cost "
             + "fraction, CPT and AIQ read the hull (mixing two settings is allowed); AUC uses the raw points.%n%n",
         Fmt.usd(r.anchors().costMin()), Fmt.usd(r.anchors().costMax()), weakName(r), r.bestSingle()));
+    sb.append(CrossEvalReport.section(r, level));
     if (!r.notes().isEmpty()) {
       sb.append(level).append(" Notes\n\n");
       for (String n : r.notes()) {

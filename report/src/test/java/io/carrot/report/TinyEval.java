@@ -98,6 +98,6 @@ final class TinyEval {
     return new EvalReport(r.dataset(), r.datasetSha256(), r.nTrain(), r.nValidation(), r.nTest(), r.embedderId(), r.carrot(),
         r.routerInfo(), r.singles(), r.bestSingle(), r.bestSingleQualityCi(), r.oracle(), r.oracleQualityCi(), r.anchors(),
         r.routers(), r.differences(), r.selection(), r.topTieShare(), r.outputTokenMae(), r.deployment(), r.calibration(), r.budgetKnob(), r.qualityFloor(), v, r.notes(),
-        r.options(), r.seconds());
+        r.options(), r.seconds(), r.crossValidation(), r.heldOutSources());
   }
 }

@@ -14,6 +14,7 @@ import io.carrot.core.data.PromptRecord;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
 import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
@@ -118,6 +119,40 @@ final class BaselineCurves {
         "each prompt to " + models.get(best) + " with probability s, else to " + models.get(weak) + " (expected value)", false));
     curves.put(ORACLE, new NamedCurve(new OracleCurve(test),
         "per prompt the best true choice at every price of quality; its top is the cheapest best model per prompt", false));
+  }
+
+  /**
+   * Every prompt to the model with the best mean quality on {@code trainRows} (ties: lower mean true
+   * cost): what routing without looking at the prompt does when it trusts the training data.
+   */
+  static NamedCurve bestOnTrain(Dataset d, List<PromptRecord> trainRows, EvalSet test) {
+    List<Point> train = SingleModels.points(EvalSet.of(d, trainRows), null);
+    int best = Anchors.best(train);
+    int[] all = new int[test.size()];
+    java.util.Arrays.fill(all, best);
+    return new NamedCurve(ChoiceCurve.of(test, "", new double[] {0}, p -> all),
+        "every prompt to " + d.models().get(best) + ", the best model on the training data (mean quality "
+            + String.format(Locale.ROOT, "%.4f", train.get(best).quality()) + ")", true);
+  }
+
+  /**
+   * The zero router built from training means: the single models that are vertices of the hull of
+   * the training data's (mean cost, mean quality) points, each a setting that sends every test
+   * prompt to it; mixing neighbouring settings is the hull between them.
+   */
+  static NamedCurve zeroFromTrain(Dataset d, List<PromptRecord> trainRows, EvalSet test) {
+    List<Point> vertices = Frontier.vertices(SingleModels.points(EvalSet.of(d, trainRows), null));
+    double[] models = new double[vertices.size()];
+    List<String> names = new ArrayList<>();
+    for (int v = 0; v < models.length; v++) {
+      models[v] = vertices.get(v).param();
+      names.add(d.models().get((int) models[v]));
+    }
+    return new NamedCurve(ChoiceCurve.of(test, "model", models, p -> {
+      int[] ch = new int[test.size()];
+      java.util.Arrays.fill(ch, (int) models[p]);
+      return ch;
+    }), "the zero router's hull on the training data (" + String.join(", ", names) + "), mixed on the test prompts", false);
   }
 
   /** The RouteLLM-style binary router, or null (with a note) when it cannot be built. */

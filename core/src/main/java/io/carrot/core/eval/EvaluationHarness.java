@@ -165,7 +165,9 @@ public final class EvaluationHarness {
         sanity,
         notes,
         options,
-        seconds);
+        seconds,
+        null,
+        List.of());
   }
 
   /**
