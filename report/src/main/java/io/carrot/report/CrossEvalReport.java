@@ -123,6 +123,47 @@ final class CrossEvalReport {
     return ci.isEmpty() ? value : value + " " + ci;
   }
 
+  /**
+   * The cross-evaluation tables of a RESULTS.md: pooled K-fold numbers beside the single split's,
+   * and each dataset's held-out sources; empty when no report has them.
+   */
+  static String resultsSection(List<EvalReport> reports) {
+    StringBuilder sb = new StringBuilder();
+    List<EvalReport> folded = reports.stream().filter(r -> r.crossValidation() != null).toList();
+    if (!folded.isEmpty()) {
+      sb.append("## K-fold cross-evaluation\n\n").append("Every prompt of the dataset a test prompt once (").append(folded.get(0)
+          .crossValidation().protocol().replaceFirst(":.*", "")).append("); intervals of differences are paired (both routers on the same"
+          + " bootstrap resamples); bold: the interval excludes 0.\n\n");
+      sb.append("| dataset | prompts | AIQ router, pooled folds | AIQ router, single split | router - carrot-knn | router - zero-router"
+          + " | router - static | router - best-on-train | accuracy at mu = 0, pooled | router - best-on-train (accuracy) |\n");
+      sb.append("| --- | ---: | --- | ---: | --- | --- | --- | --- | ---: | --- |\n");
+      for (EvalReport r : folded) {
+        CrossEval e = r.crossValidation();
+        String c = e.carrot();
+        Map<String, Interval> ci = e.ci().getOrDefault(c, Map.of());
+        sb.append("| ").append(r.dataset()).append(" | ").append(e.prompts()).append(" | ").append(c).append(' ')
+            .append(withCi(Fmt.q(e.metrics().get(c).aiq()), Fmt.ci(ci.get("aiq")))).append(" | ")
+            .append(Fmt.q(r.router(r.carrot()).metrics().aiq())).append(" | ")
+            .append(c.equals("carrot-knn") ? "n/a" : diff(e.pair(c, "carrot-knn", "aiq"))).append(" | ")
+            .append(diff(e.pair(c, "zero-router", "aiq"))).append(" | ").append(diff(e.pair(c, "static", "aiq"))).append(" | ")
+            .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "aiq"))).append(" | ")
+            .append(Fmt.q(e.metrics().get(c).accuracyMu0())).append(" | ")
+            .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" |\n");
+      }
+      sb.append('\n');
+    }
+    List<EvalReport> held = reports.stream().filter(r -> !r.heldOutSources().isEmpty()).toList();
+    if (!held.isEmpty()) {
+      sb.append("## Leave one source out\n\n").append("Each source group in turn is the test set; the router and the prompt-blind"
+          + " `best-on-train` and `zero-router-train` learn from the other groups only; paired intervals; bold: the interval excludes"
+          + " 0.\n\n");
+      for (EvalReport r : held) {
+        sb.append("**").append(r.dataset()).append("**\n\n").append(heldOutTable(r.heldOutSources())).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
   /** One line per cross-evaluation for the terminal: the router against the blind routers and CARROT-KNN. */
   static List<String> summary(EvalReport r) {
     List<String> out = new ArrayList<>();

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carrot.core.ProgressListener;
+import io.carrot.core.eval.CrossEvaluation;
+import io.carrot.core.eval.EvalOptions;
 import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.EvaluationHarness;
+import io.carrot.core.eval.SourceGroups;
 import io.carrot.core.files.Json;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -13,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +209,27 @@ class ReportWriterTest {
         .contains("`--min-quality` promise: 0.5 kept, 0.6 kept, 0.7 kept, 0.8 kept, 0.9 kept.")
         .contains("![tiny reliability](results/tiny/calibration.png)");
     assertThat(ResultsIndex.anchor("routerbench_subset")).isEqualTo("routerbench_subset");
+  }
+
+  @Test
+  void crossEvaluationsGoToResultsAndMetrics(@TempDir Path dir) {
+    EvaluationHarness.SplitEmbeddings v = TinyEval::embed;
+    EvalOptions o = EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(100).withBootstrap(50);
+    EvalReport.CrossEval folds = CrossEvaluation.folds(TinyEval.dataset(), v, "tiny-vectors", "none", o, 4, ProgressListener.NONE);
+    List<EvalReport.CrossEval> held = CrossEvaluation.leaveOneSourceOut(TinyEval.dataset(), v, "tiny-vectors", "none", o,
+        SourceGroups.none(), List.of("all"), ProgressListener.NONE);
+    EvalReport r = report.withCrossEvaluations(folds, held);
+    String md = ResultsIndex.render(List.of(r), dir.resolve("docs/RESULTS.md"), dir.resolve("docs/results"), "carrot eval --all", 1, "2 cores");
+    // pooled over the folds CARROT-KNN routes like the oracle; every prompt goes to S or W at mu = 0, all right
+    assertThat(md).contains("## K-fold cross-evaluation").contains("| tiny | 80 | carrot-knn 0.8409 [")
+        .contains("## Leave one source out").contains("**tiny**").contains("| A | 40 | ").contains("| B | 40 | ");
+    JsonNode m = Json.MAPPER.valueToTree(MetricsJson.of(r));
+    assertThat(m.get("cross_validation").get("routers").get("best-on-train").get("accuracy_mu0").asDouble()).isEqualTo(1.0);
+    assertThat(m.get("leave_one_source_out").get(1).get("routers").has("zero-router-train")).isTrue();
+    assertThat(MarkdownReport.render(r, "")).contains("## K-fold cross-evaluation").contains("| carrot-knn | zero-router | aiq | +");
+    JsonNode plain = Json.MAPPER.valueToTree(MetricsJson.of(report));
+    assertThat(plain.get("cross_validation").isNull()).isTrue();
+    assertThat(plain.get("leave_one_source_out").size()).isZero();
   }
 
   private static BufferedImage image(Path p) throws IOException {
