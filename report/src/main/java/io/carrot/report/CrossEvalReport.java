@@ -95,7 +95,7 @@ final class CrossEvalReport {
     for (CrossEval e : held) {
       String c = e.carrot();
       sb.append("| ").append(e.name()).append(" | ").append(e.prompts()).append(" | ").append(aiq(e, c)).append(" | ")
-          .append(aiq(e, c.equals("carrot-knn") ? c : "carrot-knn")).append(" | ").append(aiq(e, CrossEvaluation.BEST_ON_TRAIN))
+          .append(c.equals("carrot-knn") ? "(the router)" : aiq(e, "carrot-knn")).append(" | ").append(aiq(e, CrossEvaluation.BEST_ON_TRAIN))
           .append(" | ").append(aiq(e, CrossEvaluation.ZERO_FROM_TRAIN)).append(" | ")
           .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "aiq"))).append(" | ")
           .append(diff(e.pair(c, CrossEvaluation.ZERO_FROM_TRAIN, "aiq"))).append(" | ")
