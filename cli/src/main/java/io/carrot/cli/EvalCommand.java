@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
       "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30%% of its cost, accuracy at mu = 0,",
       "output-token MAE, model-selection share, RouterArena) with bootstrap intervals, and check the results.",
       "With --out: metrics.json, frontier.csv, report.md and PNG plots. With --all: every dataset under",
-      "--data-root, one folder each in --out, and RESULTS.md next to --out.",
+      "--data-root, one folder each in --out, and RESULTS.md next to --out. --folds K and --leave-out-source add a",
+      "K-fold cross-evaluation and held-out sources with paired intervals between routers.",
       "Exit code 4: a sanity check failed (outputs are still written)."
     })
 final class EvalCommand implements Callable<Integer> {

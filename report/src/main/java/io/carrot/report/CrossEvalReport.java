@@ -87,23 +87,35 @@ final class CrossEvalReport {
     return d.ci().lo() > 0 ? "higher" : d.ci().hi() < 0 ? "lower" : "within noise";
   }
 
-  /** One row per held-out group: the router against the blind routers of the same training data. */
+  /**
+   * One row per held-out group: the router (and, where it has a support section, the same router
+   * with its support fallback on) against the blind routers of the same training data.
+   */
   static String heldOutTable(List<CrossEval> held) {
-    StringBuilder sb = new StringBuilder("| held out | test prompts | AIQ " + held.get(0).carrot() + " | AIQ carrot-knn | AIQ best-on-train"
-        + " | AIQ zero-router-train | " + "router - best-on-train (AIQ) | router - zero-router-train (AIQ) | accuracy mu = 0 router"
-        + " | best-on-train | router - best-on-train (accuracy) |\n| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |\n");
+    String c0 = held.get(0).carrot();
+    String f0 = c0 + CrossEvaluation.WITH_FALLBACK;
+    StringBuilder sb = new StringBuilder("| held out | test prompts | AIQ " + c0 + " | AIQ " + f0 + " | AIQ carrot-knn | AIQ best-on-train"
+        + " | AIQ zero-router-train | " + c0 + " - zero-router-train (AIQ) | " + f0 + " - zero-router-train (AIQ) | accuracy at mu = 0: "
+        + c0 + " | " + f0 + " | best-on-train | " + c0 + " - best-on-train (accuracy) | " + f0 + " - best-on-train (accuracy) |\n"
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | --- |\n");
     for (CrossEval e : held) {
       String c = e.carrot();
-      sb.append("| ").append(e.name()).append(" | ").append(e.prompts()).append(" | ").append(aiq(e, c)).append(" | ")
-          .append(aiq(e, c.equals("carrot-knn") ? c : "carrot-knn")).append(" | ").append(aiq(e, CrossEvaluation.BEST_ON_TRAIN))
-          .append(" | ").append(aiq(e, CrossEvaluation.ZERO_FROM_TRAIN)).append(" | ")
-          .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "aiq"))).append(" | ")
+      String f = c + CrossEvaluation.WITH_FALLBACK;
+      sb.append("| ").append(e.name()).append(" | ").append(e.prompts()).append(" | ").append(aiq(e, c)).append(" | ").append(aiq(e, f))
+          .append(" | ").append(c.equals("carrot-knn") ? "(the router)" : aiq(e, "carrot-knn")).append(" | ")
+          .append(aiq(e, CrossEvaluation.BEST_ON_TRAIN)).append(" | ").append(aiq(e, CrossEvaluation.ZERO_FROM_TRAIN)).append(" | ")
           .append(diff(e.pair(c, CrossEvaluation.ZERO_FROM_TRAIN, "aiq"))).append(" | ")
-          .append(Fmt.q(e.metrics().get(c).accuracyMu0())).append(" | ")
-          .append(Fmt.q(e.metrics().get(CrossEvaluation.BEST_ON_TRAIN).accuracyMu0())).append(" | ")
-          .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" |\n");
+          .append(diff(e.pair(f, CrossEvaluation.ZERO_FROM_TRAIN, "aiq"))).append(" | ")
+          .append(accuracy(e, c)).append(" | ").append(accuracy(e, f)).append(" | ").append(accuracy(e, CrossEvaluation.BEST_ON_TRAIN))
+          .append(" | ").append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" | ")
+          .append(diff(e.pair(f, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" |\n");
     }
     return sb.toString();
+  }
+
+  private static String accuracy(CrossEval e, String router) {
+    RouterMetrics m = e.metrics().get(router);
+    return m == null ? "n/a" : Fmt.q(m.accuracyMu0());
   }
 
   private static String aiq(CrossEval e, String router) {
@@ -175,7 +187,8 @@ final class CrossEvalReport {
     for (CrossEval e : all) {
       String c = e.carrot();
       List<String> vs = new ArrayList<>();
-      for (String b : List.of("carrot-knn", CrossEvaluation.BEST_ON_TRAIN, CrossEvaluation.ZERO_FROM_TRAIN, "zero-router", "static")) {
+      for (String b : List.of(c + CrossEvaluation.WITH_FALLBACK, "carrot-knn", CrossEvaluation.BEST_ON_TRAIN, CrossEvaluation.ZERO_FROM_TRAIN,
+          "zero-router", "static")) {
         Difference d = e.pair(c, b, "aiq");
         if (d != null) {
           vs.add(b + " " + Fmt.signed(d.estimate()) + " " + Fmt.ci(d.ci()) + " " + verdict(d));

@@ -16,7 +16,6 @@ import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.predict.Prediction;
-import io.carrot.core.route.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +40,9 @@ import java.util.TreeMap;
  * routers are measured on the same resample, and the interval is that of the difference. Beside the
  * harness's routers they include the prompt-blind {@value #BEST_ON_TRAIN} router (every prompt to
  * the model best on the training data) and, held-out sources only, {@value #ZERO_FROM_TRAIN} (the
- * single models that are vertices of the zero router's hull on the training data, mixed).
+ * single models that are vertices of the zero router's hull on the training data, mixed), and
+ * there, when the router has a support section, the same router with its support fallback on
+ * ({@value #WITH_FALLBACK}): "with and without" the shrinkage toward the priors.
  *
  * <p>Folds and inner validation splits are stratified by source and deterministic from the seed:
  * prompts of each source (in sorted source order) are shuffled and dealt round-robin, continuing the
@@ -53,6 +54,12 @@ public final class CrossEvaluation {
 
   /** The zero router built from training means: the training hull's models, mixed on the test prompts. */
   public static final String ZERO_FROM_TRAIN = "zero-router-train";
+
+  /**
+   * Suffix of the router with its support fallback on (held-out sources only). The router itself is
+   * measured on its estimator's raw predictions, as on a single split.
+   */
+  public static final String WITH_FALLBACK = "+fallback";
 
   /** One prompt in this many of the training folds becomes the inner validation split (20%). */
   static final int INNER_VALIDATION_EVERY = 5;
@@ -143,17 +150,6 @@ public final class CrossEvaluation {
     return out;
   }
 
-  /**
-   * The hook for support-based shrinkage (issue 15): variants of the fitted router to compare on a
-   * held-out source, by name suffix (for example the same router with its fallback toward the model
-   * priors switched off, as {@code carrot-auto-no-fallback}). Each becomes one more router of the
-   * leave-one-source-out tables, with paired intervals like the others. Empty while the router has
-   * no such switch.
-   */
-  static Map<String, Router> supportVariants(Router router) {
-    return Map.of();
-  }
-
   /** One fold's test prompts and every trained router's curve on them. */
   private record Fold(List<PromptRecord> test, Map<String, NamedCurve> curves, String carrot) {}
 
@@ -202,8 +198,18 @@ public final class CrossEvaluation {
     curves.put(BEST_ON_TRAIN, BaselineCurves.bestOnTrain(d, complete.trainRows(), testSet));
     if (zeroFromTrain) {
       curves.put(ZERO_FROM_TRAIN, BaselineCurves.zeroFromTrain(d, complete.trainRows(), testSet));
-      supportVariants(fit.router()).forEach((suffix, variant) -> curves.put(fit.carrotName() + "-" + suffix, new NamedCurve(
-          BaselineCurves.muCurve(testSet, variant, variant.predictor().predictAll(in.teE()), mus), "the same router " + suffix, true)));
+      if (fit.router().support().isPresent()) {
+        // right after the router, so that its pairs read "with fallback minus baseline"
+        Map<String, NamedCurve> ordered = new LinkedHashMap<>();
+        String carrot = fit.carrotName();
+        ordered.put(carrot, curves.remove(carrot));
+        ordered.put(carrot + WITH_FALLBACK, new NamedCurve(
+            BaselineCurves.muCurve(testSet, fit.router(), fit.router().predictAll(in.teE(), true), mus),
+            "the same router with its support fallback on (as route does by default): predictions moved toward the training"
+                + " priors where the prompt's support is low", true));
+        ordered.putAll(curves);
+        curves = ordered;
+      }
     }
     for (String n : foldNotes) {
       notes.add(label + ": " + n);

@@ -116,6 +116,12 @@ class CrossEvaluationTest {
     assertThat(a.descriptions().get("zero-router-train")).contains("(B, S)");
     assertThat(a.metrics().get("zero-router-train").aiq()).isCloseTo(a.metrics().get("static").aiq(), offset(1e-12));
     assertThat(a.pair("carrot-knn", "best-on-train", "accuracy_mu0").ci()).isEqualTo(new EvalReport.Interval(0, 0));
+    // with and without the support fallback: A's prompts are orthogonal to every training prompt (low support), so the
+    // fallback routes on the priors of cluster B, which also say S
+    assertThat(a.metrics().keySet()).startsWith("carrot-knn", "carrot-knn+fallback");
+    assertThat(a.descriptions().get("carrot-knn+fallback")).contains("support fallback on");
+    assertThat(a.metrics().get("carrot-knn+fallback").accuracyMu0()).isEqualTo(1.0);
+    assertThat(a.pair("carrot-knn+fallback", "best-on-train", "accuracy_mu0").estimate()).isZero();
     assertThat(CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(), SourceGroups.none(),
         List.of("all"), ProgressListener.NONE)).extracting(CrossEval::name).containsExactly("A", "B");
     assertThatThrownBy(() -> CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(),
