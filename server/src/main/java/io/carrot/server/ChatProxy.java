@@ -3,6 +3,7 @@ package io.carrot.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.io.Json;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
@@ -12,34 +13,45 @@ import io.carrot.server.auth.ClientKeys;
 import io.carrot.server.log.LogEntry;
 import io.carrot.server.policy.ModelSpec;
 import io.carrot.server.policy.Routed;
+import io.carrot.server.upstream.Api;
 import io.carrot.server.upstream.SseRelay;
 import io.carrot.server.upstream.Upstream;
 import io.carrot.server.upstream.UpstreamClient;
 import io.carrot.server.upstream.UpstreamResult;
+import io.carrot.server.upstream.UpstreamResult.Reason;
+import io.carrot.server.upstream.Usage;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpHeaders;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate, validate, route, then try the candidates in
+ * {@code POST /v1/chat/completions}, {@code POST /v1/responses} and {@code POST /v1/embeddings}:
+ * authenticate, validate, route (embeddings are passed through by name), then try the candidates in
  * order until one answers.
  *
- * <p>Fallback: a connect error, a time-out before the response headers, a 429 or a 5xx moves on
- * to the next candidate, at most {@code max_attempts} attempts in all; so does a stream that ends
- * before its first line. Once a byte has been sent to the client there is no fallback. Any other
- * upstream status (a 4xx about the request) is passed to the client unchanged.
+ * <p>Fallback: a connect error, a time-out ({@code timeouts}), a retryable status
+ * ({@link io.carrot.core.retry.RetryPolicy#retryable(int)}), a 401/403 (carrot's own key for that
+ * upstream is wrong) or a stream that fails before its first line moves on to the next candidate,
+ * at most {@code max_attempts} attempts in all. Once a byte has been sent to the client there is no
+ * fallback: a stream that then fails ends with an error event. Any other upstream status (a 4xx
+ * about the request) is passed to the client unchanged. Once the client has gone, the running
+ * attempt is cancelled and nothing further is tried.
  */
 final class ChatProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ChatProxy.class);
+  /** Status in the decision log of a request whose client left (nginx's "client closed request"). */
+  static final int CLIENT_CLOSED = 499;
 
   private final ClientKeys keys;
   private final Budgets budgets;
@@ -48,13 +60,14 @@ final class ChatProxy {
   private final UpstreamClient client;
   private final ServerMetrics metrics;
   private final Requests requests;
+  private final TokenCounter tokens;
   private final long maxBody;
   private final int maxAttempts;
   private final boolean storePrompts;
 
   ChatProxy(
       ClientKeys keys, Budgets budgets, Routing routing, Map<String, Upstream> upstreams, UpstreamClient client,
-      ServerMetrics metrics, Requests requests, long maxBody, int maxAttempts, boolean storePrompts) {
+      ServerMetrics metrics, Requests requests, TokenCounter tokens, long maxBody, int maxAttempts, boolean storePrompts) {
     this.keys = keys;
     this.budgets = budgets;
     this.routing = routing;
@@ -62,6 +75,7 @@ final class ChatProxy {
     this.client = client;
     this.metrics = metrics;
     this.requests = requests;
+    this.tokens = tokens;
     this.maxBody = maxBody;
     this.maxAttempts = maxAttempts;
     this.storePrompts = storePrompts;
@@ -70,15 +84,39 @@ final class ChatProxy {
   /** A model to try, with its predictions when it came from the router. */
   private record Target(Upstream upstream, Candidate candidate) {}
 
-  void handle(Context ctx) {
-    LogEntry.Builder log = requests.begin(ctx, "chat");
+  /** One request in flight: what was asked, for whom, and where its row goes. */
+  private record Call(Context ctx, Api api, ChatRequest req, Client client, BudgetPacer pacer, LogEntry.Builder log, ClientWatch watch) {}
+
+  void chat(Context ctx) {
+    handle(ctx, Api.CHAT);
+  }
+
+  void responses(Context ctx) {
+    handle(ctx, Api.RESPONSES);
+  }
+
+  void embeddings(Context ctx) {
+    handle(ctx, Api.EMBEDDINGS);
+  }
+
+  private void handle(Context ctx, Api api) {
+    LogEntry.Builder log = requests.begin(ctx, api.id());
+    ClientWatch watch = null;
     try {
       Client c = keys.authenticate(ctx.header("Authorization"));
       log.keyId = c.id();
-      ChatRequest req = ChatRequest.parse(Http.readObject(ctx, maxBody));
+      ObjectNode body = Http.readObject(ctx, maxBody);
+      ChatRequest req = switch (api) {
+        case CHAT -> ChatRequest.parse(body);
+        case RESPONSES -> ApiBodies.responses(body);
+        case EMBEDDINGS -> ApiBodies.embeddings(body);
+      };
       log.requestedModel = req.model();
       log.stream = req.stream();
       ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
+      if (api == Api.EMBEDDINGS && !(spec instanceof ModelSpec.Passthrough)) {
+        throw ApiError.badRequest("model", "embeddings are not routed: name an upstream that serves embeddings, one of " + serving(api));
+      }
       budgets.check(c);
       Double remaining = budgets.remaining(c);
       if (remaining != null) {
@@ -87,10 +125,15 @@ final class ChatProxy {
       List<Target> targets = new ArrayList<>();
       BudgetPacer pacer = null;
       if (spec instanceof ModelSpec.Passthrough p) {
+        Upstream u = upstreams.get(p.upstream());
+        if (!u.serves().contains(api)) {
+          throw ApiError.badRequest("model", "upstream '" + u.name() + "' does not serve the " + api.id() + " API (upstreams."
+              + u.name() + ".serves); upstreams that do: " + serving(api));
+        }
         log.policy = "passthrough";
         log.promptSha256 = Routing.sha256(req.routedText());
         log.prompt = storePrompts ? req.routedText() : null;
-        targets.add(new Target(upstreams.get(p.upstream()), null));
+        targets.add(new Target(u, null));
       } else {
         Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
         ctx.header("x-carrot-policy", r.policy());
@@ -103,68 +146,140 @@ final class ChatProxy {
         }
         pacer = r.recordsTo();
         for (Candidate cand : r.decision().candidates()) {
-          targets.add(new Target(upstreams.get(cand.model()), cand));
+          Upstream u = upstreams.get(cand.model());
+          if (u.serves().contains(api)) {
+            targets.add(new Target(u, cand));
+          }
+        }
+        if (targets.isEmpty()) {
+          throw ApiError.badRequest("model", "no routable upstream serves the " + api.id() + " API; set upstreams.NAME.serves");
         }
       }
-      serve(ctx, req, targets, c, pacer, log);
+      watch = ClientWatch.start(ctx, client.scheduler());
+      serve(new Call(ctx, api, req, c, pacer, log, watch), targets);
     } catch (RuntimeException e) {
       requests.fail(ctx, log, e);
       throw e;
     } finally {
+      if (watch != null) {
+        watch.close();
+        if (watch.pipelined()) {
+          ctx.header("Connection", "close");
+        }
+      }
       requests.end(ctx, log);
     }
   }
 
-  /** Tries the targets in order; {@code pacer} (or null) is told the answer's real cost. */
-  private void serve(Context ctx, ChatRequest req, List<Target> targets, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  private List<String> serving(Api api) {
+    return upstreams.values().stream().filter(u -> u.serves().contains(api)).map(Upstream::name).toList();
+  }
+
+  /** Tries the targets in order until one answers, the client leaves or the attempts run out. */
+  private void serve(Call call, List<Target> targets) {
+    LogEntry.Builder log = call.log();
     ArrayNode attempts = Json.COMPACT.createArrayNode();
-    List<String> failures = new ArrayList<>();
+    List<UpstreamResult.Failed> failures = new ArrayList<>();
     int tries = Math.min(maxAttempts, targets.size());
     for (int i = 0; i < tries; i++) {
       Target t = targets.get(i);
       Upstream u = t.upstream();
-      byte[] body = req.bodyFor(u.model(), u.injectStreamUsage());
-      UpstreamResult res = client.send(u, body, req.stream());
+      if (call.watch().gone()) {
+        clientGone(call, t, null);
+        return;
+      }
+      byte[] body = call.req().bodyFor(u.model(), call.api() == Api.CHAT && u.injectStreamUsage());
+      UpstreamResult res = client.send(u, call.api(), body, call.req().stream(), call.watch()::onGone);
       metrics.upstream.observe(res.nanos() / 1e9, u.name());
       ObjectNode a = attempts.addObject().put("model", u.name()).put("ms", res.nanos() / 1e6);
       log.attemptsJson = attempts.toString();
       if (res instanceof UpstreamResult.Streaming s) {
-        SseRelay relay = new SseRelay(s.response().body(), !req.includeUsage());
+        SseRelay relay = new SseRelay(s.body(), call.api(), !call.req().includeUsage());
         try {
           relay.readFirst();
         } catch (IOException e) {
-          closeQuietly(s.response().body());
-          res = new UpstreamResult.Failed("stream_broken", "the stream ended before its first event: " + e.getMessage(), s.nanos());
+          closeQuietly(s.body());
+          res = call.watch().gone()
+              ? new UpstreamResult.Failed(Reason.CLIENT_GONE, "the client closed the connection", s.nanos())
+              : new UpstreamResult.Failed(
+                  s.body().tripped() != null ? Reason.TIMEOUT : Reason.STREAM_BROKEN,
+                  "the stream failed before its first event: " + e.getMessage(), s.nanos());
         }
         if (!(res instanceof UpstreamResult.Failed)) {
-          a.put("outcome", "answered");
+          a.put("outcome", "answered").put("status", s.response().statusCode());
           log.attemptsJson = attempts.toString();
-          answered(ctx, t, log, i, res.nanos(), s.response().headers());
-          relay(ctx, s, relay, t, c, pacer, log);
+          answered(call.ctx(), t, log, i, res.nanos(), s.response().headers());
+          relay(call, s, relay, t);
           return;
         }
       }
       switch (res) {
-        case UpstreamResult.Failed f -> {
-          a.put("outcome", f.reason()).put("detail", f.detail());
+        case UpstreamResult.Failed f when f.reason() == Reason.CLIENT_GONE -> {
+          a.put("outcome", f.reason().code());
           log.attemptsJson = attempts.toString();
-          failures.add(u.name() + ": " + f.detail());
-          metrics.fallbacks.inc(u.name(), f.reason());
+          clientGone(call, t, null);
+          return;
+        }
+        case UpstreamResult.Failed f -> {
+          a.put("outcome", f.reason().code()).put("status", f.status()).put("detail", f.detail());
+          log.attemptsJson = attempts.toString();
+          failures.add(f);
+          metrics.fallbacks.inc(u.name(), f.reason().code());
           LOG.warn("request {}: upstream {} failed ({}){}", log.requestId, u.name(), f.detail(),
               i + 1 < tries ? ", trying " + targets.get(i + 1).upstream().name() : "");
         }
         case UpstreamResult.Answered ans -> {
-          a.put("outcome", ans.status() / 100 == 2 ? "answered" : "http_" + ans.status());
+          a.put("outcome", ans.status() / 100 == 2 ? "answered" : "http_" + ans.status()).put("status", ans.status());
           log.attemptsJson = attempts.toString();
-          answered(ctx, t, log, i, res.nanos(), ans.headers());
-          complete(ctx, ans, t, c, pacer, log);
+          answered(call.ctx(), t, log, i, res.nanos(), ans.headers());
+          complete(call, ans, t);
           return;
         }
         case UpstreamResult.Streaming s -> throw new IllegalStateException("handled above: " + s);
       }
     }
     log.fallbacks = Math.max(0, tries - 1);
-    throw ApiError.badGateway("every upstream failed (" + tries + " attempt" + (tries == 1 ? "" : "s") + "): " + String.join("; ", failures));
+    throw allFailed(call.ctx(), targets, failures);
+  }
+
+  /**
+   * The 502 when every attempt failed: each attempt's model, status and reason, no upstream body;
+   * {@code Retry-After} when every upstream asked for a wait (the shortest, in whole seconds).
+   */
+  private static ApiError allFailed(Context ctx, List<Target> targets, List<UpstreamResult.Failed> failures) {
+    ArrayNode list = Json.COMPACT.createArrayNode();
+    List<String> parts = new ArrayList<>();
+    boolean allAuth = true;
+    Duration wait = null;
+    boolean allWait = true;
+    for (int i = 0; i < failures.size(); i++) {
+      UpstreamResult.Failed f = failures.get(i);
+      String model = targets.get(i).upstream().name();
+      ObjectNode o = list.addObject().put("model", model);
+      if (f.status() > 0) {
+        o.put("status", f.status());
+      } else {
+        o.putNull("status");
+      }
+      o.put("reason", f.reason().code());
+      parts.add(model + ": " + f.detail());
+      allAuth &= f.reason() == Reason.UPSTREAM_AUTH;
+      Optional<Duration> ra = f.retryAfter();
+      allWait &= ra.isPresent();
+      if (ra.isPresent() && (wait == null || ra.get().compareTo(wait) < 0)) {
+        wait = ra.get();
+      }
+    }
+    if (allWait && wait != null) {
+      ctx.header("Retry-After", Long.toString((wait.toMillis() + 999) / 1000));
+    }
+    String n = failures.size() + " attempt" + (failures.size() == 1 ? "" : "s");
+    if (allAuth) {
+      return ApiError.badGateway("upstream_auth_failed",
+          "the upstream refused carrot's own API key for it (" + n + "): " + String.join("; ", parts)
+              + "; this is the server's configuration, not your key", list);
+    }
+    return ApiError.badGateway("upstream_failed", "every upstream failed (" + n + "): " + String.join("; ", parts), list);
   }
 
   /** Sets the x-carrot headers and the log fields of the answering target. */
@@ -196,87 +311,125 @@ final class ChatProxy {
   }
 
   /** Passes a complete (non-streamed) answer on. */
-  private void complete(Context ctx, UpstreamResult.Answered ans, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  private void complete(Call call, UpstreamResult.Answered ans, Target t) {
+    LogEntry.Builder log = call.log();
     log.status = ans.status();
     if (ans.status() / 100 == 2) {
+      Usage usage = Usage.NONE;
       try {
         JsonNode n = Json.COMPACT.readTree(ans.body());
         if (n != null) {
           if (n.path("id").isTextual()) {
             log.completionId = n.get("id").asText();
           }
-          JsonNode usage = n.path("usage");
-          if (usage.path("prompt_tokens").canConvertToLong()) {
-            log.actualInputTokens = usage.get("prompt_tokens").asLong();
-          }
-          if (usage.path("completion_tokens").canConvertToLong()) {
-            log.actualOutputTokens = usage.get("completion_tokens").asLong();
-          }
+          usage = Usage.of(n.path("usage"), call.api());
         }
       } catch (IOException e) {
         log.error = "the upstream's answer is not JSON";
       }
-      charge(t, c, pacer, log);
+      charge(call, t, usage, null);
     } else {
       log.error = "upstream " + t.upstream().name() + " answered HTTP " + ans.status();
     }
     String type = ans.headers().firstValue("content-type").orElse("application/json");
-    ctx.status(ans.status()).contentType(type).result(ans.body());
+    call.ctx().status(ans.status()).contentType(type).result(ans.body());
   }
 
-  /** Streams an answer through. */
-  private void relay(
-      Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
-    HttpServletResponse res = ctx.res();
+  /** Streams an answer through; a stream that fails midway ends with an error event. */
+  private void relay(Call call, UpstreamResult.Streaming s, SseRelay relay, Target t) {
+    LogEntry.Builder log = call.log();
+    HttpServletResponse res = call.ctx().res();
     res.setStatus(s.response().statusCode());
     res.setContentType(s.response().headers().firstValue("content-type").orElse("text/event-stream"));
     res.setHeader("Cache-Control", "no-cache");
     log.status = s.response().statusCode();
+    boolean whole = false;
+    OutputStream out = null;
     try {
-      OutputStream out = res.getOutputStream();
+      out = res.getOutputStream();
       relay.pump(out);
+      whole = true;
     } catch (SseRelay.ClientGoneException e) {
+      log.status = CLIENT_CLOSED;
       log.error = "the client closed the stream after " + relay.bytesOut() + " bytes";
-    } catch (IOException e) {
-      log.error = "upstream " + t.upstream().name() + " broke the stream after " + relay.bytesOut() + " bytes: " + e.getMessage();
+    } catch (SseRelay.UpstreamBrokenException e) {
+      boolean timeout = e.code().equals("timeout");
+      log.status = timeout ? 504 : 502;
+      log.error = "upstream " + t.upstream().name() + " " + (timeout ? "stalled" : "broke the stream") + " after "
+          + relay.bytesOut() + " bytes: " + e.getMessage();
+      metrics.fallbacks.inc(t.upstream().name(), timeout ? Reason.TIMEOUT.code() : Reason.STREAM_BROKEN.code());
       LOG.warn("request {}: {}", log.requestId, log.error);
+      try {
+        relay.writeError(out, "the upstream model failed in the middle of its answer (" + e.getMessage() + "); the answer is incomplete",
+            timeout ? "upstream_timeout" : "upstream_stream_broken");
+      } catch (IOException gone) {
+        log.error += "; the client had gone too";
+      }
+    } catch (IOException e) {
+      log.status = CLIENT_CLOSED;
+      log.error = "cannot write to the client: " + e.getMessage();
     } finally {
-      closeQuietly(s.response().body());
+      closeQuietly(s.body());
       log.completionId = relay.completionId();
-      log.actualInputTokens = relay.promptTokens();
-      log.actualOutputTokens = relay.completionTokens();
-      charge(t, c, pacer, log);
+      charge(call, t, relay.usage(), whole ? null : relay.deliveredText());
     }
   }
 
+  /** The client left before an answer: the attempt was cancelled; its input is charged. */
+  private void clientGone(Call call, Target t, String delivered) {
+    LogEntry.Builder log = call.log();
+    log.status = CLIENT_CLOSED;
+    log.error = "the client closed the connection before the answer; the upstream call was cancelled";
+    log.answeredModel = null;
+    charge(call, t, Usage.NONE, delivered == null ? "" : delivered);
+  }
+
   /**
-   * Adds the answer's cost to the key's spend and to its budget stream's pacer (when it has one):
-   * reported usage at the upstream's price, else the prediction.
+   * Adds the cost to the key's spend and, for a whole answer, to its budget stream's pacer.
+   *
+   * <p>A whole answer ({@code delivered == null}) costs its reported usage at the upstream's price,
+   * else the prediction. An incomplete one (a broken stream, a client that left) costs what was
+   * delivered: the reported usage when there is any, else the input tokens counted and the output
+   * tokens of the {@code delivered} text, counted with the router's token counter.
    */
-  private void charge(Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  private void charge(Call call, Target t, Usage usage, String delivered) {
+    LogEntry.Builder log = call.log();
     String model = t.upstream().name();
-    metrics.answers.inc(model);
-    if (t.candidate() != null) {
-      metrics.predictedCost.add(t.candidate().costUsd(), model);
-    }
+    log.actualInputTokens = usage.inputTokens();
+    log.actualOutputTokens = usage.outputTokens();
     double usd;
-    if (log.actualInputTokens != null || log.actualOutputTokens != null) {
-      long in = log.actualInputTokens == null ? 0 : log.actualInputTokens;
-      long out = log.actualOutputTokens == null ? 0 : log.actualOutputTokens;
+    if (delivered != null) {
+      long in = usage.inputTokens() != null ? usage.inputTokens() : countedInput(call);
+      long out = usage.outputTokens() != null ? usage.outputTokens() : tokens.count(delivered);
       usd = t.upstream().price().cost(in, out);
-      log.actualCostUsd = usd;
-      metrics.actualCost.add(usd, model);
-      if (t.candidate() != null) {
-        metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
-      }
     } else {
-      usd = t.candidate() != null ? t.candidate().costUsd() : 0;
+      metrics.answers.inc(model);
+      if (t.candidate() != null) {
+        metrics.predictedCost.add(t.candidate().costUsd(), model);
+      }
+      if (usage.reported()) {
+        long in = usage.inputTokens() == null ? 0 : usage.inputTokens();
+        long out = usage.outputTokens() == null ? 0 : usage.outputTokens();
+        usd = t.upstream().price().cost(in, out);
+        log.actualCostUsd = usd;
+        metrics.actualCost.add(usd, model);
+        if (t.candidate() != null) {
+          metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
+        }
+      } else {
+        usd = t.candidate() != null ? t.candidate().costUsd() : 0;
+      }
     }
     log.chargedUsd = usd;
-    budgets.charge(c.id(), usd);
-    if (pacer != null) {
-      pacer.record(usd);
+    budgets.charge(call.client().id(), usd);
+    if (call.pacer() != null && delivered == null) {
+      call.pacer().record(usd);
     }
+  }
+
+  private long countedInput(Call call) {
+    Double counted = call.log().inputTokens;
+    return counted != null ? Math.round(counted) : tokens.count(call.req().allText());
   }
 
   static String fmt(double d) {

@@ -79,19 +79,24 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
       return c.asText();
     }
     if (c.isArray()) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode part : c) {
-        if (part.isObject() && part.path("text").isTextual()) {
-          if (!sb.isEmpty()) {
-            sb.append('\n');
-          }
-          sb.append(part.get("text").asText());
-        }
-      }
-      return sb.toString();
+      return partsText(c);
     }
     throw ApiError.badRequest(
         "messages[" + i + "].content", "messages[" + i + "].content must be a string or a list of content parts, got " + kind(c));
+  }
+
+  /** The {@code text} of each part of a content list, one per line (images and the like carry none). */
+  static String partsText(JsonNode parts) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode part : parts) {
+      if (part.isObject() && part.path("text").isTextual()) {
+        if (!sb.isEmpty()) {
+          sb.append('\n');
+        }
+        sb.append(part.get("text").asText());
+      }
+    }
+    return sb.toString();
   }
 
   private static String kind(JsonNode n) {
