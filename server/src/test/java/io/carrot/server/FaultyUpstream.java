@@ -86,7 +86,7 @@ final class FaultyUpstream implements AutoCloseable {
       ObjectNode body = (ObjectNode) Json.COMPACT.readTree(in.readNBytes(length));
       String model = body.path("model").asText();
       received.add(new Received(path, model, body));
-      Exchange ex = new Exchange(s, model, body);
+      Exchange ex = new Exchange(s, path, model, body);
       scripts.getOrDefault(model, FaultyUpstream::answer).run(ex);
       s.getOutputStream().flush();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -119,8 +119,20 @@ final class FaultyUpstream implements AutoCloseable {
     return "answer from " + model;
   }
 
-  /** The default: a normal answer, streamed when asked, with usage 11 / 7. */
+  /**
+   * The default: a normal answer of the API the path names, streamed when asked. Chat usage 11 / 7;
+   * responses usage 9 / 4; embeddings usage 5.
+   */
   static void answer(Exchange ex) throws IOException, InterruptedException {
+    if (ex.path.endsWith("/embeddings")) {
+      ex.json(200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.6,0.8]}],"
+          + "\"model\":\"" + ex.model + "\",\"usage\":{\"prompt_tokens\":5,\"total_tokens\":5}}");
+      return;
+    }
+    if (ex.path.endsWith("/responses")) {
+      respond(ex);
+      return;
+    }
     if (!ex.body.path("stream").asBoolean(false)) {
       answerWithUsage("{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}").run(ex);
       return;
@@ -132,15 +144,37 @@ final class FaultyUpstream implements AutoCloseable {
     ex.event("[DONE]");
   }
 
+  static final String RESPONSES_USAGE = "{\"input_tokens\":9,\"output_tokens\":4,\"total_tokens\":13}";
+
+  /** A Responses API answer, streamed as its typed events when asked. */
+  static void respond(Exchange ex) throws IOException {
+    String text = content(ex.model);
+    String done = "{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"" + ex.model + "\",\"status\":\"completed\","
+        + "\"output\":[{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\""
+        + text + "\"}]}],\"usage\":" + RESPONSES_USAGE + "}";
+    if (!ex.body.path("stream").asBoolean(false)) {
+      ex.json(200, done);
+      return;
+    }
+    ex.streamHead();
+    ex.write("event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}\n\n");
+    for (String word : text.split(" ")) {
+      ex.write("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"" + word + " \"}\n\n");
+    }
+    ex.write("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":" + done + "}\n\n");
+  }
+
   /** One connection's response side. */
   final class Exchange {
     final Socket socket;
+    final String path;
     final String model;
     final ObjectNode body;
     private final OutputStream out;
 
-    Exchange(Socket socket, String model, ObjectNode body) throws IOException {
+    Exchange(Socket socket, String path, String model, ObjectNode body) throws IOException {
       this.socket = socket;
+      this.path = path;
       this.model = model;
       this.body = body;
       this.out = socket.getOutputStream();
