@@ -189,6 +189,23 @@ class UpstreamFaultsTest {
 
   @Test
   void aRefusedConnectionFallsBack() throws Exception {
+    int dead;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      dead = free.getLocalPort();
+    }
+    h.close();
+    h = Harness.start(dir, "", TestRouters.tiny(), y -> y
+        .replaceFirst("http://127\\.0\\.0\\.1:\\d+/strong/v1", "http://127.0.0.1:" + dead + "/v1")
+        .replaceAll("http://127\\.0\\.0\\.1:\\d+/[a-z]+/v1", up.baseUrl() + "/v1")
+        .replaceFirst("timeouts: \\{[^}]*\\}", TIMEOUTS));
+    HttpResponse<String> r = chat("carrot:mu=0", false);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-carrot-model")).hasValue("mid");
+    assertThat(onlyRow().attemptsJson()).contains("\"model\":\"strong\"", "\"outcome\":\"connect\"");
+  }
+
+  @Test
+  void aResetBeforeTheHeadersFallsBack() throws Exception {
     up.script("strong-v1", ex -> ex.reset());
     HttpResponse<String> r = chat("carrot:mu=0", true);
     assertThat(r.statusCode()).isEqualTo(200);

@@ -1,5 +1,6 @@
 package io.carrot.server.upstream;
 
+import io.carrot.core.CarrotException;
 import java.time.Duration;
 
 /**
@@ -22,7 +23,7 @@ public record Timeouts(Duration connect, Duration firstByte, Duration idle, Dura
   public Timeouts {
     for (Duration d : new Duration[] {connect, firstByte, idle, total}) {
       if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("time-outs must be positive, got " + d);
+        throw new CarrotException("time-outs must be positive, got " + d);
       }
     }
   }
