@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.core.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
@@ -22,17 +22,17 @@ import org.slf4j.LoggerFactory;
  * Chat completions from an OpenAI-compatible {@code /v1/chat/completions} endpoint (OpenAI, vLLM,
  * llama.cpp, Ollama, OpenRouter, Together, ...).
  *
- * <p>At most {@link Upstream#concurrency()} calls are in flight and request starts are spaced by
- * {@link Upstream#requestsPerMinute()}. Retryable statuses and I/O failures are retried by the
+ * <p>At most {@link LlmServer#concurrency()} calls are in flight and request starts are spaced by
+ * {@link LlmServer#requestsPerMinute()}. Retryable statuses and I/O failures are retried by the
  * project's one rule ({@link RetryPolicy}: exponential backoff with jitter, honouring
- * {@code Retry-After}) up to {@link Upstream#maxAttempts()}; other answers fail at once as not
+ * {@code Retry-After}) up to {@link LlmServer#maxAttempts()}; other answers fail at once as not
  * retryable, since repeating them cannot help.
  */
 public final class OpenAiChatClient implements ChatClient {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatClient.class);
   private static final int ERROR_BODY_CHARS = 300;
 
-  private final Upstream upstream;
+  private final LlmServer upstream;
   private final URI endpoint;
   private final String apiKey;
   private final HttpClient http;
@@ -40,7 +40,7 @@ public final class OpenAiChatClient implements ChatClient {
   private final RateLimiter limiter;
   private final RetryPolicy retry;
 
-  public OpenAiChatClient(Upstream upstream) {
+  public OpenAiChatClient(LlmServer upstream) {
     this.upstream = upstream;
     this.endpoint = upstream.chatEndpoint();
     String key = upstream.apiKeyEnv() == null ? null : System.getenv(upstream.apiKeyEnv());
@@ -54,12 +54,12 @@ public final class OpenAiChatClient implements ChatClient {
     this.retry = new RetryPolicy(upstream.maxAttempts(), upstream.initialBackoff(), upstream.maxBackoff());
   }
 
-  public Upstream upstream() {
+  public LlmServer upstream() {
     return upstream;
   }
 
   @Override
-  public ChatResult complete(ChatRequest request) {
+  public ChatResult complete(LlmRequest request) {
     byte[] body = body(request);
     try {
       inFlight.acquire();
@@ -74,7 +74,7 @@ public final class OpenAiChatClient implements ChatClient {
     }
   }
 
-  private byte[] body(ChatRequest r) {
+  private byte[] body(LlmRequest r) {
     ObjectNode o = Json.COMPACT.createObjectNode();
     o.put("model", r.model());
     ArrayNode messages = o.putArray("messages");
@@ -92,7 +92,7 @@ public final class OpenAiChatClient implements ChatClient {
     }
   }
 
-  private ChatResult send(ChatRequest request, byte[] body) {
+  private ChatResult send(LlmRequest request, byte[] body) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
         .timeout(upstream.requestTimeout())
         .header("Content-Type", "application/json")
