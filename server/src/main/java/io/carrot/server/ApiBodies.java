@@ -22,8 +22,8 @@ final class ApiBodies {
    * when there is none).
    */
   static ChatRequest responses(ObjectNode body) {
-    String model = model(body);
-    boolean stream = stream(body);
+    String model = ChatRequest.model(body);
+    boolean stream = ChatRequest.stream(body);
     JsonNode input = body.get("input");
     if (input == null || input.isNull()) {
       throw ApiError.badRequest("input", "'input' is missing: send a string or a non-empty list of input items");
@@ -61,7 +61,7 @@ final class ApiBodies {
    * lists, which carry no text to count). Never streamed.
    */
   static ChatRequest embeddings(ObjectNode body) {
-    String model = model(body);
+    String model = ChatRequest.model(body);
     JsonNode input = body.get("input");
     if (input == null || input.isNull()) {
       throw ApiError.badRequest("input", "'input' is missing: send a string or a list of strings");
@@ -80,25 +80,6 @@ final class ApiBodies {
     }
     String all = String.join("\n", texts);
     return new ChatRequest(body, model, false, false, all, all);
-  }
-
-  private static String model(ObjectNode body) {
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) {
-      throw ApiError.badRequest("model", "'model' is missing: use 'carrot' to be routed, or an upstream model's name");
-    }
-    if (!model.isTextual()) {
-      throw ApiError.badRequest("model", "'model' must be a string, got " + kind(model));
-    }
-    return model.asText();
-  }
-
-  private static boolean stream(ObjectNode body) {
-    JsonNode stream = body.get("stream");
-    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-      throw ApiError.badRequest("stream", "'stream' must be true or false, got " + stream);
-    }
-    return stream != null && stream.asBoolean(false);
   }
 
   /** The text of a content field: a string, or the {@code text} of each part of a list. */
