@@ -27,7 +27,7 @@ class UpstreamFaultsTest {
   static final Cl100kTokenCounter TOKENS = new Cl100kTokenCounter();
   static final long T = TOKENS.count(PROMPT);
   /** Generous for a busy machine, short enough to keep the tests quick. */
-  static final String TIMEOUTS = "timeouts: {connect_ms: 2000, first_byte_ms: 1500, idle_ms: 700, total_ms: 8000}";
+  static final String TIMEOUTS = "timeouts: {connect_ms: 2000, first_byte_ms: 3000, idle_ms: 1500, total_ms: 15000}";
 
   @TempDir Path dir;
   FaultyUpstream up;
@@ -88,6 +88,7 @@ class UpstreamFaultsTest {
     assertThat(s.headers().firstValue("x-carrot-model")).hasValue("mid");
     assertThat(s.body()).endsWith("data: [DONE]\n\n").doesNotContain("strong");
     // carrot closed both stalled connections itself
+    awaitClosed(2);
     assertThat(up.closedByCarrot).containsExactly("strong-v1", "strong-v1");
     assertThat(h.server.metrics().render()).contains("carrot_fallbacks_total{model=\"strong\",reason=\"timeout\"} 2");
   }
@@ -247,6 +248,7 @@ class UpstreamFaultsTest {
     LogRows.Row row = awaitRow();
     assertThat(row.status()).isEqualTo(499);
     assertThat(row.error()).contains("client closed");
+    awaitClosed(1);
     assertThat(up.closedByCarrot).containsExactly("strong-v1");
     assertThat(up.models()).containsExactly("strong-v1");
   }
@@ -272,6 +274,7 @@ class UpstreamFaultsTest {
     }
     LogRows.Row row = awaitRow();
     assertThat(row.status()).isEqualTo(499);
+    awaitClosed(1);
     assertThat(up.closedByCarrot).containsExactly("strong-v1");
     assertThat(up.models()).containsExactly("strong-v1");
     assertThat(row.chargedUsd()).isCloseTo((10.0 * T + 40.0 * TOKENS.count("Paris ")) / 1e6, within(1e-15));
@@ -300,6 +303,13 @@ class UpstreamFaultsTest {
       Thread.sleep(10);
     }
     assertThat(up.received).hasSize(n);
+  }
+
+  /** Waits (15 s at most) until the stub has seen carrot close {@code n} stalled connections. */
+  private void awaitClosed(int n) throws InterruptedException {
+    for (int i = 0; i < 1500 && up.closedByCarrot.size() < n; i++) {
+      Thread.sleep(10);
+    }
   }
 
   /** The one row, once the request has ended (generous bound: 15 s). */
