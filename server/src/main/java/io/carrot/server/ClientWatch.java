@@ -87,7 +87,8 @@ final class ClientWatch implements AutoCloseable {
       c = cancel;
     }
     if (c != null) {
-      c.run();
+      // off the shared scheduler thread, which must never wait on one request's cleanup
+      Thread.startVirtualThread(c);
     }
   }
 

@@ -85,11 +85,14 @@ public final class GuardedInput extends FilterInputStream {
         timer.cancel(false);
       }
     }
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // the reader learns from tripped
-    }
+    // off the shared scheduler thread, which must never wait on one stream's close
+    Thread.startVirtualThread(() -> {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // the reader learns from tripped
+      }
+    });
   }
 
   /** Why reading stopped, or null while it may go on. */
