@@ -124,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
       lat[i] = (System.nanoTime() - s) / 1e6;
     }
     Arrays.sort(lat);
-    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", "exact KNN over " + store + " x " + d + ", k=32, " + models + " models, no embedding");
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (the default index choice) over "
+        + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off"));
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
 
     try (CarrotRouter cr = CarrotRouter.loadDefault()) {
@@ -177,6 +178,11 @@ final class BenchCommand implements Callable<Integer> {
 
   private void record(String metric, double value, String unit, String target, String notes) {
     rows.add(new String[] {metric, String.format(Locale.ROOT, "%.3f", value), unit, target, "\"" + notes + "\""});
+  }
+
+  /** True when the JVM runs with the Vector API module, which Lucene's HNSW scoring uses. */
+  private static boolean vectorApi() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
   private static double pct(double[] sorted, double p) {

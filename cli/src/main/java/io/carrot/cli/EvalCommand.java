@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Reproduce the paper's experiment on a dataset: fit CARROT on train (or load --router), sweep mu on test,",
       "run every baseline (quality-only, static, binary, zero router, random, oracle), compute every metric",
-      "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30% of its cost, accuracy at mu = 0,",
+      "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30%% of its cost, accuracy at mu = 0,",
       "output-token MAE, model-selection share, RouterArena) with bootstrap intervals, and check the results.",
       "With --out: metrics.json, frontier.csv, report.md and PNG plots. With --all: every dataset under",
       "--data-root, one folder each in --out, and RESULTS.md next to --out.",

@@ -6,6 +6,7 @@ import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
 import io.carrot.core.route.Decision;
+import io.carrot.embed.Cl100kTokenCounter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -105,6 +106,9 @@ final class RouteCommand implements Callable<Integer> {
       }
     }
     var out = spec.commandLine().getOut();
+    // the cl100k ranks (100k entries) take a few hundred ms to load: load them on a second core
+    // while this thread reads the router and the embedding model, instead of after them
+    Thread.ofPlatform().daemon().start(() -> new Cl100kTokenCounter().count("warm up"));
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());

@@ -3,7 +3,6 @@ package io.carrot.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.files.Json;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
@@ -60,14 +59,13 @@ final class ChatProxy {
   private final UpstreamClient client;
   private final ServerMetrics metrics;
   private final Requests requests;
-  private final TokenCounter tokens;
   private final long maxBody;
   private final int maxAttempts;
   private final boolean storePrompts;
 
   ChatProxy(
       ClientKeys keys, Budgets budgets, Routing routing, Map<String, Upstream> upstreams, UpstreamClient client,
-      ServerMetrics metrics, Requests requests, TokenCounter tokens, long maxBody, int maxAttempts, boolean storePrompts) {
+      ServerMetrics metrics, Requests requests, long maxBody, int maxAttempts, boolean storePrompts) {
     this.keys = keys;
     this.budgets = budgets;
     this.routing = routing;
@@ -75,7 +73,6 @@ final class ChatProxy {
     this.client = client;
     this.metrics = metrics;
     this.requests = requests;
-    this.tokens = tokens;
     this.maxBody = maxBody;
     this.maxAttempts = maxAttempts;
     this.storePrompts = storePrompts;
@@ -85,7 +82,8 @@ final class ChatProxy {
   private record Target(Upstream upstream, Candidate candidate) {}
 
   /** One request in flight: what was asked, for whom, and where its row goes. */
-  private record Call(Context ctx, Api api, ChatRequest req, Client client, BudgetPacer pacer, LogEntry.Builder log, ClientWatch watch) {}
+  private record Call(
+      Context ctx, Api api, ChatRequest req, BudgetPacer pacer, LogEntry.Builder log, ClientWatch watch, Budgets.Reservation held) {}
 
   void chat(Context ctx) {
     handle(ctx, Api.CHAT);
@@ -102,61 +100,69 @@ final class ChatProxy {
   private void handle(Context ctx, Api api) {
     LogEntry.Builder log = requests.begin(ctx, api.id());
     ClientWatch watch = null;
+    Budgets.Reservation held = null;
     try {
       Client c = keys.authenticate(ctx.header("Authorization"));
       log.keyId = c.id();
-      ObjectNode body = Http.readObject(ctx, maxBody);
-      ChatRequest req = switch (api) {
-        case CHAT -> ChatRequest.parse(body);
-        case RESPONSES -> ApiBodies.responses(body);
-        case EMBEDDINGS -> ApiBodies.embeddings(body);
-      };
-      log.requestedModel = req.model();
-      log.stream = req.stream();
-      ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
-      if (api == Api.EMBEDDINGS && !(spec instanceof ModelSpec.Passthrough)) {
-        throw ApiError.badRequest("model", "embeddings are not routed: name an upstream that serves embeddings, one of " + serving(api));
-      }
-      budgets.check(c);
-      Double remaining = budgets.remaining(c);
-      if (remaining != null) {
-        ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
-      }
-      List<Target> targets = new ArrayList<>();
-      BudgetPacer pacer = null;
-      if (spec instanceof ModelSpec.Passthrough p) {
-        Upstream u = upstreams.get(p.upstream());
-        if (!u.serves().contains(api)) {
-          throw ApiError.badRequest("model", "upstream '" + u.name() + "' does not serve the " + api.id() + " API (upstreams."
-              + u.name() + ".serves); upstreams that do: " + serving(api));
+      try (Budgets.Slot slot = budgets.admit(c)) {
+        ObjectNode body = Http.readObject(ctx, maxBody);
+        ChatRequest req = switch (api) {
+          case CHAT -> ChatRequest.parse(body);
+          case RESPONSES -> ApiBodies.responses(body);
+          case EMBEDDINGS -> ApiBodies.embeddings(body);
+        };
+        log.requestedModel = req.model();
+        log.stream = req.stream();
+        ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
+        if (api == Api.EMBEDDINGS && !(spec instanceof ModelSpec.Passthrough)) {
+          throw ApiError.badRequest("model", "embeddings are not routed: name an upstream that serves embeddings, one of " + serving(api));
         }
-        log.policy = "passthrough";
-        log.promptSha256 = Routing.sha256(req.routedText());
-        log.prompt = storePrompts ? req.routedText() : null;
-        targets.add(new Target(u, null));
-      } else {
-        Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
-        ctx.header("x-carrot-policy", r.policy());
-        ctx.header("x-carrot-mu", fmt(r.decision().mu()));
-        if (!r.constraintMet()) {
-          ctx.header("x-carrot-constraint-met", "false");
+        budgets.check(c);
+        Double remaining = budgets.remaining(c);
+        if (remaining != null) {
+          ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
         }
-        if (r.pacer() != null && r.pacer().requests() > 0) {
-          ctx.header("x-carrot-budget-spent-per-1000", fmt(r.pacer().spentUsdPer1000()));
-        }
-        pacer = r.recordsTo();
-        for (Candidate cand : r.decision().candidates()) {
-          Upstream u = upstreams.get(cand.model());
-          if (u.serves().contains(api)) {
-            targets.add(new Target(u, cand));
+        List<Target> targets = new ArrayList<>();
+        BudgetPacer pacer = null;
+        double predicted;
+        if (spec instanceof ModelSpec.Passthrough p) {
+          Upstream u = upstreams.get(p.upstream());
+          if (!u.serves().contains(api)) {
+            throw ApiError.badRequest("model", "upstream '" + u.name() + "' does not serve the " + api.id() + " API (upstreams."
+                + u.name() + ".serves); upstreams that do: " + serving(api));
           }
+          log.policy = "passthrough";
+          log.promptSha256 = Routing.sha256(req.routedText());
+          log.prompt = storePrompts ? req.routedText() : null;
+          log.inputTokens = (double) routing.countTokens(req.allText());
+          targets.add(new Target(u, null));
+          predicted = u.price().cost(log.inputTokens, maxOutputTokens(req));
+        } else {
+          Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
+          ctx.header("x-carrot-policy", r.policy());
+          ctx.header("x-carrot-mu", fmt(r.decision().mu()));
+          if (!r.constraintMet()) {
+            ctx.header("x-carrot-constraint-met", "false");
+          }
+          if (r.pacer() != null && r.pacer().requests() > 0) {
+            ctx.header("x-carrot-budget-spent-per-1000", fmt(r.pacer().spentUsdPer1000()));
+          }
+          pacer = r.recordsTo();
+          for (Candidate cand : r.decision().candidates()) {
+            Upstream u = upstreams.get(cand.model());
+            if (u.serves().contains(api)) {
+              targets.add(new Target(u, cand));
+            }
+          }
+          if (targets.isEmpty()) {
+            throw ApiError.badRequest("model", "no routable upstream serves the " + api.id() + " API; set upstreams.NAME.serves");
+          }
+          predicted = targets.get(0).candidate().costUsd();
         }
-        if (targets.isEmpty()) {
-          throw ApiError.badRequest("model", "no routable upstream serves the " + api.id() + " API; set upstreams.NAME.serves");
-        }
+        held = budgets.reserve(c, predicted);
+        watch = ClientWatch.start(ctx, client.scheduler());
+        serve(new Call(ctx, api, req, pacer, log, watch, held), targets);
       }
-      watch = ClientWatch.start(ctx, client.scheduler());
-      serve(new Call(ctx, api, req, c, pacer, log, watch), targets);
     } catch (RuntimeException e) {
       requests.fail(ctx, log, e);
       throw e;
@@ -167,8 +173,25 @@ final class ChatProxy {
           ctx.header("Connection", "close");
         }
       }
+      if (held != null) {
+        held.settle(0);
+      }
       requests.end(ctx, log);
     }
+  }
+
+  /**
+   * The output tokens a passthrough request allows ({@code max_completion_tokens},
+   * {@code max_output_tokens} or {@code max_tokens}), else 0.
+   */
+  private static double maxOutputTokens(ChatRequest req) {
+    for (String f : new String[] {"max_completion_tokens", "max_output_tokens", "max_tokens"}) {
+      JsonNode n = req.body().path(f);
+      if (n.canConvertToLong() && n.asLong() > 0) {
+        return n.asLong();
+      }
+    }
+    return 0;
   }
 
   private List<String> serving(Api api) {
@@ -185,8 +208,11 @@ final class ChatProxy {
       Target t = targets.get(i);
       Upstream u = t.upstream();
       if (call.watch().gone()) {
-        clientGone(call, t, null);
+        clientGone(call, t);
         return;
+      }
+      if (t.candidate() != null) {
+        call.held().adjust(t.candidate().costUsd());
       }
       byte[] body = call.req().bodyFor(u.model(), call.api() == Api.CHAT && u.injectStreamUsage());
       UpstreamResult res = client.send(u, call.api(), body, call.req().stream(), call.watch()::onGone);
@@ -217,7 +243,7 @@ final class ChatProxy {
         case UpstreamResult.Failed f when f.reason() == Reason.CLIENT_GONE -> {
           a.put("outcome", f.reason().code());
           log.attemptsJson = attempts.toString();
-          clientGone(call, t, null);
+          clientGone(call, t);
           return;
         }
         case UpstreamResult.Failed f -> {
@@ -316,6 +342,7 @@ final class ChatProxy {
     log.status = ans.status();
     if (ans.status() / 100 == 2) {
       Usage usage = Usage.NONE;
+      long counted = 0;
       try {
         JsonNode n = Json.COMPACT.readTree(ans.body());
         if (n != null) {
@@ -323,11 +350,14 @@ final class ChatProxy {
             log.completionId = n.get("id").asText();
           }
           usage = Usage.of(n.path("usage"), call.api());
+          if (t.candidate() == null && !usage.reported()) {
+            counted = countAnswer(n);
+          }
         }
       } catch (IOException e) {
         log.error = "the upstream's answer is not JSON";
       }
-      charge(call, t, usage, null);
+      charge(call, t, usage, null, counted);
     } else {
       log.error = "upstream " + t.upstream().name() + " answered HTTP " + ans.status();
     }
@@ -335,7 +365,33 @@ final class ChatProxy {
     call.ctx().status(ans.status()).contentType(type).result(ans.body());
   }
 
-  /** Streams an answer through; a stream that fails midway ends with an error event. */
+  /**
+   * The tokens of a non-streamed answer's text (chat {@code choices[].message.content}, responses
+   * {@code output[].content[].text}), counted (for answers without usage).
+   */
+  private long countAnswer(JsonNode answer) {
+    StringBuilder text = new StringBuilder();
+    for (JsonNode choice : answer.path("choices")) {
+      JsonNode content = choice.path("message").path("content");
+      if (content.isTextual()) {
+        text.append(content.asText());
+      }
+    }
+    for (JsonNode item : answer.path("output")) {
+      for (JsonNode part : item.path("content")) {
+        if (part.path("text").isTextual()) {
+          text.append(part.get("text").asText());
+        }
+      }
+    }
+    return text.isEmpty() ? 0 : routing.countTokens(text.toString());
+  }
+
+  /**
+   * Streams an answer through; a stream that fails midway ends with an error event. A whole
+   * stream's row is stored, and its cost charged, just before its end marker reaches the client;
+   * an incomplete one is charged what was delivered when it ends.
+   */
   private void relay(Call call, UpstreamResult.Streaming s, SseRelay relay, Target t) {
     LogEntry.Builder log = call.log();
     HttpServletResponse res = call.ctx().res();
@@ -343,18 +399,22 @@ final class ChatProxy {
     res.setContentType(s.response().headers().firstValue("content-type").orElse("text/event-stream"));
     res.setHeader("Cache-Control", "no-cache");
     log.status = s.response().statusCode();
-    boolean whole = false;
     OutputStream out = null;
     try {
       out = res.getOutputStream();
-      relay.pump(out);
-      whole = true;
+      relay.pump(out, () -> {
+        log.completionId = relay.completionId();
+        charge(call, t, relay.usage(), null, 0);
+        requests.store(call.ctx(), log);
+      });
     } catch (SseRelay.ClientGoneException e) {
       log.status = CLIENT_CLOSED;
+      log.failureReason = Reason.CLIENT_GONE.code();
       log.error = "the client closed the stream after " + relay.bytesOut() + " bytes";
     } catch (SseRelay.UpstreamBrokenException e) {
       boolean timeout = e.code().equals("timeout");
       log.status = timeout ? 504 : 502;
+      log.failureReason = timeout ? "upstream_stalled" : Reason.STREAM_BROKEN.code();
       log.error = "upstream " + t.upstream().name() + " " + (timeout ? "stalled" : "broke the stream") + " after "
           + relay.bytesOut() + " bytes: " + e.getMessage();
       metrics.fallbacks.inc(t.upstream().name(), timeout ? Reason.TIMEOUT.code() : Reason.STREAM_BROKEN.code());
@@ -367,69 +427,73 @@ final class ChatProxy {
       }
     } catch (IOException e) {
       log.status = CLIENT_CLOSED;
+      log.failureReason = Reason.CLIENT_GONE.code();
       log.error = "cannot write to the client: " + e.getMessage();
     } finally {
       closeQuietly(s.body());
-      log.completionId = relay.completionId();
-      charge(call, t, relay.usage(), whole ? null : relay.deliveredText());
+      if (!call.held().settled()) {
+        log.completionId = relay.completionId();
+        charge(call, t, relay.usage(), (long) routing.countTokens(relay.deliveredText()), 0);
+      }
     }
   }
 
   /** The client left before an answer: the attempt was cancelled; its input is charged. */
-  private void clientGone(Call call, Target t, String delivered) {
+  private void clientGone(Call call, Target t) {
     LogEntry.Builder log = call.log();
     log.status = CLIENT_CLOSED;
+    log.failureReason = Reason.CLIENT_GONE.code();
     log.error = "the client closed the connection before the answer; the upstream call was cancelled";
     log.answeredModel = null;
-    charge(call, t, Usage.NONE, delivered == null ? "" : delivered);
+    charge(call, t, Usage.NONE, 0L, 0);
   }
 
   /**
-   * Adds the cost to the key's spend and, for a whole answer, to its budget stream's pacer.
+   * Charges an answer to the key's budget (settling its reservation) and, for a whole answer, to its
+   * budget stream's pacer.
    *
-   * <p>A whole answer ({@code delivered == null}) costs its reported usage at the upstream's price,
-   * else the prediction. An incomplete one (a broken stream, a client that left) costs what was
-   * delivered: the reported usage when there is any, else the input tokens counted and the output
-   * tokens of the {@code delivered} text, counted with the router's token counter.
+   * <p>The cost, in order of preference: the usage the upstream reported (sanitized, {@link Usage}),
+   * at the upstream's price; for an incomplete answer (a broken or stalled stream, a client that
+   * left: {@code delivered} not null), the input tokens counted and the {@code delivered} output
+   * tokens counted; the prediction of a routed answer; the input and {@code countedOutput} tokens
+   * counted for a passthrough answer.
    */
-  private void charge(Call call, Target t, Usage usage, String delivered) {
+  private void charge(Call call, Target t, Usage usage, Long delivered, long countedOutput) {
     LogEntry.Builder log = call.log();
     String model = t.upstream().name();
+    boolean whole = delivered == null;
     log.actualInputTokens = usage.inputTokens();
     log.actualOutputTokens = usage.outputTokens();
-    double usd;
-    if (delivered != null) {
-      long in = usage.inputTokens() != null ? usage.inputTokens() : countedInput(call);
-      long out = usage.outputTokens() != null ? usage.outputTokens() : tokens.count(delivered);
-      usd = t.upstream().price().cost(in, out);
-    } else {
+    log.deliveredOutputTokens = delivered;
+    if (whole) {
       metrics.answers.inc(model);
       if (t.candidate() != null) {
         metrics.predictedCost.add(t.candidate().costUsd(), model);
       }
-      if (usage.reported()) {
-        long in = usage.inputTokens() == null ? 0 : usage.inputTokens();
-        long out = usage.outputTokens() == null ? 0 : usage.outputTokens();
-        usd = t.upstream().price().cost(in, out);
-        log.actualCostUsd = usd;
-        metrics.actualCost.add(usd, model);
-        if (t.candidate() != null) {
-          metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
-        }
-      } else {
-        usd = t.candidate() != null ? t.candidate().costUsd() : 0;
+    }
+    double countedInput = log.inputTokens != null ? log.inputTokens : routing.countTokens(call.req().allText());
+    double usd;
+    if (usage.reported()) {
+      long in = usage.inputTokens() == null ? 0 : usage.inputTokens();
+      long out = usage.outputTokens() == null ? 0 : usage.outputTokens();
+      usd = t.upstream().price().cost(in, out);
+      log.actualCostUsd = usd;
+      metrics.actualCost.add(usd, model);
+      if (t.candidate() != null) {
+        metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
       }
+    } else if (!whole) {
+      usd = t.upstream().price().cost(countedInput, delivered);
+    } else if (t.candidate() != null) {
+      usd = t.candidate().costUsd();
+    } else {
+      usd = t.upstream().price().cost(countedInput, countedOutput);
     }
     log.chargedUsd = usd;
-    budgets.charge(call.client().id(), usd);
-    if (call.pacer() != null && delivered == null) {
+    call.held().settle(usd);
+    if (call.pacer() != null && whole) {
       call.pacer().record(usd);
     }
-  }
-
-  private long countedInput(Call call) {
-    Double counted = call.log().inputTokens;
-    return counted != null ? Math.round(counted) : tokens.count(call.req().allText());
   }
 
   static String fmt(double d) {

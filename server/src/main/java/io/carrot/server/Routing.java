@@ -54,6 +54,11 @@ final class Routing {
     return r;
   }
 
+  /** Tokens of {@code text} by the router's token counter (what routing counts as input). */
+  int countTokens(String text) {
+    return router.tokenCounter().count(text);
+  }
+
   static String sha256(String s) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

@@ -117,6 +117,7 @@ class UpstreamFaultsTest {
     // strong costs 10 / 40 USD per million tokens: the prompt and the one word delivered
     assertThat(row.chargedUsd()).isCloseTo((10.0 * T + 40.0 * TOKENS.count("Paris ")) / 1e6, within(1e-15));
     assertThat(h.server.budgets().spent("anonymous")).isCloseTo(row.chargedUsd(), within(1e-15));
+    assertThat(deliveredAndReason()).isEqualTo(TOKENS.count("Paris ") + " upstream_stalled");
   }
 
   @Test
@@ -139,6 +140,7 @@ class UpstreamFaultsTest {
     LogRows.Row row = onlyRow();
     assertThat(row.status()).isEqualTo(502);
     assertThat(row.error()).contains("broke the stream");
+    assertThat(deliveredAndReason()).isEqualTo(TOKENS.count("one two three ") + " stream_broken");
     assertThat(row.chargedUsd()).isCloseTo((10.0 * T + 40.0 * TOKENS.count("one two three ")) / 1e6, within(1e-15));
   }
 
@@ -231,7 +233,9 @@ class UpstreamFaultsTest {
     for (int i = 0; i < odd.length - 1; i++) {
       assertThat(rows.get(i).actualInputTokens()).as(odd[i]).isNull();
       assertThat(rows.get(i).actualOutputTokens()).as(odd[i]).isNull();
-      assertThat(rows.get(i).chargedUsd()).as(odd[i]).isEqualTo(0.0);
+      // charged as an answer without usage: the passthrough's input and answer tokens, counted
+      assertThat(rows.get(i).chargedUsd()).as(odd[i])
+          .isCloseTo((1.0 * T + 2.0 * TOKENS.count(FaultyUpstream.content("solo-v1"))) / 1e6, within(1e-15));
     }
     // solo costs 1 / 2 USD per million tokens
     assertThat(rows.get(odd.length - 1).chargedUsd()).isCloseTo((11 * 1 + 7 * 2) / 1e6, within(1e-15));
@@ -284,6 +288,17 @@ class UpstreamFaultsTest {
     return Harness.start(dir, "", TestRouters.tiny(), y -> y
         .replaceAll("http://127\\.0\\.0\\.1:\\d+/[a-z]+/v1", up.baseUrl() + "/v1")
         .replaceFirst("timeouts: \\{[^}]*\\}", timeouts));
+  }
+
+  /** The one row's delivered output tokens and failure reason. */
+  private String deliveredAndReason() {
+    return h.server.log().query(c -> {
+      try (var st = c.createStatement();
+          var r = st.executeQuery("SELECT delivered_output_tokens, failure_reason FROM requests")) {
+        r.next();
+        return r.getLong(1) + " " + r.getString(2);
+      }
+    });
   }
 
   /** Sends a chat request on a raw socket and leaves it open. */

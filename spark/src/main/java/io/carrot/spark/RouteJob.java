@@ -101,6 +101,23 @@ public final class RouteJob {
     return spark.createDataFrame(out, OUTPUT);
   }
 
+  /**
+   * The decisions for {@code rows} (in {@link Inputs#SCHEMA}) computed in this JVM, without
+   * executors: what {@link #route} computes for them on a partition ({@code spark check}).
+   */
+  static List<Row> routeHere(List<Row> rows, byte[] routerFile, Options options) {
+    Router r = router(routerFile);
+    String embedderName = options.embedder() != null ? options.embedder() : r.provenance().embedderId();
+    List<Row> out = new ArrayList<>();
+    new Decisions(rows.iterator(), r, embedderName, options).forEachRemaining(out::add);
+    return out;
+  }
+
+  /** The router in {@code routerFile}, decoded once per JVM. */
+  static Router router(byte[] routerFile) {
+    return ExecutorCache.router(key(routerFile), () -> routerFile);
+  }
+
   static String key(byte[] routerFile) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(routerFile));

@@ -67,10 +67,25 @@ public final class SseRelay {
    *     marker
    */
   public void pump(OutputStream out) throws IOException {
+    pump(out, () -> {});
+  }
+
+  /**
+   * Copies the rest of the stream to {@code out}, running {@code beforeDone} just before the line
+   * that completes it (a chat stream's {@code data: [DONE]}, the data of a Responses stream's
+   * terminal event) is written: the caller stores the request's row there, so that a client that
+   * has the whole answer implies a stored row.
+   */
+  public void pump(OutputStream out, Runnable beforeDone) throws IOException {
     byte[] line = first;
     first = null;
     while (line != null) {
-      if (keep(line)) {
+      boolean wasComplete = complete;
+      boolean kept = keep(line);
+      if (complete && !wasComplete) {
+        beforeDone.run();
+      }
+      if (kept) {
         try {
           out.write(line);
           bytesOut += line.length;
