@@ -208,7 +208,8 @@ final class ChatProxy {
       Target t = targets.get(i);
       Upstream u = t.upstream();
       if (call.watch().gone()) {
-        clientGone(call, t);
+        // left between two attempts: nothing was sent to this one, nothing is charged
+        clientGone(call, null);
         return;
       }
       if (t.candidate() != null) {
@@ -438,14 +439,19 @@ final class ChatProxy {
     }
   }
 
-  /** The client left before an answer: the attempt was cancelled; its input is charged. */
+  /**
+   * The client left before an answer: the running attempt (at {@code t}, or null when none was
+   * running) was cancelled; its input, which the upstream has received, is charged.
+   */
   private void clientGone(Call call, Target t) {
     LogEntry.Builder log = call.log();
     log.status = CLIENT_CLOSED;
     log.failureReason = Reason.CLIENT_GONE.code();
     log.error = "the client closed the connection before the answer; the upstream call was cancelled";
     log.answeredModel = null;
-    charge(call, t, Usage.NONE, 0L, 0);
+    if (t != null) {
+      charge(call, t, Usage.NONE, 0L, 0);
+    }
   }
 
   /**
