@@ -240,6 +240,10 @@ final class ChatProxy {
           return;
         }
       }
+      if (res instanceof UpstreamResult.Failed f && f.reason() != Reason.CLIENT_GONE && call.watch().gone()) {
+        // whatever the attempt's own failure, it ended because the client left
+        res = new UpstreamResult.Failed(Reason.CLIENT_GONE, "the client closed the connection", f.nanos());
+      }
       switch (res) {
         case UpstreamResult.Failed f when f.reason() == Reason.CLIENT_GONE -> {
           a.put("outcome", f.reason().code());

@@ -253,7 +253,7 @@ class UpstreamFaultsTest {
     assertThat(row.status()).isEqualTo(499);
     assertThat(row.error()).contains("client closed");
     // the prompt reached strong (10 USD per million input tokens); nothing was delivered
-    assertThat(row.chargedUsd()).isCloseTo(10.0 * T / 1e6, within(1e-15));
+    assertThat(row.chargedUsd()).as(row.toString()).isCloseTo(10.0 * T / 1e6, within(1e-15));
     awaitClosed(1);
     assertThat(up.closedByCarrot).containsExactly("strong-v1");
     assertThat(up.models()).containsExactly("strong-v1");

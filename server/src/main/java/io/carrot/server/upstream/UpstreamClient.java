@@ -104,7 +104,7 @@ public final class UpstreamClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       return gone(t0);
     } catch (ExecutionException e) {
-      return connectFailure(e.getCause(), t0);
+      return f.isCancelled() || e.getCause() instanceof CancellationException ? gone(t0) : connectFailure(e.getCause(), t0);
     }
     long t = System.nanoTime() - t0;
     GuardedInput in = new GuardedInput(r.body(), scheduler, timeouts.idle().toNanos(), deadline);
