@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RouteCommand.class,
       TrainCommand.class,
+      SupportCommand.class,
       EvalCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
@@ -54,6 +55,9 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    // read from the shipped router only when the help is shown
+    cl.getSubcommands().get("route").getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+        help -> RouteCommand.coverage());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           Throwable root = ex;

@@ -101,6 +101,7 @@ final class ChatProxy {
           Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
           ctx.header("x-carrot-policy", r.policy());
           ctx.header("x-carrot-mu", fmt(r.decision().mu()));
+          Routing.supportHeaders(ctx, r.decision());
           if (!r.constraintMet()) {
             ctx.header("x-carrot-constraint-met", "false");
           }

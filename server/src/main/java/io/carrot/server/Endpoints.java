@@ -98,6 +98,7 @@ final class Endpoints {
         throw ApiError.badRequest("prompt", "send 'prompt' (a string) or 'messages' (a chat completion's messages)");
       }
       Routed r = routing.route(routed, all, spec, c, entry);
+      Routing.supportHeaders(ctx, r.decision());
       if (!r.constraintMet()) {
         ctx.header("x-carrot-constraint-met", "false");
       }

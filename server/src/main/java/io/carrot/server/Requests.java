@@ -73,8 +73,12 @@ final class Requests {
     b.logged = true;
     Long started = ctx.attribute("carrot.started");
     b.totalMs = started == null ? 0 : (System.nanoTime() - started) / 1e6;
-    CompletableFuture<Void> stored = log.append(b.build());
-    if (durableWaitMs > 0 && log.writing()) {
+    if (durableWaitMs <= 0) {
+      log.append(b.build());
+      return;
+    }
+    CompletableFuture<Void> stored = log.appendAndCommit(b.build(), durableWaitMs);
+    if (log.writing()) {
       long t0 = System.nanoTime();
       try {
         stored.get(durableWaitMs, TimeUnit.MILLISECONDS);

@@ -17,13 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,8 @@ public final class DecisionLog implements AutoCloseable {
   private static final long BEHIND_NANOS = 5_000_000_000L;
   /** How long a set-aside row keeps /health degraded. */
   private static final long REFUSED_RECENT_MS = 60_000;
+  /** How long a request committing its own row waits for SQLite's lock before leaving it to the writer. */
+  static final long INLINE_BUSY_MS = 50;
 
   static final String COLUMNS =
       "request_id, created_at, day, key_id, endpoint, requested_model, policy, mu, prompt_sha256, prompt, stream, "
@@ -80,13 +83,16 @@ public final class DecisionLog implements AutoCloseable {
   private final String password;
   private final long maxBytes;
   private final DeadLetter deadLetter;
-  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  private final BlockingDeque<Object> queue = new LinkedBlockingDeque<>();
+  /** Held by whoever commits rows on the write connection: the writer thread or a request committing its own row. */
+  private final ReentrantLock commitLock = new ReentrantLock();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Thread writer;
   private final Connections pool;
   private final Metrics.Counter stored;
   private final Metrics.Counter setAside;
   private final Metrics.Counter lost;
+  private final java.util.concurrent.ScheduledExecutorService checkpointer;
   private volatile boolean closed;
   private volatile String failing;
   private volatile long lastSetAsideMs;
@@ -101,6 +107,10 @@ public final class DecisionLog implements AutoCloseable {
     this.deadLetter = deadLetter;
     this.pool = new Connections(this::connect, 16);
     this.writer = Thread.ofPlatform().name("carrot-log-writer").daemon().unstarted(this::writeLoop);
+    this.checkpointer = url.startsWith("jdbc:sqlite:")
+        ? java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("carrot-log-checkpoint").daemon().unstarted(r))
+        : null;
     this.stored = metrics.counter("carrot_log_rows_stored_total", "Decision log rows stored in the database.");
     this.setAside = metrics.counter(
         "carrot_log_rows_dead_letter_total",
@@ -139,6 +149,9 @@ public final class DecisionLog implements AutoCloseable {
       throw new CarrotException("cannot open the decision log " + log.describe() + ": " + e.getMessage(), e, true);
     }
     log.writer.start();
+    if (log.checkpointer != null) {
+      log.checkpointer.scheduleWithFixedDelay(log::checkpoint, 1, 1, TimeUnit.SECONDS);
+    }
     return log;
   }
 
@@ -177,6 +190,9 @@ public final class DecisionLog implements AutoCloseable {
         // a commit reaches the OS before it returns, so a killed process loses nothing committed;
         // only a power loss can take back the last commits (FULL would sync every one)
         s.execute("PRAGMA synchronous = NORMAL");
+        // checkpoints (which sync the database file) run on their own thread, not inside a commit
+        // that answers are waiting for
+        s.execute("PRAGMA wal_autocheckpoint = 0");
       }
     }
     return c;
@@ -189,6 +205,15 @@ public final class DecisionLog implements AutoCloseable {
    * answers back). A row that does not fit in the queue's byte bound is set aside at once.
    */
   public CompletableFuture<Void> append(LogEntry e) {
+    Pending p = admit(e);
+    if (!p.stored().isDone()) {
+      queue.add(p);
+    }
+    return p.stored();
+  }
+
+  /** A row counted against the queue's byte bound, or set aside (its future done) when it does not fit. */
+  private Pending admit(LogEntry e) {
     if (closed) {
       throw new IllegalStateException("the decision log is closed");
     }
@@ -196,9 +221,62 @@ public final class DecisionLog implements AutoCloseable {
     if (queuedBytes.addAndGet(p.bytes()) > maxBytes) {
       queuedBytes.addAndGet(-p.bytes());
       setAside(List.of(p), "queue_full", "the write queue holds more than " + maxBytes + " bytes (log.queue_bytes)", false);
+    }
+    return p;
+  }
+
+  /**
+   * Like {@link #append}, but on SQLite, when no commit is running and the writer is healthy, the
+   * row is committed on the calling thread together with whatever is queued: a caller about to wait
+   * for its row saves the two thread hand-offs (to the writer and back), which on a busy machine
+   * cost more than the commit. The commit waits at most {@link #INLINE_BUSY_MS} for SQLite's lock
+   * (the calling thread may be a virtual thread pinned by the driver meanwhile); when it is busy or
+   * fails the rows are left to the writer. On PostgreSQL rows always go through the writer,
+   * which batches them (a commit there is a network round trip and a sync).
+   */
+  public CompletableFuture<Void> appendAndCommit(LogEntry e, long maxWaitMs) {
+    Pending p = admit(e);
+    if (p.stored().isDone()) {
       return p.stored();
     }
-    queue.add(p);
+    if (!sqlite() || failing != null || !commitLock.tryLock()) {
+      queue.add(p);
+      return p.stored();
+    }
+    List<Object> taken = new ArrayList<>();
+    try {
+      queue.drainTo(taken, BATCH - 1);
+      List<Pending> rows = pendings(taken);
+      rows.add(p);
+      try {
+        Connection c = connection();
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA busy_timeout = " + Math.max(1, Math.min(maxWaitMs, INLINE_BUSY_MS)));
+        }
+        try {
+          insert(c, rows);
+        } finally {
+          try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 10000");
+          }
+        }
+        stored(rows);
+        // flush markers and STOP are the writer's: they complete after the rows the writer holds
+        taken.removeIf(Pending.class::isInstance);
+      } catch (SQLException ex) {
+        boolean busy = ex.getErrorCode() == 5 || ex.getErrorCode() == 6;
+        if (!busy && unreachable(ex)) {
+          closeQuietly(writeConnection);
+          writeConnection = null;
+        }
+        taken.add(p);
+      }
+      for (int i = taken.size() - 1; i >= 0; i--) {
+        queue.offerFirst(taken.get(i));
+      }
+    } finally {
+      commitLock.unlock();
+    }
     return p.stored();
   }
 
@@ -252,17 +330,27 @@ public final class DecisionLog implements AutoCloseable {
       } catch (InterruptedException e) {
         continue;
       }
-      queue.drainTo(batch, BATCH - 1);
-      stop = batch.contains(STOP);
-      store(pendings(batch));
+      commitLock.lock();
+      try {
+        queue.drainTo(batch, BATCH - 1);
+        stop = batch.contains(STOP);
+        store(pendings(batch));
+      } finally {
+        commitLock.unlock();
+      }
       complete(batch);
     }
     // an append that raced with close() may have queued behind STOP
     batch.clear();
-    queue.drainTo(batch);
-    store(pendings(batch));
+    commitLock.lock();
+    try {
+      queue.drainTo(batch);
+      store(pendings(batch));
+      closeQuietly(writeConnection);
+    } finally {
+      commitLock.unlock();
+    }
     complete(batch);
-    closeQuietly(writeConnection);
   }
 
   private static List<Pending> pendings(List<Object> batch) {
@@ -612,6 +700,20 @@ public final class DecisionLog implements AutoCloseable {
     }
   }
 
+  /** Copies committed WAL pages into the SQLite file without waiting for readers or writers. */
+  private void checkpoint() {
+    try {
+      pool.with(c -> {
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        return null;
+      });
+    } catch (SQLException e) {
+      LOG.debug("decision log {}: checkpoint failed, retrying in a second: {}", describe(), e.getMessage());
+    }
+  }
+
   /** Runs {@code body} on a fresh connection (for exports and tests). */
   public <T> T query(SqlFunction<T> body) {
     flush();
@@ -640,6 +742,10 @@ public final class DecisionLog implements AutoCloseable {
       writer.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (checkpointer != null) {
+      checkpointer.shutdownNow();
+      checkpoint();
     }
     pool.close();
   }
