@@ -8,6 +8,7 @@ import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
 import io.carrot.core.files.FloatArrays;
 import io.carrot.core.files.Json;
 import io.carrot.core.io.RouterFile;
@@ -220,11 +221,11 @@ public final class SparkMain implements Runnable {
       m.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       String json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m);
       if (out != null) {
-        StringBuilder csv = new StringBuilder("mu,cost,quality\n");
+        CsvTable csv = new CsvTable("mu", "cost", "quality");
         for (Point p : r.frontier()) {
-          csv.append(p.param()).append(',').append(p.cost()).append(',').append(p.quality()).append('\n');
+          csv.row(p.param(), p.cost(), p.quality());
         }
-        AtomicFiles.writeString(out.resolve("frontier.csv"), csv.toString());
+        csv.write(out.resolve("frontier.csv"));
         AtomicFiles.writeString(out.resolve("metrics.json"), json + "\n");
       }
       System.out.println(json);

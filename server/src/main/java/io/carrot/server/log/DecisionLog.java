@@ -63,6 +63,8 @@ public final class DecisionLog implements AutoCloseable {
   private static final long BEHIND_NANOS = 5_000_000_000L;
   /** How long a set-aside row keeps /health degraded. */
   private static final long REFUSED_RECENT_MS = 60_000;
+  /** How long a request committing its own row waits for SQLite's lock before leaving it to the writer. */
+  static final long INLINE_BUSY_MS = 50;
 
   static final String COLUMNS =
       "request_id, created_at, day, key_id, endpoint, requested_model, policy, mu, prompt_sha256, prompt, stream, "
@@ -227,8 +229,9 @@ public final class DecisionLog implements AutoCloseable {
    * Like {@link #append}, but on SQLite, when no commit is running and the writer is healthy, the
    * row is committed on the calling thread together with whatever is queued: a caller about to wait
    * for its row saves the two thread hand-offs (to the writer and back), which on a busy machine
-   * cost more than the commit. The commit waits at most {@code maxWaitMs} for SQLite's lock; when
-   * it fails the rows are left to the writer. On PostgreSQL rows always go through the writer,
+   * cost more than the commit. The commit waits at most {@link #INLINE_BUSY_MS} for SQLite's lock
+   * (the calling thread may be a virtual thread pinned by the driver meanwhile); when it is busy or
+   * fails the rows are left to the writer. On PostgreSQL rows always go through the writer,
    * which batches them (a commit there is a network round trip and a sync).
    */
   public CompletableFuture<Void> appendAndCommit(LogEntry e, long maxWaitMs) {
@@ -248,7 +251,7 @@ public final class DecisionLog implements AutoCloseable {
       try {
         Connection c = connection();
         try (Statement st = c.createStatement()) {
-          st.execute("PRAGMA busy_timeout = " + Math.max(1, maxWaitMs));
+          st.execute("PRAGMA busy_timeout = " + Math.max(1, Math.min(maxWaitMs, INLINE_BUSY_MS)));
         }
         try {
           insert(c, rows);
@@ -261,7 +264,8 @@ public final class DecisionLog implements AutoCloseable {
         // flush markers and STOP are the writer's: they complete after the rows the writer holds
         taken.removeIf(Pending.class::isInstance);
       } catch (SQLException ex) {
-        if (unreachable(ex)) {
+        boolean busy = ex.getErrorCode() == 5 || ex.getErrorCode() == 6;
+        if (!busy && unreachable(ex)) {
           closeQuietly(writeConnection);
           writeConnection = null;
         }
