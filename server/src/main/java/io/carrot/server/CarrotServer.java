@@ -62,10 +62,12 @@ public final class CarrotServer implements AutoCloseable {
   private final Requests requests;
   private final AtomicBoolean draining;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final EmbeddingStack embedding;
 
   private CarrotServer(
       Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
-      AtomicBoolean draining) {
+      AtomicBoolean draining, EmbeddingStack embedding) {
+    this.embedding = embedding;
     this.app = app;
     this.log = log;
     this.client = client;
@@ -83,6 +85,17 @@ public final class CarrotServer implements AutoCloseable {
    * @param clock time source for budget days and log timestamps
    */
   public static CarrotServer start(ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock) {
+    return start(config, router, env, clock, EmbeddingSettings.DEFAULTS);
+  }
+
+  /**
+   * Starts a server that embeds prompts as {@code embedding} says (cache size, micro-batching).
+   *
+   * @param router the router, its embedder and token counter; the server routes with the router's
+   *     model behind its own cache and batching, and does not close it
+   */
+  public static CarrotServer start(
+      ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock, EmbeddingSettings embedding) {
     Map<String, ModelPrice> overrides = new LinkedHashMap<>();
     Set<String> routable = new LinkedHashSet<>();
     for (UpstreamConfig u : config.upstreams().values()) {
@@ -100,9 +113,9 @@ public final class CarrotServer implements AutoCloseable {
     }
     Map<String, ModelPrice> routerOverrides = new LinkedHashMap<>(overrides);
     routerOverrides.keySet().retainAll(router.models());
-    CarrotRouter priced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
+    CarrotRouter repriced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
     Pacers pacers = pacers(router, routerOverrides);
-    PriceTable prices = priced.router().prices().with(overrides);
+    PriceTable prices = repriced.router().prices().with(overrides);
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       if (!prices.has(u.name())) {
@@ -126,7 +139,15 @@ public final class CarrotServer implements AutoCloseable {
       LOG.info("router models without an upstream are never chosen: {}", unserved);
     }
 
-    DecisionLog log = DecisionLog.open(config.log(), env);
+    EmbeddingStack stack = EmbeddingStack.around(router.embedder(), embedding);
+    CarrotRouter priced = CarrotRouter.of(repriced.router(), stack.embedder, repriced.tokenCounter());
+    DecisionLog log;
+    try {
+      log = DecisionLog.open(config.log(), env);
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     UpstreamClient client = null;
     try {
       Budgets budgets = new Budgets(clock, config.raiseMuFrom(), log.spentOn(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC))));
@@ -136,6 +157,7 @@ public final class CarrotServer implements AutoCloseable {
             config.host(), config.port());
       }
       ServerMetrics metrics = new ServerMetrics(pacers);
+      stack.register(metrics.registry);
       client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
       RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu(), pacers);
       Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
@@ -202,12 +224,13 @@ public final class CarrotServer implements AutoCloseable {
       client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
       LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
           config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
-      return new CarrotServer(app, log, client, metrics, budgets, requests, draining);
+      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, stack);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
       }
       log.close();
+      stack.close();
       throw e;
     }
   }
@@ -285,6 +308,7 @@ public final class CarrotServer implements AutoCloseable {
     app.stop();
     client.close();
     log.close();
+    embedding.close();
     stopped.countDown();
   }
 }

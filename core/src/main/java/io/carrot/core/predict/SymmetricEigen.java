@@ -1,11 +1,11 @@
 package io.carrot.core.predict;
 
 /** Eigenvectors of small symmetric matrices by cyclic Jacobi rotations (exact enough, no deps). */
-final class SymmetricEigen {
+public final class SymmetricEigen {
   private SymmetricEigen() {}
 
   /** Columns of the result are unit eigenvectors, ordered by descending eigenvalue. */
-  static double[][] vectorsByDescendingValue(double[][] sym) {
+  public static double[][] vectorsByDescendingValue(double[][] sym) {
     int n = sym.length;
     double[][] a = new double[n][];
     for (int i = 0; i < n; i++) {

@@ -49,11 +49,14 @@ import java.util.function.Consumer;
  * against the upstream directly and through carrot; the difference is carrot's overhead.
  *
  * <p>Phases: {@code direct} and {@code carrot-hash} (a microsecond hash embedder: the proxy's own
- * overhead) one request at a time; {@code carrot-minilm} (the real all-MiniLM-L6-v2 embedder) one
- * at a time; {@code direct-concurrent} and {@code carrot-hash-concurrent} at the given
- * concurrency (requests per second); {@code streams}: that many streams open at once through
- * carrot, each 20 chunks 25 ms apart, checked to arrive whole. Everything is loopback-only,
- * bounded in count, and stops by itself.
+ * overhead) one request at a time; {@code direct-concurrent} and {@code carrot-hash-concurrent} at
+ * the given concurrency (requests per second); {@code streams}: that many streams open at once
+ * through carrot, each 20 chunks 25 ms apart, checked to arrive whole; then for each encoder
+ * (e.g. {@code fast}, the static table, and {@code minilm}, the transformer, micro-batched by the
+ * server) {@code carrot-<encoder>} one at a time and {@code carrot-<encoder>-concurrent}, each
+ * against its own synthetic router of the encoder's dimension. Every prompt is new, so the
+ * server's embedding cache never hits. Everything is loopback-only, bounded in count, and stops
+ * by itself.
  */
 public final class LoadBench {
   private static final List<String> MODELS = List.of("large", "medium", "small", "tiny");
@@ -66,12 +69,15 @@ public final class LoadBench {
    * @param warmup untimed requests before each phase
    * @param concurrency clients at once in the concurrent phases
    * @param streams streams at once in the streams phase
-   * @param embedding run the phase with the real embedder
+   * @param encoders embedder names ({@code Embedders.create}) that get a one-connection and a
+   *     concurrent phase each, e.g. {@code fast} and {@code minilm}
    * @param out summary CSV
    * @param raw per-request CSV, or null
    */
-  public record Options(int requests, int warmup, int concurrency, int streams, boolean embedding, Path out, Path raw) {
+  public record Options(
+      int requests, int warmup, int concurrency, int streams, List<String> encoders, Path out, Path raw) {
     public Options {
+      encoders = List.copyOf(encoders);
       if (requests < 1 || requests > 1_000_000) {
         throw new CarrotException("--requests must be in [1, 1000000], got " + requests);
       }
@@ -120,7 +126,7 @@ public final class LoadBench {
     Prompts prompts = new Prompts(42);
     try {
       String direct = "http://127.0.0.1:" + stub.port() + "/v1/chat/completions";
-      Router router = syntheticRouter();
+      Router router = syntheticRouter(DIMENSION);
       try (CarrotServer s = server(router, new HashEmbedder(DIMENSION), stub.port(), tmp.resolve("hash.db"))) {
         String via = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
         say.accept("phase direct / carrot-hash, one at a time, " + o.requests() + " requests each");
@@ -134,17 +140,19 @@ public final class LoadBench {
           phases.add(phase("streams", http, via, "carrot:mu=0.2", true, o.streams(), Math.min(o.warmup(), o.streams()), o.streams(), prompts));
         }
       }
-      if (o.embedding()) {
-        Embedder minilm = Embedders.create(Embedders.DEFAULT);
-        try (CarrotServer s = server(router, minilm, stub.port(), tmp.resolve("minilm.db"))) {
+      for (String name : o.encoders()) {
+        Embedder encoder = Embedders.create(name);
+        String phase = "carrot-" + name.replaceAll("[^A-Za-z0-9-]", "-");
+        try (CarrotServer s = server(syntheticRouter(encoder.dimension()), encoder, stub.port(), tmp.resolve(phase + ".db"))) {
           String via = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
-          say.accept("phase carrot-minilm, one at a time (embedder " + minilm.id() + ")");
-          phases.add(phase("carrot-minilm", http, via, "carrot:mu=0.2", false, 1, o.warmup(), o.requests(), prompts));
+          say.accept("phase " + phase + ", one at a time and at concurrency " + o.concurrency() + " (embedder " + encoder.id() + ")");
+          phases.add(phase(phase, http, via, "carrot:mu=0.2", false, 1, o.warmup(), o.requests(), prompts));
+          phases.add(phase(phase + "-concurrent", http, via, "carrot:mu=0.2", false, o.concurrency(), o.warmup(), o.requests(), prompts));
           Metrics.Histogram embedding = s.metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
-          say.accept(String.format(Locale.ROOT, "server-side embedding time: mean %.3f ms over %d prompts (warm-up included)",
-              embedding.sum() / embedding.count() * 1000, embedding.count()));
+          say.accept(String.format(Locale.ROOT, "%s: server-side embedding time mean %.3f ms over %d prompts (warm-up included)%s",
+              phase, embedding.sum() / embedding.count() * 1000, embedding.count(), batches(s)));
         } finally {
-          minilm.close();
+          encoder.close();
         }
       }
     } finally {
@@ -166,21 +174,38 @@ public final class LoadBench {
     return CarrotServer.start(c, CarrotRouter.of(router, embedder, new Cl100kTokenCounter()), k -> null, Clock.systemUTC());
   }
 
-  /** 4 models over 2000 seeded random 384-d training prompts, k = 32. */
-  static Router syntheticRouter() {
+  /** The mean micro-batch, when the server batched. */
+  private static String batches(CarrotServer s) {
+    String text = s.metrics().render();
+    double batches = sample(text, "carrot_embedding_batches_total");
+    double prompts = sample(text, "carrot_embedding_batched_prompts_total");
+    return batches > 0 ? String.format(Locale.ROOT, "; %.0f model calls, mean batch %.1f prompts", batches, prompts / batches) : "";
+  }
+
+  private static double sample(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  /** 4 models over 2000 seeded random training prompts of {@code dimension} dimensions, k = 32. */
+  static Router syntheticRouter(int dimension) {
     Random r = new Random(42);
     int n = 2000;
-    float[][] e = new float[n][DIMENSION];
+    float[][] e = new float[n][dimension];
     double[][] q = new double[n][MODELS.size()];
     double[][] t = new double[n][MODELS.size()];
     double[] base = {0.85, 0.75, 0.6, 0.4};
     for (int i = 0; i < n; i++) {
       double norm = 0;
-      for (int j = 0; j < DIMENSION; j++) {
+      for (int j = 0; j < dimension; j++) {
         e[i][j] = (float) r.nextGaussian();
         norm += e[i][j] * e[i][j];
       }
-      for (int j = 0; j < DIMENSION; j++) {
+      for (int j = 0; j < dimension; j++) {
         e[i][j] /= (float) Math.sqrt(norm);
       }
       for (int m = 0; m < MODELS.size(); m++) {
@@ -302,11 +327,18 @@ public final class LoadBench {
           p.perSecond(), p.errors()));
     }
     Phase direct = find(phases, "direct");
-    for (String via : new String[] {"carrot-hash", "carrot-minilm"}) {
-      Phase p = find(phases, via);
-      if (direct != null && p != null) {
+    for (Phase p : phases) {
+      String via = p.name();
+      if (direct != null && via.startsWith("carrot-") && !via.endsWith("-concurrent")) {
         out.add(String.format(Locale.ROOT, "overhead of %s over direct: p50 %.3f ms, p99 %.3f ms",
             via, p.percentile(50) - direct.percentile(50), p.percentile(99) - direct.percentile(99)));
+      }
+    }
+    Phase hashC = find(phases, "carrot-hash-concurrent");
+    for (Phase p : phases) {
+      if (hashC != null && p != hashC && p.name().startsWith("carrot-") && p.name().endsWith("-concurrent")) {
+        out.add(String.format(Locale.ROOT, "%s: %.1f requests/s, %.0f%% of carrot-hash-concurrent's",
+            p.name(), p.perSecond(), 100 * p.perSecond() / hashC.perSecond()));
       }
     }
     return out;
