@@ -1,7 +1,7 @@
 package io.carrot.ann;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.predict.VectorIndex;
+import io.carrot.core.index.VectorIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -16,10 +16,10 @@ import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
@@ -31,7 +31,7 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * Approximate maximum-inner-product search over unit vectors with an HNSW graph.
  *
  * <p>The graph is searched for {@code max(k, efSearch)} candidates, which are then rescored with
- * the same float dot product (same summation order) as {@link io.carrot.core.predict.ExactKnnIndex}
+ * the same float dot product (same summation order) as {@link io.carrot.core.index.ExactKnnIndex}
  * and cut to {@code k}, best first, ties to the lower index: whatever the graph finds is ranked
  * exactly as exact search would rank it, so recall is the only difference. Immutable and
  * thread-safe.

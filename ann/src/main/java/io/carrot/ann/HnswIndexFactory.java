@@ -1,7 +1,7 @@
 package io.carrot.ann;
 
-import io.carrot.core.predict.VectorIndex;
-import io.carrot.core.predict.VectorIndexFactory;
+import io.carrot.core.index.VectorIndex;
+import io.carrot.core.index.VectorIndexFactory;
 import java.util.function.IntConsumer;
 
 /**

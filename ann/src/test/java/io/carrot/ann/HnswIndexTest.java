@@ -3,13 +3,13 @@ package io.carrot.ann;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.carrot.core.predict.ExactKnnIndex;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.index.VectorIndex;
+import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.TrainingSet;
-import io.carrot.core.predict.VectorIndex;
-import io.carrot.core.predict.VectorIndexes;
+import io.carrot.core.predict.knn.KnnPredictor;
+import io.carrot.core.predict.knn.KnnTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
+import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.io.VectorEncoding;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.TrainingSet;
-import io.carrot.core.predict.VectorIndexes;
+import io.carrot.core.predict.knn.KnnPredictor;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;

@@ -3,7 +3,7 @@ package io.carrot.api;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.embed.Embedder;
-import io.carrot.core.io.FloatArrays;
+import io.carrot.core.files.FloatArrays;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

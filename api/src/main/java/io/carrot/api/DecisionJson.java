@@ -2,7 +2,7 @@ package io.carrot.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 

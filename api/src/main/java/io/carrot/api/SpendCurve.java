@@ -1,7 +1,7 @@
 package io.carrot.api;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.eval.Point;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.route.BudgetCurve;
 import java.util.List;
 

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.ModelPrice;
-import io.carrot.core.eval.Point;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
-import io.carrot.core.route.Router;
 import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Router;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.carrot.bench;
 
-import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.carrot.bench;
 
-import io.carrot.core.predict.ExactKnnIndex;
+import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;

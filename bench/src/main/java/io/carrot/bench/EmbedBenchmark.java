@@ -6,7 +6,7 @@ import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.embed.Embedder;
-import io.carrot.core.predict.ExactKnnIndex;
+import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.Router;
 import io.carrot.embed.Cl100kTokenCounter;

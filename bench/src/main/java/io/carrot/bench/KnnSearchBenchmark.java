@@ -2,8 +2,8 @@ package io.carrot.bench;
 
 import io.carrot.ann.HnswIndex;
 import io.carrot.ann.HnswParameters;
-import io.carrot.core.predict.ExactKnnIndex;
-import io.carrot.core.predict.VectorIndex;
+import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.index.VectorIndex;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

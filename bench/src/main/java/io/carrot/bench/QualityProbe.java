@@ -2,24 +2,24 @@ package io.carrot.bench;
 
 import io.carrot.ann.HnswIndex;
 import io.carrot.ann.HnswParameters;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
-import io.carrot.core.eval.RouterSweep;
-import io.carrot.core.eval.SingleModels;
-import io.carrot.core.io.AtomicFiles;
-import io.carrot.core.io.FloatArrays;
+import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.FloatArrays;
+import io.carrot.core.index.VectorIndex;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.io.VectorEncoding;
 import io.carrot.core.metrics.Anchors;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
-import io.carrot.core.predict.VectorIndex;
+import io.carrot.core.predict.knn.KnnPredictor;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Router;
 import io.carrot.core.train.RouterTrainer;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ public final class QualityProbe {
         agree.add(String.format(Locale.ROOT, "%.4f", (double) same / a.length));
       }
       csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%s,%s%n", data.name(), v.getKey(), k, recall, pts.get(0).quality(),
-          Metrics.normalizedAuc(pts), rm.aiq(), sweep.outputTokenMae(), String.join(",", agree), sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : ""));
+          MetricFormulas.normalizedAuc(pts), rm.aiq(), sweep.outputTokenMae(), String.join(",", agree), sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : ""));
     }
     AtomicFiles.writeString(Path.of(args[2]), csv.toString());
     System.out.print(csv);

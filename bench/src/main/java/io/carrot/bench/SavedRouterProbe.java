@@ -4,7 +4,7 @@ import io.carrot.ann.HnswIndex;
 import io.carrot.ann.HnswParameters;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.io.VectorEncoding;
-import io.carrot.core.predict.KnnPredictor;
+import io.carrot.core.predict.knn.KnnPredictor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.carrot.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carrot.core.predict.ExactKnnIndex;
+import io.carrot.core.index.ExactKnnIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
-import io.carrot.core.io.FloatArrays;
+import io.carrot.core.files.FloatArrays;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +39,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
     Dataset d = data.read();
     List<PromptRecord> rows = d.prompts();
-    try (Vectors vectors = new Vectors(data, spec.commandLine().getErr())) {
+    try (PromptVectors vectors = new PromptVectors(data, spec.commandLine().getErr())) {
       float[][] v = vectors.of(rows, "embedding " + rows.size());
       FloatArrays.writeMatrix(out, rows.stream().map(PromptRecord::id).toList(), v);
       spec.commandLine().getOut().printf("wrote %d x %d embeddings (%s) to %s and %s.ids%n",

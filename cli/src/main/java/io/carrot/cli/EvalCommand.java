@@ -3,13 +3,14 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.eval.EvalOptions;
-import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvaluationHarness;
-import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.route.Router;
+import io.carrot.core.train.AutoSelect;
 import io.carrot.embed.Cl100kTokenCounter;
 import io.carrot.report.MarkdownReport;
 import io.carrot.report.ReportWriter;
@@ -27,7 +28,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import io.carrot.core.train.AutoSelect;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -184,7 +184,7 @@ final class EvalCommand implements Callable<Integer> {
     opts.embedder = embedder;
     opts.embeddings = f32;
     Dataset d = opts.read();
-    if (estimator == null && router == null && io.carrot.core.eval.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
+    if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
       // the default compares estimators on validation; without one, the paper's estimator needs none
       options = options.withEstimator("knn", options.settings());
       err.println("note: dataset " + d.name() + " has no validation prompts to compare estimators on, so this evaluates"
@@ -198,7 +198,7 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     StageProgress progress = new StageProgress(err);
-    try (Vectors vectors = new Vectors(opts, err)) {
+    try (PromptVectors vectors = new PromptVectors(opts, err)) {
       EvalReport rep =
           EvaluationHarness.run(
               d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), r, vectors.embedderId(), new Cl100kTokenCounter().id(), options, progress);
@@ -210,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
   /** The {@code --frontier} file: CARROT's points only, in the format the command always wrote. */
   private static String carrotFrontier(EvalReport r) {
     StringBuilder sb = new StringBuilder("router,mu,mean_cost_usd,mean_quality\n");
-    for (io.carrot.core.eval.Point p : r.router(r.carrot()).points()) {
+    for (io.carrot.core.metrics.Point p : r.router(r.carrot()).points()) {
       sb.append(String.format(Locale.ROOT, "%s,%.4f,%.9g,%.6f%n", r.carrot(), p.param(), p.cost(), p.quality()));
     }
     return sb.toString();

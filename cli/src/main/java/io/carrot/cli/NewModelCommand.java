@@ -3,7 +3,7 @@ package io.carrot.cli;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.eval.NewModelStudy;
-import io.carrot.core.io.AtomicFiles;
+import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.train.Estimators;
 import io.carrot.report.NewModelReport;
 import java.io.IOException;
@@ -62,7 +62,7 @@ final class NewModelCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EvalCommand.StageProgress progress = new EvalCommand.StageProgress(err);
     NewModelStudy.Result r;
-    try (Vectors vectors = new Vectors(data, err)) {
+    try (PromptVectors vectors = new PromptVectors(data, err)) {
       r = NewModelStudy.run(d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), model,
           labels.stream().mapToInt(Integer::intValue).toArray(), seeds, estimator, est, Map.of("k", k),
           vectors.embedderId(), progress);

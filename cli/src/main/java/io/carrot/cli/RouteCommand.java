@@ -2,10 +2,10 @@ package io.carrot.cli;
 
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.DecisionJson;
-import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
-import io.carrot.core.route.Decision;
 import io.carrot.api.RoutingOptions;
+import io.carrot.core.CarrotException;
+import io.carrot.core.files.Json;
+import io.carrot.core.route.Decision;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -2,11 +2,11 @@ package io.carrot.cli;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.EvalSet;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.BudgetCurves;
-import io.carrot.core.eval.EvalSet;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (!splits.equals("train")) {
       throw new CarrotException("--splits must be 'train' or 'train+validation', got '" + splits + "'");
     }
-    try (Vectors vectors = new Vectors(data, err)) {
+    try (PromptVectors vectors = new PromptVectors(data, err)) {
       float[][] e = vectors.of(rows, "embedding " + rows.size());
       float[][] valEmbeddings = validation.isEmpty() ? null : vectors.of(validation, "embedding validation");
       TrainingSet val = valEmbeddings == null ? null : RouterTrainer.trainingSet(d, validation, valEmbeddings);

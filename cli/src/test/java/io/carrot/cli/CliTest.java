@@ -3,7 +3,7 @@ package io.carrot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -9,7 +9,7 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

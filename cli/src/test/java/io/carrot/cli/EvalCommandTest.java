@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carrot.core.io.FloatArrays;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.FloatArrays;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,7 +1,7 @@
 package io.carrot.report;
 
 import io.carrot.core.eval.EvalReport;
-import io.carrot.core.eval.Point;
+import io.carrot.core.metrics.Point;
 import java.util.Locale;
 
 /**

@@ -1,11 +1,11 @@
 package io.carrot.report;
 
-import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.Difference;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
+import io.carrot.core.eval.EvalReport;
 import io.carrot.core.metrics.Calibration;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,8 +287,8 @@ public final class MarkdownReport {
           r.carrot(), best.model(), withCi(Fmt.pct(c.costFractionToMatchBest()), Fmt.ciPct(ci.get("cost_fraction_to_match_best")))));
     }
     List<String> budgets = new ArrayList<>();
-    for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
-      double f = Metrics.COST_FRACTIONS[i];
+    for (int i = 0; i < MetricFormulas.COST_FRACTIONS.length; i++) {
+      double f = MetricFormulas.COST_FRACTIONS[i];
       budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", withCi(Fmt.pct(c.qualityAtCostFraction()[i]),
           Fmt.ciPct(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
     }
@@ -378,11 +378,11 @@ public final class MarkdownReport {
 
   private static String routerTable(EvalReport r) {
     StringBuilder sb = new StringBuilder("| router | AUC | AIQ | APGR | CPT(50%) | CPT(80%) | cost to match best |");
-    for (double f : Metrics.COST_FRACTIONS) {
+    for (double f : MetricFormulas.COST_FRACTIONS) {
       sb.append(String.format(Locale.ROOT, " Q@%.0f%% |", 100 * f));
     }
     sb.append(" acc. mu=0 | RouterArena |\n| --- |");
-    sb.append(" ---: |".repeat(8 + Metrics.COST_FRACTIONS.length)).append('\n');
+    sb.append(" ---: |".repeat(8 + MetricFormulas.COST_FRACTIONS.length)).append('\n');
     for (RouterResult rr : r.routers().values()) {
       RouterMetrics m = rr.metrics();
       sb.append("| ").append(rr.name().equals(r.carrot()) ? "**" + rr.name() + "**" : rr.name()).append(" | ")

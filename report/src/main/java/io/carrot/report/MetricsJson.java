@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
-import io.carrot.core.io.Json;
+import io.carrot.core.eval.EvalReport;
+import io.carrot.core.files.Json;
 import io.carrot.core.metrics.Calibration;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.Map;
 
@@ -227,8 +227,8 @@ public final class MetricsJson {
     num(o, "cpt80", m.cpt80());
     num(o, "cost_fraction_to_match_best", m.costFractionToMatchBest());
     ObjectNode qf = o.putObject("quality_at_cost_fraction");
-    for (int i = 0; i < Metrics.COST_FRACTIONS.length; i++) {
-      num(qf, Double.toString(Metrics.COST_FRACTIONS[i]), m.qualityAtCostFraction()[i]);
+    for (int i = 0; i < MetricFormulas.COST_FRACTIONS.length; i++) {
+      num(qf, Double.toString(MetricFormulas.COST_FRACTIONS[i]), m.qualityAtCostFraction()[i]);
     }
     num(o, "accuracy_mu0", m.accuracyMu0());
     num(o, "routerarena", m.routerArena());

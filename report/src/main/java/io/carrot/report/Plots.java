@@ -1,11 +1,11 @@
 package io.carrot.report;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.eval.EvalReport;
 import io.carrot.core.eval.EvalReport.RouterResult;
-import io.carrot.core.eval.Point;
+import io.carrot.core.eval.EvalReport;
 import io.carrot.core.metrics.Calibration;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
@@ -197,7 +197,7 @@ public final class Plots {
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setYAxisDecimalPattern("0.00");
     List<String> cats = new ArrayList<>();
-    for (double f : Metrics.COST_FRACTIONS) {
+    for (double f : MetricFormulas.COST_FRACTIONS) {
       cats.add(String.format(Locale.ROOT, "%.0f%%", 100 * f));
     }
     for (RouterResult rr : r.routers().values()) {

@@ -2,8 +2,8 @@ package io.carrot.report;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.eval.EvalReport;
-import io.carrot.core.io.AtomicFiles;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

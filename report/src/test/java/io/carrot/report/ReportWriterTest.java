@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.core.eval.EvalReport;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -3,7 +3,7 @@ package io.carrot.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.server.auth.Budgets;

@@ -3,7 +3,7 @@ package io.carrot.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.util.ArrayList;
 import java.util.List;
 

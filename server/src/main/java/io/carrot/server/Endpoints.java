@@ -1,12 +1,12 @@
 package io.carrot.server;
 
-import io.carrot.api.DecisionJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.api.CarrotRouter;
+import io.carrot.api.DecisionJson;
 import io.carrot.core.Version;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.server.auth.Client;
 import io.carrot.server.auth.ClientKeys;
 import io.carrot.server.log.DecisionLog;

@@ -1,7 +1,7 @@
 package io.carrot.server;
 
 import io.carrot.api.CarrotRouter;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,16 +1,16 @@
 package io.carrot.spark;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.embed.Embedder;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
-import io.carrot.core.eval.RouterSweep;
-import io.carrot.core.eval.SingleModels;
 import io.carrot.core.metrics.Anchors;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.Router;
@@ -190,6 +190,6 @@ public final class EvalJob {
     List<Point> singles = SingleModels.points(set, null);
     Anchors anchors = Anchors.of(singles);
     RouterMetrics metrics = RouterMetrics.of(frontier, anchors, frontier.get(0).quality());
-    return new Result(frontier, Metrics.meanAbsoluteError(predTokens, set.outputTokens()), singles, metrics, n);
+    return new Result(frontier, MetricFormulas.meanAbsoluteError(predTokens, set.outputTokens()), singles, metrics, n);
   }
 }

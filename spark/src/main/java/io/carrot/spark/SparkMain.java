@@ -7,11 +7,11 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.Point;
-import io.carrot.core.io.AtomicFiles;
-import io.carrot.core.io.FloatArrays;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.FloatArrays;
+import io.carrot.core.files.Json;
 import io.carrot.core.io.RouterFile;
+import io.carrot.core.metrics.Point;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -22,9 +22,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Entry point of the Spark jobs, for {@code spark-submit --class io.carrot.spark.SparkMain} and for
@@ -312,7 +312,7 @@ public final class SparkMain implements Runnable {
       s.put("prompts_checked", prompts.size());
       s.put("rows_checked", checked);
       s.put("rows_different", differ);
-      s.put("search", r.predictor() instanceof io.carrot.core.predict.KnnPredictor k ? k.index().kind() : r.predictor().kind());
+      s.put("search", r.predictor() instanceof io.carrot.core.predict.knn.KnnPredictor k ? k.index().kind() : r.predictor().kind());
       System.out.println(Json.COMPACT.writeValueAsString(s));
       return differ == 0 ? 0 : 4;
     }

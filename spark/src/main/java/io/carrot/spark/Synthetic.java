@@ -2,9 +2,9 @@ package io.carrot.spark;
 
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.io.FloatArrays;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.files.FloatArrays;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;
 import java.nio.file.Path;

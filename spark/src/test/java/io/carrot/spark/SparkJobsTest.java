@@ -2,14 +2,14 @@ package io.carrot.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.RouterSweep;
 import io.carrot.core.io.RouterFile;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
@@ -116,7 +116,7 @@ class SparkJobsTest {
     List<PromptRecord> test = routerbench().requireRows(Split.TEST).subList(0, 120);
     StringBuilder jsonl = new StringBuilder();
     for (PromptRecord p : test) {
-      jsonl.append(io.carrot.core.io.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
+      jsonl.append(io.carrot.core.files.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
     }
     Path file = tmp.resolve("prompts.jsonl");
     Files.writeString(file, jsonl);

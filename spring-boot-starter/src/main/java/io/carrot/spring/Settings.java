@@ -8,7 +8,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.embed.Embedder;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Router;

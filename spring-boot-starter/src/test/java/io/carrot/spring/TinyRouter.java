@@ -6,7 +6,7 @@ import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.embed.Embedder;
-import io.carrot.core.predict.KnnTrainer;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;

@@ -1,12 +1,12 @@
 package io.carrot.collect.dataset;
 
+import io.carrot.core.curve.Baselines;
+import io.carrot.core.curve.EvalSet;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.eval.Baselines;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
+import io.carrot.core.metrics.Point;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;

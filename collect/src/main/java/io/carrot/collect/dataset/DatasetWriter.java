@@ -5,7 +5,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

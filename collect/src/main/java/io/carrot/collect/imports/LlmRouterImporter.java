@@ -6,7 +6,7 @@ import io.carrot.collect.dataset.FileHashes;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

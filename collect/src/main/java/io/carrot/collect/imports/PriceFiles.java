@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

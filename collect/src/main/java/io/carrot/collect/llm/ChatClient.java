@@ -11,7 +11,7 @@ public interface ChatClient extends AutoCloseable {
    * @throws io.carrot.core.CarrotException when the call failed for good; {@code retryable()} says
    *     whether a later run may succeed (rate limits, 5xx, time-outs) or not (bad key, unknown model)
    */
-  ChatResult complete(ChatRequest request);
+  ChatResult complete(LlmRequest request);
 
   @Override
   default void close() {}

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,23 +20,23 @@ import org.slf4j.LoggerFactory;
  * Chat completions from an OpenAI-compatible {@code /v1/chat/completions} endpoint (OpenAI, vLLM,
  * llama.cpp, Ollama, OpenRouter, Together, ...).
  *
- * <p>At most {@link Upstream#concurrency()} calls are in flight and request starts are spaced by
- * {@link Upstream#requestsPerMinute()}. 429, 5xx (except 501) and I/O failures are retried with
- * exponential backoff and jitter, honouring {@code Retry-After}, up to {@link Upstream#maxAttempts()};
+ * <p>At most {@link LlmServer#concurrency()} calls are in flight and request starts are spaced by
+ * {@link LlmServer#requestsPerMinute()}. 429, 5xx (except 501) and I/O failures are retried with
+ * exponential backoff and jitter, honouring {@code Retry-After}, up to {@link LlmServer#maxAttempts()};
  * other 4xx answers fail at once as not retryable, since repeating them cannot help.
  */
 public final class OpenAiChatClient implements ChatClient {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatClient.class);
   private static final int ERROR_BODY_CHARS = 300;
 
-  private final Upstream upstream;
+  private final LlmServer upstream;
   private final URI endpoint;
   private final String apiKey;
   private final HttpClient http;
   private final Semaphore inFlight;
   private final RateLimiter limiter;
 
-  public OpenAiChatClient(Upstream upstream) {
+  public OpenAiChatClient(LlmServer upstream) {
     this.upstream = upstream;
     this.endpoint = upstream.chatEndpoint();
     String key = upstream.apiKeyEnv() == null ? null : System.getenv(upstream.apiKeyEnv());
@@ -49,12 +49,12 @@ public final class OpenAiChatClient implements ChatClient {
     this.limiter = upstream.requestsPerMinute() > 0 ? new RateLimiter(upstream.requestsPerMinute()) : null;
   }
 
-  public Upstream upstream() {
+  public LlmServer upstream() {
     return upstream;
   }
 
   @Override
-  public ChatResult complete(ChatRequest request) {
+  public ChatResult complete(LlmRequest request) {
     byte[] body = body(request);
     try {
       inFlight.acquire();
@@ -69,7 +69,7 @@ public final class OpenAiChatClient implements ChatClient {
     }
   }
 
-  private byte[] body(ChatRequest r) {
+  private byte[] body(LlmRequest r) {
     ObjectNode o = Json.COMPACT.createObjectNode();
     o.put("model", r.model());
     ArrayNode messages = o.putArray("messages");
@@ -87,7 +87,7 @@ public final class OpenAiChatClient implements ChatClient {
     }
   }
 
-  private ChatResult send(ChatRequest request, byte[] body) {
+  private ChatResult send(LlmRequest request, byte[] body) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
         .timeout(upstream.requestTimeout())
         .header("Content-Type", "application/json")

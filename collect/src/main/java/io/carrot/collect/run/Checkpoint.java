@@ -3,7 +3,7 @@ package io.carrot.collect.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -3,7 +3,7 @@ package io.carrot.collect.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.carrot.collect.llm.Upstream;
+import io.carrot.collect.llm.LlmServer;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.ModelPrice;
 import java.io.IOException;
@@ -39,9 +39,9 @@ import java.util.Set;
  * @param systemPrompt system message sent with every candidate call (empty: none)
  */
 public record CollectConfig(
-    Map<String, Upstream> upstreams,
-    List<ModelSpec> models,
-    List<ModelSpec> judges,
+    Map<String, LlmServer> upstreams,
+    List<CollectedModel> models,
+    List<CollectedModel> judges,
     int assumedOutputTokens,
     String systemPrompt) {
 
@@ -65,13 +65,13 @@ public record CollectConfig(
   }
 
   /** The judge or candidate called {@code name}. */
-  public ModelSpec judge(String name) {
-    for (ModelSpec j : judges) {
+  public CollectedModel judge(String name) {
+    for (CollectedModel j : judges) {
       if (j.name().equals(name)) {
         return j;
       }
     }
-    for (ModelSpec m : models) {
+    for (CollectedModel m : models) {
       if (m.name().equals(name)) {
         return m;
       }
@@ -101,7 +101,7 @@ public record CollectConfig(
     if (!ups.isObject() || ups.isEmpty()) {
       throw new CarrotException(where + ": 'upstreams' must map names to {base_url, api_key_env, concurrency, requests_per_minute}");
     }
-    Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    Map<String, LlmServer> upstreams = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : ups.properties()) {
       String at = where + ": upstreams." + e.getKey();
       JsonNode u = e.getValue();
@@ -109,9 +109,9 @@ public record CollectConfig(
         throw new CarrotException(at + ": expected a mapping with base_url");
       }
       unknownKeys(u, UPSTREAM_KEYS, at);
-      Upstream up = Upstream.of(e.getKey(), text(u, "base_url", at, null),
+      LlmServer up = LlmServer.of(e.getKey(), text(u, "base_url", at, null),
           u.has("api_key_env") ? text(u, "api_key_env", at, null) : null,
-          integer(u, "concurrency", at, Upstream.DEFAULT_CONCURRENCY),
+          integer(u, "concurrency", at, LlmServer.DEFAULT_CONCURRENCY),
           number(u, "requests_per_minute", at, 0));
       if (u.has("max_attempts") || u.has("backoff_ms")) {
         int backoff = integer(u, "backoff_ms", at, (int) up.initialBackoff().toMillis());
@@ -122,8 +122,8 @@ public record CollectConfig(
       }
       upstreams.put(e.getKey(), up);
     }
-    List<ModelSpec> models = models(root.path("models"), "models", where, upstreams, true);
-    List<ModelSpec> judges = models(root.path("judges"), "judges", where, upstreams, false);
+    List<CollectedModel> models = models(root.path("models"), "models", where, upstreams, true);
+    List<CollectedModel> judges = models(root.path("judges"), "judges", where, upstreams, false);
     int assumed = integer(root, "assumed_output_tokens", where, DEFAULT_ASSUMED_OUTPUT_TOKENS);
     if (assumed < 0) {
       throw new CarrotException(where + ": assumed_output_tokens must be >= 0, got " + assumed);
@@ -132,8 +132,8 @@ public record CollectConfig(
     return new CollectConfig(upstreams, models, judges, assumed, system);
   }
 
-  private static List<ModelSpec> models(
-      JsonNode list, String key, String where, Map<String, Upstream> upstreams, boolean required) {
+  private static List<CollectedModel> models(
+      JsonNode list, String key, String where, Map<String, LlmServer> upstreams, boolean required) {
     if (list.isMissingNode() || list.isNull()) {
       if (required) {
         throw new CarrotException(where + ": '" + key + "' is missing; expected a list of {name, upstream, model, input_per_mtok, output_per_mtok}");
@@ -143,7 +143,7 @@ public record CollectConfig(
     if (!list.isArray()) {
       throw new CarrotException(where + ": '" + key + "' must be a list of models");
     }
-    List<ModelSpec> out = new ArrayList<>();
+    List<CollectedModel> out = new ArrayList<>();
     Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       JsonNode m = list.get(i);
@@ -171,7 +171,7 @@ public record CollectConfig(
         throw new CarrotException(at + ": " + e.getMessage());
       }
       try {
-        out.add(new ModelSpec(name, upstream, m.has("model") ? text(m, "model", at, null) : name, price,
+        out.add(new CollectedModel(name, upstream, m.has("model") ? text(m, "model", at, null) : name, price,
             integer(m, "max_tokens", at, DEFAULT_MAX_TOKENS), number(m, "temperature", at, 0)));
       } catch (CarrotException e) {
         throw new CarrotException(where + ": " + e.getMessage());

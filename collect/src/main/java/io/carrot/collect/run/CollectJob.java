@@ -3,8 +3,8 @@ package io.carrot.collect.run;
 import io.carrot.collect.dataset.DatasetWriter;
 import io.carrot.collect.dataset.FileHashes;
 import io.carrot.collect.llm.ChatClient;
+import io.carrot.collect.llm.LlmServer;
 import io.carrot.collect.llm.OpenAiChatClient;
-import io.carrot.collect.llm.Upstream;
 import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
 import java.nio.file.Path;
@@ -97,7 +97,7 @@ public final class CollectJob {
   public Result run(Listener listener) {
     CollectConfig config = CollectConfig.read(options.models());
     List<PromptItem> prompts = PromptFile.read(options.prompts());
-    ModelSpec judge = options.judge() == null ? null : config.judge(options.judge());
+    CollectedModel judge = options.judge() == null ? null : config.judge(options.judge());
     Map<String, ChatClient> owned = new LinkedHashMap<>();
     Map<String, ChatClient> use = clients;
     if (use == null) {
@@ -142,7 +142,7 @@ public final class CollectJob {
   }
 
   private DatasetAssembler.Assembled write(
-      List<PromptItem> prompts, CollectConfig config, ModelSpec judge, Checkpoint checkpoint, Collector.Outcome outcome) {
+      List<PromptItem> prompts, CollectConfig config, CollectedModel judge, Checkpoint checkpoint, Collector.Outcome outcome) {
     DatasetAssembler.Assembled a;
     try {
       String name = options.out().toAbsolutePath().normalize().getFileName().toString();
@@ -158,7 +158,7 @@ public final class CollectJob {
     return a;
   }
 
-  private static int defaultConcurrency(CollectConfig config, ModelSpec judge) {
+  private static int defaultConcurrency(CollectConfig config, CollectedModel judge) {
     Set<String> names = new LinkedHashSet<>();
     config.models().forEach(m -> names.add(m.upstream()));
     if (judge != null) {
@@ -166,7 +166,7 @@ public final class CollectJob {
     }
     int sum = 0;
     for (String n : names) {
-      Upstream u = config.upstreams().get(n);
+      LlmServer u = config.upstreams().get(n);
       sum += u.concurrency();
     }
     return Math.max(1, sum);

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.collect.grade.JudgeRubric;
 import io.carrot.collect.llm.ChatClient;
 import io.carrot.collect.llm.ChatException;
-import io.carrot.collect.llm.ChatRequest;
 import io.carrot.collect.llm.ChatResult;
+import io.carrot.collect.llm.LlmRequest;
 import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +68,7 @@ public final class Collector {
 
   private final List<PromptItem> prompts;
   private final CollectConfig config;
-  private final ModelSpec judge;
+  private final CollectedModel judge;
   private final int judgeAttempts;
   private final int concurrency;
   private final Checkpoint checkpoint;
@@ -88,7 +88,7 @@ public final class Collector {
   public Collector(
       List<PromptItem> prompts,
       CollectConfig config,
-      ModelSpec judge,
+      CollectedModel judge,
       int judgeAttempts,
       int concurrency,
       double maxSpendUsd,
@@ -108,7 +108,7 @@ public final class Collector {
         }
       }
     }
-    for (ModelSpec m : config.models()) {
+    for (CollectedModel m : config.models()) {
       requireClient(clients, m);
     }
     if (judge != null) {
@@ -125,7 +125,7 @@ public final class Collector {
     this.tokens = tokens;
   }
 
-  private static void requireClient(Map<String, ChatClient> clients, ModelSpec m) {
+  private static void requireClient(Map<String, ChatClient> clients, CollectedModel m) {
     if (!clients.containsKey(m.upstream())) {
       throw new CarrotException("model '" + m.name() + "': no client for upstream '" + m.upstream() + "'");
     }
@@ -153,7 +153,7 @@ public final class Collector {
     long judgeIn = 0;
     int rubricTokens = tokens.count(JudgeRubric.render("", null, ""));
     int system = config.systemPrompt().isEmpty() ? 0 : tokens.count(config.systemPrompt()) + CostEstimate.CHAT_OVERHEAD_TOKENS;
-    for (ModelSpec m : config.models()) {
+    for (CollectedModel m : config.models()) {
       long calls = 0;
       long in = 0;
       for (PromptItem p : prompts) {
@@ -179,7 +179,7 @@ public final class Collector {
     return new CostEstimate(rows, assumed, checkpoint.spent(), spend.cap());
   }
 
-  private boolean judged(PromptItem p, ModelSpec m, Optional<Checkpoint.Answer> a) {
+  private boolean judged(PromptItem p, CollectedModel m, Optional<Checkpoint.Answer> a) {
     if (a.isEmpty()) {
       return false;
     }
@@ -196,7 +196,7 @@ public final class Collector {
     Semaphore window = new Semaphore(concurrency);
     List<Runnable> todo = new ArrayList<>();
     for (PromptItem p : prompts) {
-      for (ModelSpec m : config.models()) {
+      for (CollectedModel m : config.models()) {
         Optional<Checkpoint.Answer> a = checkpoint.answer(p.id(), m.name(), promptSha(p));
         if (a.isPresent() && (judge == null || p.hasReference() || judged(p, m, a))) {
           done.incrementAndGet();
@@ -270,7 +270,7 @@ public final class Collector {
   }
 
   /** One prompt x model: answer, then grade. OK when both are settled. */
-  private Result pair(PromptItem p, ModelSpec m) {
+  private Result pair(PromptItem p, CollectedModel m) {
     String psha = promptSha(p);
     Optional<Checkpoint.Answer> answer = checkpoint.answer(p.id(), m.name(), psha);
     if (answer.isEmpty()) {
@@ -278,7 +278,7 @@ public final class Collector {
         return Result.NOT_STARTED;
       }
       int system = config.systemPrompt().isEmpty() ? 0 : tokens.count(config.systemPrompt());
-      ChatRequest req = new ChatRequest(m.apiModel(), config.systemPrompt(), p.prompt(), m.maxTokens(), m.temperature());
+      LlmRequest req = new LlmRequest(m.apiModel(), config.systemPrompt(), p.prompt(), m.maxTokens(), m.temperature());
       Result r = call(m, req, tokens.count(p.prompt()) + system, p);
       if (r != Result.OK) {
         return r;
@@ -298,7 +298,7 @@ public final class Collector {
         return Result.NOT_STARTED;
       }
       String rendered = JudgeRubric.render(p.prompt(), p.reference(), answer.get().text());
-      ChatRequest req = new ChatRequest(judge.apiModel(), "", rendered, judge.maxTokens(), judge.temperature());
+      LlmRequest req = new LlmRequest(judge.apiModel(), "", rendered, judge.maxTokens(), judge.temperature());
       Result r = callJudge(p, m, req, tokens.count(rendered), asha);
       if (r != Result.OK) {
         return r;
@@ -306,7 +306,7 @@ public final class Collector {
     }
   }
 
-  private Result call(ModelSpec m, ChatRequest req, int promptTokens, PromptItem p) {
+  private Result call(CollectedModel m, LlmRequest req, int promptTokens, PromptItem p) {
     double reserve = worstCase(m, promptTokens);
     if (!spend.tryReserve(reserve)) {
       stop.compareAndSet(Stop.NONE, Stop.CAP);
@@ -328,7 +328,7 @@ public final class Collector {
     }
   }
 
-  private Result callJudge(PromptItem p, ModelSpec m, ChatRequest req, int promptTokens, String answerSha) {
+  private Result callJudge(PromptItem p, CollectedModel m, LlmRequest req, int promptTokens, String answerSha) {
     double reserve = worstCase(judge, promptTokens);
     if (!spend.tryReserve(reserve)) {
       stop.compareAndSet(Stop.NONE, Stop.CAP);
@@ -359,12 +359,12 @@ public final class Collector {
     }
   }
 
-  private double worstCase(ModelSpec m, int promptTokens) {
+  private double worstCase(CollectedModel m, int promptTokens) {
     long in = (long) Math.ceil(promptTokens * TOKEN_MARGIN) + 4L * CostEstimate.CHAT_OVERHEAD_TOKENS;
     return m.price().cost(in, m.maxTokens());
   }
 
-  private static ObjectNode record(String type, PromptItem p, ModelSpec m) {
+  private static ObjectNode record(String type, PromptItem p, CollectedModel m) {
     ObjectNode o = Json.COMPACT.createObjectNode();
     o.put("type", type);
     o.put("prompt_id", p.id());
@@ -372,7 +372,7 @@ public final class Collector {
     return o;
   }
 
-  private static void usage(ObjectNode o, ModelSpec billed, ChatResult r) {
+  private static void usage(ObjectNode o, CollectedModel billed, ChatResult r) {
     o.put("input_tokens", r.promptTokens());
     o.put("output_tokens", r.completionTokens());
     o.put("latency_ms", r.latencyMillis());
@@ -381,7 +381,7 @@ public final class Collector {
     o.put("cost_usd", billed.cost(r.promptTokens(), r.completionTokens()));
   }
 
-  private void failure(PromptItem p, ModelSpec m, String call, CarrotException e) {
+  private void failure(PromptItem p, CollectedModel m, String call, CarrotException e) {
     ObjectNode o = record("error", p, m);
     o.put("call", call);
     o.put("error", e.getMessage());

@@ -4,7 +4,7 @@ import io.carrot.collect.dataset.DatasetReport;
 import io.carrot.collect.dataset.Splits;
 import io.carrot.collect.grade.ExactMatch;
 import io.carrot.collect.grade.JudgeRubric;
-import io.carrot.collect.llm.Upstream;
+import io.carrot.collect.llm.LlmServer;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
@@ -50,10 +50,10 @@ public final class DatasetAssembler {
       String promptsFile,
       List<PromptItem> prompts,
       CollectConfig config,
-      ModelSpec judge,
+      CollectedModel judge,
       int judgeAttempts,
       Checkpoint checkpoint) {
-    List<ModelSpec> models = config.models();
+    List<CollectedModel> models = config.models();
     List<PromptRecord> rows = new ArrayList<>();
     int missingGrade = 0;
     int missingAnswer = 0;
@@ -67,7 +67,7 @@ public final class DatasetAssembler {
       boolean complete = true;
       boolean gradeMissing = false;
       for (int m = 0; m < models.size() && complete; m++) {
-        ModelSpec spec = models.get(m);
+        CollectedModel spec = models.get(m);
         Optional<Checkpoint.Answer> a = checkpoint.answer(p.id(), spec.name(), psha);
         if (a.isEmpty()) {
           complete = false;
@@ -105,10 +105,10 @@ public final class DatasetAssembler {
       throw new CarrotException("no prompt is complete yet (every model answered and graded); nothing to write");
     }
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
-    for (ModelSpec m : models) {
+    for (CollectedModel m : models) {
       prices.put(m.name(), m.price());
     }
-    List<String> modelNames = models.stream().map(ModelSpec::name).toList();
+    List<String> modelNames = models.stream().map(CollectedModel::name).toList();
     Dataset d = new Dataset(name, "", modelNames, new PriceTable(prices), rows, Splits.seeded(rows));
     String readme = readme(d, promptsFile, prompts.size(), config, judge, judgeAttempts, checkpoint, graders, missingGrade, missingAnswer);
     return new Assembled(d, readme, rows.size(), missingGrade, missingAnswer);
@@ -119,7 +119,7 @@ public final class DatasetAssembler {
       String promptsFile,
       int promptCount,
       CollectConfig config,
-      ModelSpec judge,
+      CollectedModel judge,
       int judgeAttempts,
       Checkpoint checkpoint,
       Map<String, Integer> graders,
@@ -127,7 +127,7 @@ public final class DatasetAssembler {
       int missingAnswer) {
     List<String> prov = new ArrayList<>();
     prov.add("Prompts: `" + promptsFile + "` (" + promptCount + " prompts).");
-    for (ModelSpec m : config.models()) {
+    for (CollectedModel m : config.models()) {
       prov.add(modelLine(m, config.upstreams().get(m.upstream())));
     }
     if (judge != null) {
@@ -161,7 +161,7 @@ public final class DatasetAssembler {
     return body;
   }
 
-  private static String modelLine(ModelSpec m, Upstream u) {
+  private static String modelLine(CollectedModel m, LlmServer u) {
     return String.format(Locale.ROOT, "`%s`: API model `%s` at %s, max_tokens %d, temperature %s, $%s / $%s per Mtok in / out (%s).",
         m.name(), m.apiModel(), u.baseUrl(), m.maxTokens(), m.temperature(), m.price().inputPerMtok(), m.price().outputPerMtok(),
         m.price().source());

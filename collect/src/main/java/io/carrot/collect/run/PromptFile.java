@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.collect.grade.ExactMatch;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -69,7 +69,7 @@ class JsonImportersTest {
   @Test
   void routerDcScoresOutsideTheUnitIntervalAreRejected() throws Exception {
     Files.writeString(dir.resolve("t.json"), "[{\"question\": \"q\", \"scores\": {\"a\": 3}}]");
-    PriceTable p = PriceTable.fromJson(io.carrot.core.io.Json.MAPPER.readTree("{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 1}}"), "t");
+    PriceTable p = PriceTable.fromJson(io.carrot.core.files.Json.MAPPER.readTree("{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 1}}"), "t");
     assertThatThrownBy(() -> new RouterDcImporter().read(List.of(dir.resolve("t.json")), new ImportOptions("t", p, 10, tokens)))
         .hasMessage("t.json item 0: scores.a = 3.0, expected a number in [0, 1]");
   }

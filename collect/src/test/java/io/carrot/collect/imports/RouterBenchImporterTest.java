@@ -64,7 +64,7 @@ class RouterBenchImporterTest {
     ImportOptions none = new ImportOptions("x", null, null, new Cl100kTokenCounter());
     assertThatThrownBy(() -> new RouterBenchImporter().read(List.of(dir.resolve("x.csv")), none))
         .hasMessageContaining("model 'my-model' is not in RouterBench's price table; pass --prices");
-    PriceTable p = PriceTable.fromJson(io.carrot.core.io.Json.MAPPER.readTree(
+    PriceTable p = PriceTable.fromJson(io.carrot.core.files.Json.MAPPER.readTree(
         "{\"my-model\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2}}"), "test");
     Dataset d = new RouterBenchImporter().read(List.of(dir.resolve("x.csv")), new ImportOptions("x", p, null, new Cl100kTokenCounter())).dataset();
     assertThat(d.prompts().get(0).prompt()).isEqualTo("hi");

@@ -3,19 +3,19 @@ package io.carrot.collect.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.carrot.collect.StubChatServer;
 import io.carrot.collect.StubChatServer.Reply;
+import io.carrot.collect.StubChatServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The client against a stub server on a loopback port. */
 class OpenAiChatClientTest {
-  private static Upstream upstream(StubChatServer s, int attempts) {
-    return Upstream.of("stub", s.baseUrl(), null, 2, 0).withBackoff(attempts, Duration.ofMillis(1), Duration.ofMillis(50));
+  private static LlmServer upstream(StubChatServer s, int attempts) {
+    return LlmServer.of("stub", s.baseUrl(), null, 2, 0).withBackoff(attempts, Duration.ofMillis(1), Duration.ofMillis(50));
   }
 
-  private static ChatRequest ask(String model) {
-    return new ChatRequest(model, "be brief", "hello there", 16, 0);
+  private static LlmRequest ask(String model) {
+    return new LlmRequest(model, "be brief", "hello there", 16, 0);
   }
 
   @Test
@@ -66,9 +66,9 @@ class OpenAiChatClientTest {
 
   @Test
   void theEndpointAcceptsARootOrAV1BaseUrl() {
-    assertThat(Upstream.of("a", "http://h:8000", null, 1, 0).chatEndpoint()).hasToString("http://h:8000/v1/chat/completions");
-    assertThat(Upstream.of("a", "https://h/v1/", null, 1, 0).chatEndpoint()).hasToString("https://h/v1/chat/completions");
-    assertThatThrownBy(() -> Upstream.of("a", "ftp://h", null, 1, 0))
+    assertThat(LlmServer.of("a", "http://h:8000", null, 1, 0).chatEndpoint()).hasToString("http://h:8000/v1/chat/completions");
+    assertThat(LlmServer.of("a", "https://h/v1/", null, 1, 0).chatEndpoint()).hasToString("https://h/v1/chat/completions");
+    assertThatThrownBy(() -> LlmServer.of("a", "ftp://h", null, 1, 0))
         .hasMessage("upstream 'a': base_url 'ftp://h'; expected an http(s) URL such as https://api.openai.com");
   }
 }

@@ -27,7 +27,7 @@ class CollectConfigTest {
         """);
     assertThat(c.upstreams().get("openai").concurrency()).isEqualTo(8);
     assertThat(c.upstreams().get("local").concurrency()).isEqualTo(4);
-    assertThat(c.models()).extracting(ModelSpec::name).containsExactly("gpt-4o-mini", "llama");
+    assertThat(c.models()).extracting(CollectedModel::name).containsExactly("gpt-4o-mini", "llama");
     assertThat(c.models().get(0).apiModel()).isEqualTo("gpt-4o-mini-2024-07-18");
     assertThat(c.models().get(1).apiModel()).isEqualTo("llama");
     assertThat(c.models().get(0).maxTokens()).isEqualTo(1024);

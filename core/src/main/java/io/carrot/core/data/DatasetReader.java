@@ -3,7 +3,7 @@ package io.carrot.core.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

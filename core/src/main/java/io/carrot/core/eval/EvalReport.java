@@ -2,6 +2,7 @@ package io.carrot.core.eval;
 
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Calibration;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
 import java.util.List;
 import java.util.Map;

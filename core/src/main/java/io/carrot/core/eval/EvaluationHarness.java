@@ -2,6 +2,16 @@ package io.carrot.core.eval;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.Baselines;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.OracleCurve;
+import io.carrot.core.curve.RandomMixCurve;
+import io.carrot.core.curve.RouterCurve;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
+import io.carrot.core.curve.ZeroRouterCurve;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PromptRecord;
@@ -17,14 +27,15 @@ import io.carrot.core.eval.EvalReport.Selection;
 import io.carrot.core.eval.EvalReport.SingleModel;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.metrics.RouterMetrics;
-import io.carrot.core.predict.CalibratedPredictor;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
+import io.carrot.core.predict.knn.KnnPredictor;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.Router;
 import io.carrot.core.train.Estimator;
@@ -43,7 +54,7 @@ import java.util.stream.IntStream;
 /**
  * The paper's experiment on one dataset: fit CARROT on train (or take a given router), choose what
  * needs choosing on validation, sweep mu on test, run every baseline on the same test prompts,
- * compute every {@link Metrics metric}, bootstrap confidence intervals over test prompts, run the
+ * compute every {@link MetricFormulas metric}, bootstrap confidence intervals over test prompts, run the
  * sanity checks.
  *
  * <p>Baselines (all judged on the same test prompts):
@@ -302,11 +313,11 @@ public final class EvaluationHarness {
       predTokens[i] = pTest[i].outputTokens();
     }
     Map<String, Double> mae = new LinkedHashMap<>();
-    mae.put(carrot, Metrics.meanAbsoluteError(predTokens, test.outputTokens()));
+    mae.put(carrot, MetricFormulas.meanAbsoluteError(predTokens, test.outputTokens()));
     if (meanTokens != null) {
       double[][] constant = new double[pTest.length][];
       Arrays.fill(constant, meanTokens);
-      mae.put("train-mean", Metrics.meanAbsoluteError(constant, test.outputTokens()));
+      mae.put("train-mean", MetricFormulas.meanAbsoluteError(constant, test.outputTokens()));
     }
     if (val == null && !Double.isNaN(options.targetCost())) {
       throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
@@ -523,7 +534,7 @@ public final class EvaluationHarness {
     double bestAiq = Double.NEGATIVE_INFINITY;
     for (int a = 0; a < k; a++) {
       ChoiceCurve cc = thresholdCurve(sel, pSel, a, strong, cands.get(a), thresholds);
-      double aiq = Metrics.aiq(Frontier.of(cc.points()), selAnchors);
+      double aiq = MetricFormulas.aiq(Frontier.of(cc.points()), selAnchors);
       if (aiq > bestAiq) {
         bestAiq = aiq;
         bestA = a;
@@ -608,7 +619,7 @@ public final class EvaluationHarness {
     double[] mu = grid(SELECTION_STEPS);
     double[][] share = new double[models.size()][mu.length];
     for (int k = 0; k < mu.length; k++) {
-      double[] s = Metrics.selectionShare(sweep.choices(mu[k]), models.size());
+      double[] s = MetricFormulas.selectionShare(sweep.choices(mu[k]), models.size());
       for (int m = 0; m < s.length; m++) {
         share[m][k] = s[m];
       }

@@ -1,5 +1,7 @@
 package io.carrot.core.eval;
 
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.eval.EvalReport.BudgetKnob;
 import io.carrot.core.eval.EvalReport.BudgetRow;
 import io.carrot.core.eval.EvalReport.CalibrationResult;

@@ -2,12 +2,15 @@ package io.carrot.core.eval;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
+import io.carrot.core.curve.SingleModels;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
@@ -102,7 +105,7 @@ public final class NewModelStudy {
     test.forEach(t -> testIds.add(t.id()));
     EvalSet testW = EvalSet.of(without, without.rows(Split.TEST).stream().filter(r -> testIds.contains(r.id())).toList());
     RouterSweep s0 = new RouterSweep(testW, r0, r0.predictor().predictAll(teE));
-    trials.add(new Trial(0, -1, Metrics.aiq(Frontier.of(s0.frontier(200)), anchors), s0.at(0).quality(), 0, Double.NaN, Double.NaN));
+    trials.add(new Trial(0, -1, MetricFormulas.aiq(Frontier.of(s0.frontier(200)), anchors), s0.at(0).quality(), 0, Double.NaN, Double.NaN));
     progress.update("new-model study", ++done, total);
 
     for (int n : sizes) {
@@ -143,7 +146,7 @@ public final class NewModelStudy {
     for (int i = 0; i < p.length; i++) {
       mse += (pred[i] - truth[i]) * (pred[i] - truth[i]) / p.length;
     }
-    return new Trial(n, seed, Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors), sweep.at(0).quality(),
+    return new Trial(n, seed, MetricFormulas.aiq(Frontier.of(sweep.frontier(200)), anchors), sweep.at(0).quality(),
         share / p.length, mse, correlation(pred, truth));
   }
 

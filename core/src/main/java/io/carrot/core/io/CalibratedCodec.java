@@ -2,8 +2,9 @@ package io.carrot.core.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.predict.CalibratedPredictor;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
 import java.io.IOException;
 
 /** Stores {@link CalibratedPredictor}: its knots, and the base under {@code calibrated/}. */

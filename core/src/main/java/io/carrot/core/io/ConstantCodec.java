@@ -2,6 +2,7 @@ package io.carrot.core.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.ConstantPredictor;
 import io.carrot.core.predict.Predictor;
 

@@ -1,11 +1,13 @@
 package io.carrot.core.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
-import io.carrot.core.predict.LinearPredictor;
+import io.carrot.core.files.FloatArrays;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.network.LinearPredictor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

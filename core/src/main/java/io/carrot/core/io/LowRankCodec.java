@@ -2,8 +2,9 @@ package io.carrot.core.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carrot.core.predict.LowRankPredictor;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.lowrank.LowRankPredictor;
 import java.io.IOException;
 
 /** Stores {@link LowRankPredictor}: means and basis in the JSON, the base under {@code low-rank/}. */

@@ -3,15 +3,19 @@ package io.carrot.core.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
- * The codecs of every estimator family, by {@link Predictor#kind()}. Composite predictors (blends,
+ * The one registry of router-file codecs, by {@link Predictor#kind()}: the KNN codec plus every
+ * {@link PredictorCodec} service on the class path, loaded once when this class is first used. Composite predictors (blends,
  * calibrated wrappers) write their parts through {@link #write} with a name prefix, so nesting
  * needs no special support in the file format.
  */
@@ -29,6 +33,12 @@ public final class PredictorCodecs {
     return m;
   }
 
+  /** The estimator kinds this carrot reads and writes, in registration order. */
+  public static Set<String> kinds() {
+    return Collections.unmodifiableSet(BY_KIND.keySet());
+  }
+
+  /** The codec for {@code kind}; the error names {@code where} and the kinds this carrot reads. */
   public static PredictorCodec forKind(String kind, String where) {
     PredictorCodec c = BY_KIND.get(kind);
     if (c == null) {

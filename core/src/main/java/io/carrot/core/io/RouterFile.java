@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PriceTable;
+import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.Json;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;
@@ -15,7 +17,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -36,16 +37,6 @@ public final class RouterFile {
 
   private RouterFile() {}
 
-  private static Map<String, PredictorCodec> codecs() {
-    Map<String, PredictorCodec> m = new HashMap<>();
-    PredictorCodec knn = new KnnCodec();
-    m.put(knn.kind(), knn);
-    for (PredictorCodec c : ServiceLoader.load(PredictorCodec.class)) {
-      m.put(c.kind(), c);
-    }
-    return m;
-  }
-
   /** Saves with lossless float32 vectors (format version 1). */
   public static void save(Router router, Path file) {
     save(router, file, VectorEncoding.F32);
@@ -57,10 +48,7 @@ public final class RouterFile {
    */
   public static void save(Router router, Path file, VectorEncoding encoding) {
     Predictor p = router.predictor();
-    PredictorCodec codec = codecs().get(p.kind());
-    if (codec == null) {
-      throw new CarrotException("no router-file codec for estimator '" + p.kind() + "'");
-    }
+    PredictorCodec codec = PredictorCodecs.forKind(p.kind(), "saving router file " + file);
     AtomicFiles.write(file, os -> {
       try (ZipOutputStream zip = new ZipOutputStream(os)) {
         ObjectNode root = Json.MAPPER.createObjectNode();
@@ -137,10 +125,7 @@ public final class RouterFile {
     }
     JsonNode est = root.path("estimator");
     String kind = est.path("kind").asText();
-    PredictorCodec codec = codecs().get(kind);
-    if (codec == null) {
-      throw new CarrotException(where + ": unknown estimator '" + kind + "'; this carrot reads " + codecs().keySet());
-    }
+    PredictorCodec codec = PredictorCodecs.forKind(kind, where);
     Predictor p =
         codec.read(est, name -> {
           byte[] b = entries.get(name);

@@ -1,7 +1,6 @@
 package io.carrot.core.metrics;
 
 import io.carrot.core.CarrotException;
-import io.carrot.core.eval.Point;
 import java.util.List;
 
 /**

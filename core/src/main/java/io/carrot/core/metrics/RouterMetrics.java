@@ -1,15 +1,14 @@
 package io.carrot.core.metrics;
 
-import io.carrot.core.eval.Point;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The headline numbers of one router on one split (see {@link Metrics} for each definition). NaN
+ * The headline numbers of one router on one split (see {@link MetricFormulas} for each definition). NaN
  * marks a number that does not exist (never reaches the target, no mu = 0 setting).
  *
- * @param qualityAtCostFraction one entry per {@link Metrics#COST_FRACTIONS}, same order
+ * @param qualityAtCostFraction one entry per {@link MetricFormulas#COST_FRACTIONS}, same order
  * @param accuracyMu0 mean quality at mu = 0, for routers with a mu; NaN otherwise
  * @param routerArena best RouterArena score over the router's points
  */
@@ -26,25 +25,25 @@ public record RouterMetrics(
 
   /** The metric names of {@link #asMap()}, in its order. */
   public static final List<String> NAMES =
-      List.copyOf(new RouterMetrics(0, 0, 0, 0, 0, 0, new double[Metrics.COST_FRACTIONS.length], 0, 0).asMap().keySet());
+      List.copyOf(new RouterMetrics(0, 0, 0, 0, 0, 0, new double[MetricFormulas.COST_FRACTIONS.length], 0, 0).asMap().keySet());
 
   /** Every metric of a router from its operating points. */
   public static RouterMetrics of(List<Point> points, Anchors a, double accuracyMu0) {
     Frontier f = Frontier.of(points);
-    double[] qf = new double[Metrics.COST_FRACTIONS.length];
+    double[] qf = new double[MetricFormulas.COST_FRACTIONS.length];
     for (int i = 0; i < qf.length; i++) {
-      qf[i] = Metrics.qualityAtCostFraction(f, a, Metrics.COST_FRACTIONS[i]);
+      qf[i] = MetricFormulas.qualityAtCostFraction(f, a, MetricFormulas.COST_FRACTIONS[i]);
     }
     return new RouterMetrics(
-        Metrics.normalizedAuc(points),
-        Metrics.aiq(f, a),
-        Metrics.apgr(f, a),
-        Metrics.cpt(f, a, 0.5),
-        Metrics.cpt(f, a, 0.8),
-        Metrics.costFractionToMatchBest(f, a),
+        MetricFormulas.normalizedAuc(points),
+        MetricFormulas.aiq(f, a),
+        MetricFormulas.apgr(f, a),
+        MetricFormulas.cpt(f, a, 0.5),
+        MetricFormulas.cpt(f, a, 0.8),
+        MetricFormulas.costFractionToMatchBest(f, a),
         qf,
         accuracyMu0,
-        Metrics.routerArena(points));
+        MetricFormulas.routerArena(points));
   }
 
   /** The metrics by their {@code metrics.json} names, in a fixed order (for tables and CIs). */
@@ -57,7 +56,7 @@ public record RouterMetrics(
     m.put("cpt80", cpt80);
     m.put("cost_fraction_to_match_best", costFractionToMatchBest);
     for (int i = 0; i < qualityAtCostFraction.length; i++) {
-      m.put("quality_at_cost_fraction_" + Metrics.COST_FRACTIONS[i], qualityAtCostFraction[i]);
+      m.put("quality_at_cost_fraction_" + MetricFormulas.COST_FRACTIONS[i], qualityAtCostFraction[i]);
     }
     m.put("accuracy_mu0", accuracyMu0);
     m.put("routerarena", routerArena);

@@ -1,11 +1,11 @@
 package io.carrot.core.predict;
 
 /** The one check every predictor makes of an embedding it is given. */
-final class Dimensions {
+public final class Dimensions {
   private Dimensions() {}
 
   /** Throws unless {@code embedding} has the {@code dimension} the predictor was trained on. */
-  static void check(float[] embedding, int dimension) {
+  public static void check(float[] embedding, int dimension) {
     if (embedding.length != dimension) {
       throw new IllegalArgumentException(
           "embedding has dimension " + embedding.length + ", the router was trained on " + dimension);

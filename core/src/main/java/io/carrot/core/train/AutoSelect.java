@@ -2,14 +2,14 @@ package io.carrot.core.train;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
-import io.carrot.core.eval.EvalSet;
-import io.carrot.core.eval.Point;
-import io.carrot.core.eval.RouterSweep;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
-import io.carrot.core.metrics.Metrics;
+import io.carrot.core.metrics.MetricFormulas;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class AutoSelect {
         Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
             embedderId, tokenCounterId, ex);
         RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
-        double aiq = Metrics.aiq(Frontier.of(sweep.frontier(200)), anchors);
+        double aiq = MetricFormulas.aiq(Frontier.of(sweep.frontier(200)), anchors);
         out.add(new Trial(name, aiq, sweep.at(0).quality(), r));
       }
       return out;

@@ -1,15 +1,15 @@
 package io.carrot.core.train;
 
 import io.carrot.core.ProgressListener;
-import io.carrot.core.predict.BlendFitter;
-import io.carrot.core.predict.CalibratedPredictor;
 import io.carrot.core.predict.ConstantPredictor;
-import io.carrot.core.predict.LinearPredictor;
-import io.carrot.core.predict.LowRankPredictor;
-import io.carrot.core.predict.MlpTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
-import io.carrot.core.predict.WeightedKnnTrainer;
+import io.carrot.core.predict.blend.BlendFitter;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
+import io.carrot.core.predict.knn.WeightedKnnTrainer;
+import io.carrot.core.predict.lowrank.LowRankPredictor;
+import io.carrot.core.predict.network.LinearPredictor;
+import io.carrot.core.predict.network.MlpTrainer;
 import java.util.List;
 import java.util.Map;
 

@@ -2,10 +2,10 @@ package io.carrot.core.train;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
-import io.carrot.core.predict.KnnPredictor;
-import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnPredictor;
+import io.carrot.core.predict.knn.KnnTrainer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,7 +3,16 @@ package io.carrot.core.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.carrot.core.curve.Baselines;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.OracleCurve;
+import io.carrot.core.curve.RandomMixCurve;
+import io.carrot.core.curve.RouterCurve;
+import io.carrot.core.curve.SingleModels;
+import io.carrot.core.curve.ZeroRouterCurve;
 import io.carrot.core.metrics.Frontier;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.route.Router;
 import java.util.ArrayList;
 import java.util.List;

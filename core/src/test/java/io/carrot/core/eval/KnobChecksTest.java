@@ -3,6 +3,8 @@ package io.carrot.core.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.eval.EvalReport.BudgetKnob;

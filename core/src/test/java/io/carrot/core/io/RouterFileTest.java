@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.carrot.core.TestVectors;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.RouteOptions;
@@ -124,5 +124,44 @@ class RouterFileTest {
       zip.write("{\"format\": \"carrot-router\", \"format_version\": 99}".getBytes());
     }
     assertThatThrownBy(() -> RouterFile.load(v2)).hasMessageContaining("router format version 99 is not supported");
+  }
+
+  @Test
+  void oneRegistryKnowsEveryEstimatorKindAndNamesThemWhenOneIsMissing() {
+    assertThat(PredictorCodecs.kinds())
+        .containsExactlyInAnyOrder("knn", "weighted-knn", "constant", "linear", "mlp", "low-rank", "blend", "calibrated");
+    Router known = tinyRouter();
+    Predictor unknown = new Predictor() {
+      @Override
+      public String kind() {
+        return "no-such-kind";
+      }
+
+      @Override
+      public List<String> models() {
+        return known.predictor().models();
+      }
+
+      @Override
+      public int dimension() {
+        return known.predictor().dimension();
+      }
+
+      @Override
+      public io.carrot.core.predict.Prediction predict(float[] embedding) {
+        return known.predictor().predict(embedding);
+      }
+
+      @Override
+      public Map<String, Object> hyperParameters() {
+        return Map.of();
+      }
+    };
+    Router r = new Router(unknown, known.prices(), known.costScale(), known.provenance());
+    assertThatThrownBy(() -> RouterFile.save(r, tmp.resolve("x.carrot")))
+        .isInstanceOf(io.carrot.core.CarrotException.class)
+        .hasMessageContaining("unknown estimator 'no-such-kind'")
+        .hasMessageContaining("weighted-knn");
+    assertThat(tmp.resolve("x.carrot")).doesNotExist();
   }
 }

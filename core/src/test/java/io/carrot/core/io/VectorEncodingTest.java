@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carrot.core.predict.KnnPredictor;
+import io.carrot.core.files.Json;
+import io.carrot.core.predict.knn.KnnPredictor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
 import java.io.IOException;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.predict.KnnTrainer;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnTrainer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,13 +199,13 @@ public class RouterTest {
 
   @Test
   void contextWindowIsReadWrittenAndValidated() throws Exception {
-    var json = io.carrot.core.io.Json.MAPPER.readTree(
+    var json = io.carrot.core.files.Json.MAPPER.readTree(
         "{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2, \"context_window\": 8192}, \"b\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2}}");
     PriceTable t = PriceTable.fromJson(json, "models.json");
     assertThat(t.price("a").contextWindow()).isEqualTo(8192);
     assertThat(t.price("b").contextWindow()).isZero();
     assertThat(PriceTable.fromJson(t.toJson(), "x").asMap()).isEqualTo(t.asMap());
-    var bad = io.carrot.core.io.Json.MAPPER.readTree("{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2, \"context_window\": -5}}");
+    var bad = io.carrot.core.files.Json.MAPPER.readTree("{\"a\": {\"input_per_mtok\": 1, \"output_per_mtok\": 2, \"context_window\": -5}}");
     assertThatThrownBy(() -> PriceTable.fromJson(bad, "models.json"))
         .hasMessage("models.json: model 'a': context_window = -5, expected a whole number of tokens >= 1");
   }

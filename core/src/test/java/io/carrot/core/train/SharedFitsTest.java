@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carrot.core.ProgressListener;
 import io.carrot.core.TestVectors;
-import io.carrot.core.predict.CalibratedPredictor;
-import io.carrot.core.predict.LowRankPredictor;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
+import io.carrot.core.predict.lowrank.LowRankPredictor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.cost.TokenCounter;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import io.carrot.server.ApiError;
 import io.carrot.server.ChatRequest;
 import io.javalin.http.Context;

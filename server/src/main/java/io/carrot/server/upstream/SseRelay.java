@@ -1,7 +1,7 @@
 package io.carrot.server.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carrot.core.io.Json;
+import io.carrot.core.files.Json;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
