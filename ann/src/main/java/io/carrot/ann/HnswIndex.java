@@ -2,6 +2,7 @@ package io.carrot.ann;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.index.VectorIndex;
+import io.carrot.core.linalg.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -204,7 +205,7 @@ public final class HnswIndex implements VectorIndex {
     float[] score = new float[m];
     Integer[] order = new Integer[m];
     for (int i = 0; i < m; i++) {
-      score[i] = dot(q, rows[docs[i].doc]);
+      score[i] = VectorMath.dot(q, rows[docs[i].doc]); // the exact scan's arithmetic, so both rank alike
       order[i] = i;
     }
     Arrays.sort(order, (a, b) -> {
@@ -217,15 +218,6 @@ public final class HnswIndex implements VectorIndex {
       result[i] = docs[order[i]].doc;
     }
     return result;
-  }
-
-  /** Same arithmetic as ExactKnnIndex: one float accumulator, dimensions in order. */
-  static float dot(float[] q, float[] x) {
-    float acc = 0;
-    for (int i = 0; i < q.length; i++) {
-      acc += q[i] * x[i];
-    }
-    return acc;
   }
 
   private record Accept(boolean[] excluded) implements Bits {

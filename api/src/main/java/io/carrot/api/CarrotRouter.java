@@ -7,13 +7,12 @@ import io.carrot.core.embed.Embedder;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
-import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
-import io.carrot.core.route.QualityFloor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
+import io.carrot.core.route.Support;
 import io.carrot.embed.CachingEmbedder;
 import io.carrot.embed.Cl100kTokenCounter;
 import io.carrot.embed.Embedders;
@@ -21,10 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A ready-to-use router: a trained {@link Router} bound to the embedder it was trained with and a
@@ -38,9 +34,16 @@ import java.util.Set;
  *   for (Candidate c : d.candidates()) {       // every model's predictions, best first
  *     System.out.println(c.model() + " " + c.score());
  *   }
- *   List<Decision> batch = router.routeAll(List.of("2+2?", "Write a sonnet"), RoutingOptions.mu(0.3));
+ *   if (d.lowSupport()) {                         // the training data hardly covers this prompt
+ *     System.out.println("routed like the prompt-blind router: " + d.notes());
+ *   }
+ *   List<Decision> batch = router.routeAll(List.of("2+2?", "Write a sonnet"), RouteOptions.mu(0.3));
  * }
  * }</pre>
+ *
+ * <p>Knobs are {@link RouteOptions} (trade-off or budget, allow/deny, cost ceiling, quality floor,
+ * support fallback); a live stream held to a budget routes through a {@link #pacer pacer}. Each
+ * {@link Decision} carries its candidates, notes and the prompt's {@link Support support}.
  *
  * <p>Every failure is a {@link CarrotException} (unchecked) whose message names what was wrong.
  */
@@ -50,11 +53,6 @@ public final class CarrotRouter implements AutoCloseable {
   /** Names of the routers shipped in this jar, for {@link #loadShipped(String)}. */
   public static final List<String> SHIPPED = List.of("default", "fast");
   private static final String DEFAULT = "default";
-
-  private static final Comparator<Candidate> CHEAPEST =
-      Comparator.comparingDouble(Candidate::costUsd)
-          .thenComparingDouble(c -> -c.quality())
-          .thenComparing(Candidate::model);
 
   private final Router router;
   private final Embedder embedder;
@@ -202,66 +200,51 @@ public final class CarrotRouter implements AutoCloseable {
    * @throws CarrotException when mu is outside [0, 1]
    */
   public Decision route(String prompt, double mu) {
-    return route(prompt, RoutingOptions.mu(mu));
-  }
-
-  /** Routes one prompt with the core options (trade-off and allowed models). */
-  public Decision route(String prompt, RouteOptions options) {
-    return route(prompt, RoutingOptions.mu(options.mu()).withAllow(options.allowed()));
+    return route(prompt, RouteOptions.mu(mu));
   }
 
   /**
-   * Routes one prompt with every knob of {@link RoutingOptions}.
+   * Routes one prompt with every knob of {@link RouteOptions} (allow/deny, cost ceiling, quality
+   * floor, budget, support fallback); the decision carries the prompt's support.
    *
    * @throws CarrotException when an allowed or denied model is not one of {@link #models()}, the
    *     options leave no model, or they set a budget and the router has no spend curve
+   * @throws io.carrot.core.route.ContextLengthExceeded when the prompt fits no allowed model
    */
-  public Decision route(String prompt, RoutingOptions options) {
-    BudgetCurve.Setting budget = budget(options);
-    Decision d = decide(router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), at(options, budget, prompt));
+  public Decision route(String prompt, RouteOptions options) {
+    Decision d = router.route(prompt, embedder.embed(prompt), tokenCounter.count(prompt), options);
     notifyListeners(d);
     return d;
   }
 
   /**
    * Routes the next request of a live stream held to a budget by {@code pacer}: the prompt gets the
-   * mu of {@code pacer.next()} for its text (the same hash as {@link RoutingOptions#withBudget}),
-   * and every other knob of {@code options} applies on top. After the answer, tell the pacer what
-   * it really cost, {@code pacer.record(router.costUsd(model, inputTokens, outputTokens))}, or the
-   * pacer cannot correct anything.
+   * mu of {@code pacer.next()} for its text, and every other knob of {@code options} applies on
+   * top. After the answer, tell the pacer what it really cost, {@code
+   * pacer.record(router.costUsd(model, inputTokens, outputTokens))}, or it cannot correct anything.
    *
    * @param options every knob but mu (its mu, and a budget equal to the pacer's, are replaced)
    * @throws CarrotException when {@code options} set another budget than the pacer's
    */
-  public Decision route(String prompt, RoutingOptions options, BudgetPacer pacer) {
+  public Decision route(String prompt, RouteOptions options, BudgetPacer pacer) {
     if (options.hasBudget() && options.budgetUsdPer1000() != pacer.usdPer1000()) {
       throw new CarrotException(
           "options set a budget of " + options.budgetUsdPer1000() + " USD per 1000 requests and the pacer holds "
               + pacer.usdPer1000() + ": route with the pacer (a live stream with real costs) or the budget (a fixed setting)");
     }
-    Decision d = decide(
-        router.predictor().predict(embedder.embed(prompt)), tokenCounter.count(prompt), options.withMu(pacer.next().muFor(prompt)));
-    notifyListeners(d);
-    return d;
+    return route(prompt, options.withMu(pacer.next().muFor(prompt)));
   }
 
   /**
    * A pacer that holds a live stream of requests to a mean real spend of {@code usdPer1000} USD per
-   * 1000 requests, for {@link #route(String, RoutingOptions, BudgetPacer)}.
-   *
-   * <p>Which to use: for a single request, or an offline batch whose answers are not priced as they
-   * come, {@link RoutingOptions#withBudget(double)}, a fixed setting whose expected spend on the
-   * router's validation prompts is the budget; on another sample of prompts the spend misses by that
-   * sample's own noise (on zeroeval's 426 test prompts by up to about 19%). For a live stream whose
-   * answers report their token usage, a pacer: it starts from the same setting and corrects it by
-   * the running excess of the real costs recorded, over the next 25 requests
-   * ({@link BudgetPacer#DEFAULT_HORIZON}) (paced, the same test prompts land within about 5%). One pacer per stream, shared by
-   * the threads that serve it; it is thread-safe.
+   * 1000 requests, for {@link #route(String, RouteOptions, BudgetPacer)}; one per stream, shared by
+   * its threads. For a single request or an offline batch, {@link RouteOptions#budget(double)} is a
+   * fixed setting instead (see docs/ROUTER.md for how far each lands from the budget).
    *
    * @throws CarrotException when the budget is not a positive number or the router has no spend curve
    */
   public BudgetPacer pacer(double usdPer1000) {
-    return new BudgetPacer(curve(), usdPer1000);
+    return new BudgetPacer(router.requireBudgetCurve(), usdPer1000);
   }
 
   /**
@@ -277,41 +260,15 @@ public final class CarrotRouter implements AutoCloseable {
     return router.prices().price(model).cost(inputTokens, outputTokens);
   }
 
-  /** Routes many prompts at trade-off {@code mu}, embedding them in one batch. */
-  public List<Decision> routeAll(List<String> prompts, double mu) {
-    return routeAll(prompts, RoutingOptions.mu(mu));
-  }
-
-  /** Routes many prompts with the core options, embedding them in one batch. */
-  public List<Decision> routeAll(List<String> prompts, RouteOptions options) {
-    return routeAll(prompts, RoutingOptions.mu(options.mu()).withAllow(options.allowed()));
-  }
-
   /** Routes many prompts, embedding them in one batch; one decision per prompt, in order. */
-  public List<Decision> routeAll(List<String> prompts, RoutingOptions options) {
+  public List<Decision> routeAll(List<String> prompts, RouteOptions options) {
     if (prompts.isEmpty()) {
       return List.of();
     }
-    BudgetCurve.Setting budget = budget(options);
-    float[][] vectors = embedder.embed(prompts);
-    List<Decision> out = new ArrayList<>(prompts.size());
-    for (int i = 0; i < prompts.size(); i++) {
-      String prompt = prompts.get(i);
-      Decision d = decide(router.predictor().predict(vectors[i]), tokenCounter.count(prompt), at(options, budget, prompt));
-      notifyListeners(d);
-      out.add(d);
-    }
+    double[] tokens = prompts.stream().mapToDouble(tokenCounter::count).toArray();
+    List<Decision> out = router.routeAll(prompts, embedder.embed(prompts), tokens, options);
+    out.forEach(this::notifyListeners);
     return out;
-  }
-
-  /**
-   * What a budget turns into on this router: the two mu mixed per prompt and the share of each
-   * (from the spend curve stored at training time).
-   *
-   * @throws CarrotException when the budget is not a positive number or the router has no spend curve
-   */
-  public BudgetCurve.Setting budgetSetting(double usdPer1000) {
-    return budget(RoutingOptions.mu(0).withBudget(usdPer1000));
   }
 
   /**
@@ -321,102 +278,30 @@ public final class CarrotRouter implements AutoCloseable {
    *
    * @throws CarrotException when there are no prompts or fewer than 2 steps
    */
-  public SpendCurve spendCurve(List<String> samplePrompts, RoutingOptions base, int steps) {
+  public SpendCurve spendCurve(List<String> samplePrompts, RouteOptions base, int steps) {
     if (samplePrompts.isEmpty()) {
       throw new CarrotException("a spend curve needs at least one sample prompt");
     }
     if (steps < 2) {
       throw new CarrotException("a spend curve needs at least 2 steps of mu, got " + steps);
     }
-    Prediction[] preds = router.predictor().predictAll(embedder.embed(samplePrompts));
+    float[][] vectors = embedder.embed(samplePrompts);
+    Prediction[] preds = router.predictor().predictAll(vectors);
+    Support.Level[] levels = router.support().map(s -> s.levels(vectors)).orElse(null);
     int[] tokens = samplePrompts.stream().mapToInt(tokenCounter::count).toArray();
     List<Point> points = new ArrayList<>(steps);
     for (int s = 0; s < steps; s++) {
       double mu = (double) s / (steps - 1);
-      RoutingOptions o = base.withMu(mu);
       double cost = 0;
       double quality = 0;
       for (int i = 0; i < preds.length; i++) {
-        Candidate c = decide(preds[i], tokens[i], o).chosen();
+        Candidate c = router.decide(preds[i], levels == null ? null : levels[i], tokens[i], mu, base).chosen();
         cost += c.costUsd();
         quality += c.quality();
       }
       points.add(new Point(mu, cost / preds.length, quality / preds.length));
     }
     return new SpendCurve(points, samplePrompts.size());
-  }
-
-  /** The budget's setting, or null without a budget. */
-  private BudgetCurve.Setting budget(RoutingOptions o) {
-    if (!o.hasBudget()) {
-      return null;
-    }
-    return curve().setting(o.budgetUsdPer1000());
-  }
-
-  private BudgetCurve curve() {
-    return router.budgetCurve()
-        .orElseThrow(() -> new CarrotException(
-            "a budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none"));
-  }
-
-  /** The options for one prompt: a budget becomes that prompt's mu. */
-  private static RoutingOptions at(RoutingOptions o, BudgetCurve.Setting budget, String prompt) {
-    return budget == null ? o : o.withMu(budget.muFor(prompt));
-  }
-
-  private Decision decide(Prediction p, double inputTokens, RoutingOptions o) {
-    Decision d = router.decide(p, inputTokens, new RouteOptions(o.mu(), candidates(o)));
-    return o.constrained() ? constrain(d, o) : d;
-  }
-
-  /** The allowed set for the core rule: empty means every model. */
-  private Set<String> candidates(RoutingOptions o) {
-    if (o.allow().isEmpty() && o.deny().isEmpty()) {
-      return Set.of();
-    }
-    List<String> models = router.models();
-    requireKnown(o.allow(), "the allow list");
-    requireKnown(o.deny(), "the deny list");
-    Set<String> out = new LinkedHashSet<>(o.allow().isEmpty() ? models : o.allow());
-    out.removeAll(o.deny());
-    if (out.isEmpty()) {
-      throw new CarrotException("allow " + o.allow() + " minus deny " + o.deny() + " leaves no model to route to");
-    }
-    return out;
-  }
-
-  private void requireKnown(Set<String> names, String knob) {
-    for (String name : names) {
-      if (!router.models().contains(name)) {
-        throw new CarrotException("unknown model '" + name + "' in " + knob + "; the router knows " + router.models());
-      }
-    }
-  }
-
-  private static Decision constrain(Decision d, RoutingOptions o) {
-    List<Candidate> within = new ArrayList<>();
-    for (Candidate c : d.candidates()) {
-      if (c.costUsd() <= o.maxCostUsd()) {
-        within.add(c);
-      }
-    }
-    List<String> notes = new ArrayList<>(d.notes());
-    if (within.isEmpty()) {
-      // a ceiling nobody meets still has to send the request somewhere: the cheapest model
-      Candidate cheapest = d.candidates().stream().min(CHEAPEST).orElseThrow();
-      within.add(cheapest);
-      notes.add("no model's predicted cost is within max_cost_usd " + o.maxCostUsd() + "; chose the cheapest, "
-          + cheapest.model());
-    }
-    if (o.minQuality() > 0) {
-      within = QualityFloor.sort(within, o.minQuality());
-      if (!QualityFloor.cleared(within, o.minQuality())) {
-        notes.add("no model's predicted quality reaches min_quality " + o.minQuality() + "; chose the best predicted, "
-            + within.get(0).model() + " (" + String.format(java.util.Locale.ROOT, "%.3f", within.get(0).quality()) + ")");
-      }
-    }
-    return new Decision(within.get(0).model(), d.mu(), d.inputTokens(), within, notes);
   }
 
   private void notifyListeners(Decision d) {

@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.files.FloatArrays;
+import io.carrot.core.linalg.VectorMath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,24 +48,9 @@ public final class DatasetEmbeddings {
         throw new CarrotException(
             f32 + " has no embedding for prompt id '" + rows.get(i).id() + "' (ids come from " + f32 + ".ids)");
       }
-      out[i] = normalized(m.rows()[j]);
+      out[i] = VectorMath.normalized(m.rows()[j]);
     }
     return out;
   }
 
-  private static float[] normalized(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += x * x;
-    }
-    if (s == 0) {
-      return v;
-    }
-    float inv = (float) (1 / Math.sqrt(s));
-    float[] o = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      o[i] = v[i] * inv;
-    }
-    return o;
-  }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * that stands for the traffic; turns a budget into the {@code mu} that meets it. Immutable.
  *
  * <pre>{@code
- * SpendCurve curve = router.spendCurve(samplePrompts, RoutingOptions.mu(0), 101);
+ * SpendCurve curve = router.spendCurve(samplePrompts, RouteOptions.mu(0), 101);
  * double mu = curve.muFor(2.50);   // USD per 1000 requests
  * }</pre>
  *

@@ -1,6 +1,7 @@
 package io.carrot.bench;
 
-import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.CarrotException;
+import io.carrot.core.files.CsvTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -22,15 +24,17 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs the JMH benchmarks and writes {@code jmh-results.csv} plus PNG plots into an output directory
- * (docs/bench by default). Usage: {@code BenchRunner [--quick] [--sizes 10000,100000] [--out DIR]
- * [--only REGEX] [--replot]}. {@code --replot} redraws the plots from an existing jmh-results.csv. {@code --quick} shortens warm-up and measurement for a smoke run; the recorded
- * numbers use the defaults. A {@code scale-*.csv} left in the output directory by {@link
- * ScaleProbe} is added to the store-size plot.
+ * (docs/bench by default); {@code --help} lists the options. A {@code scale-*.csv} left in the
+ * output directory by {@link ScaleProbe} is added to the store-size plot.
  */
-public final class BenchRunner {
+@Command(name = "bench-runner", mixinStandardHelpOptions = true, description = "Run the JMH benchmarks; write jmh-results.csv and plots.")
+public final class BenchRunner implements Callable<Integer> {
   /** One benchmark result; params are kept sorted by name so the CSV is stable. */
   record Row(String benchmark, Map<String, String> params, String mode, double score, double error, String unit, double p50, double p90, double p99) {
     Row {
@@ -55,25 +59,40 @@ public final class BenchRunner {
     return ob;
   }
 
-  public static void main(String[] args) throws RunnerException, IOException {
-    boolean quick = false;
-    String sizes = "10000,30000,100000,300000";
-    Path out = Path.of("docs/bench");
-    String only = ALL;
-    boolean replot = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick" -> quick = true;
-        case "--sizes" -> sizes = args[++i];
-        case "--out" -> out = Path.of(args[++i]);
-        case "--only" -> only = args[++i];
-        case "--replot" -> replot = true;
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --quick, --sizes, --out, --only, --replot");
-      }
-    }
+  @Option(names = "--quick", description = "Short warm-up and measurement, for a smoke run; recorded numbers use the defaults.")
+  boolean quick;
+
+  @Option(names = "--sizes", defaultValue = "10000,30000,100000,300000", paramLabel = "N,N,...",
+      description = "Store sizes (default: ${DEFAULT-VALUE}).")
+  String sizes;
+
+  @Option(names = "--out", defaultValue = "docs/bench", paramLabel = "DIR", description = "Output directory (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--only", defaultValue = ALL, paramLabel = "REGEX", description = "Benchmarks to run (default: all).")
+  String only;
+
+  @Option(names = "--replot", description = "Redraw the plots from an existing jmh-results.csv instead of running.")
+  boolean replot;
+
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new BenchRunner());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("bench: error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    });
+    System.exit(cl.execute(args));
+  }
+
+  @Override
+  public Integer call() throws RunnerException, IOException {
     if (replot) {
-      plots(out, readCsv(out.resolve("jmh-results.csv")));
-      return;
+      Path results = out.resolve("jmh-results.csv");
+      if (!Files.isRegularFile(results)) {
+        throw new CarrotException("--replot needs " + results + "; run the benchmarks into " + out + " first");
+      }
+      plots(out, readCsv(results));
+      return 0;
     }
     List<Row> rows = new ArrayList<>();
     rows.addAll(toRows(new Runner(options(only, sizes, quick).build()).run(), "default"));
@@ -87,6 +106,7 @@ public final class BenchRunner {
     Files.createDirectories(out);
     writeCsv(out.resolve("jmh-results.csv"), rows);
     plots(out, rows);
+    return 0;
   }
 
   /** Rows of one JMH run; {@code variant} names its JVM flags and is kept as a parameter. */
@@ -109,12 +129,15 @@ public final class BenchRunner {
   }
 
   static void writeCsv(Path file, List<Row> rows) {
-    StringBuilder sb = new StringBuilder("benchmark,params,mode,score,error,unit,p50,p90,p99\n");
+    CsvTable t = new CsvTable("benchmark", "params", "mode", "score", "error", "unit", "p50", "p90", "p99");
     for (Row r : rows) {
-      sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%s,%.4f,%.4f,%.4f%n", r.benchmark(),
-          r.paramText(), r.mode(), r.score(), r.error(), r.unit(), r.p50(), r.p90(), r.p99()));
+      t.row(r.benchmark(), r.paramText(), r.mode(), f4(r.score()), f4(r.error()), r.unit(), f4(r.p50()), f4(r.p90()), f4(r.p99()));
     }
-    AtomicFiles.writeString(file, sb.toString());
+    t.write(file);
+  }
+
+  private static String f4(double x) {
+    return String.format(Locale.ROOT, "%.4f", x);
   }
 
   /** Reads what {@link #writeCsv} wrote. */

@@ -9,7 +9,7 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
 import io.carrot.core.files.FloatArrays;
 import io.carrot.core.index.VectorIndex;
 import io.carrot.core.io.RouterFile;
@@ -71,7 +71,8 @@ public final class QualityProbe {
     EvalSet set = EvalSet.of(data, test);
     Anchors anchors = Anchors.of(SingleModels.points(set, null));
     RouterSweep ref = new RouterSweep(set, exact, exact.predictor().predictAll(testE));
-    StringBuilder csv = new StringBuilder("dataset,variant,k,recall_at_k,accuracy_mu0,auc,aiq,output_token_mae,agree_mu0,agree_mu0.05,agree_mu0.2,file_bytes\n");
+    CsvTable csv = new CsvTable("dataset", "variant", "k", "recall_at_k", "accuracy_mu0", "auc", "aiq", "output_token_mae",
+        "agree_mu0", "agree_mu0.05", "agree_mu0.2", "file_bytes");
     for (var v : variants.entrySet()) {
       Router r = v.getValue();
       RouterSweep sweep = new RouterSweep(set, r, r.predictor().predictAll(testE));
@@ -89,11 +90,16 @@ public final class QualityProbe {
         }
         agree.add(String.format(Locale.ROOT, "%.4f", (double) same / a.length));
       }
-      csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%s,%s%n", data.name(), v.getKey(), k, recall, pts.get(0).quality(),
-          MetricFormulas.normalizedAuc(pts), rm.aiq(), sweep.outputTokenMae(), String.join(",", agree), sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : ""));
+      csv.row(data.name(), v.getKey(), k, f4(recall), f4(pts.get(0).quality()), f4(MetricFormulas.normalizedAuc(pts)), f4(rm.aiq()),
+          String.format(Locale.ROOT, "%.1f", sweep.outputTokenMae()), agree.get(0), agree.get(1), agree.get(2),
+          sizes.containsKey(v.getKey()) ? sizes.get(v.getKey()).toString() : "");
     }
-    AtomicFiles.writeString(Path.of(args[2]), csv.toString());
+    csv.write(Path.of(args[2]));
     System.out.print(csv);
+  }
+
+  private static String f4(double x) {
+    return String.format(Locale.ROOT, "%.4f", x);
   }
 
   /** Mean share of the exact top-k of a query that the index returns (the store's own vectors as queries are excluded by using test prompts). */

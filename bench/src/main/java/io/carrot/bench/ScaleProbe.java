@@ -4,7 +4,7 @@ import io.carrot.ann.HnswIndex;
 import io.carrot.ann.HnswParameters;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
 import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.index.VectorIndex;
 import io.carrot.core.predict.knn.KnnPredictor;
@@ -45,7 +45,7 @@ public final class ScaleProbe {
       quality[i] = r.nextInt(2);
       tokens[i] = r.nextInt(800);
     }
-    StringBuilder csv = new StringBuilder("store_rows,index,metric,value,unit\n");
+    CsvTable csv = new CsvTable("store_rows", "index", "metric", "value", "unit");
     t0 = System.nanoTime();
     long start = t0;
     long[] last = {t0};
@@ -60,8 +60,8 @@ public final class ScaleProbe {
         });
     double build = secs(t0);
     System.err.printf(Locale.ROOT, "hnsw built in %.1f s%n", build);
-    csv.append(row(n, "hnsw", "build_seconds", build, "s"));
-    csv.append(row(n, "hnsw", "build_threads", threads, ""));
+    row(csv, n, "hnsw", "build_seconds", build, "s");
+    row(csv, n, "hnsw", "build_threads", threads, "");
     ExactKnnIndex exact = new ExactKnnIndex(rows);
     rows = null; // the exact index holds its own transposed copy; HNSW keeps the row arrays
     int exactQueries = Math.min(queries, n >= 500_000 ? 100 : 500);
@@ -70,7 +70,7 @@ public final class ScaleProbe {
     for (int ef : new int[] {100, 200, 400}) {
       HnswIndex h = hnsw.withEfSearch(ef);
       String label = "hnsw-ef" + ef;
-      csv.append(row(n, label, "recall_at_32", recall(h, exact, qs, k, Math.min(200, queries)), ""));
+      row(csv, n, label, "recall_at_32", recall(h, exact, qs, k, Math.min(200, queries)), "");
       indices.add(h);
       labels.add(label);
     }
@@ -92,11 +92,11 @@ public final class ScaleProbe {
       }
       Arrays.sort(lat);
       for (double p : new double[] {0.5, 0.9, 0.99}) {
-        csv.append(row(n, label, "decision_p" + (int) Math.round(p * 100) + "_ms", lat[(int) Math.min(count - 1, Math.floor(p * count))], "ms"));
+        row(csv, n, label, "decision_p" + (int) Math.round(p * 100) + "_ms", lat[(int) Math.min(count - 1, Math.floor(p * count))], "ms");
       }
       System.err.printf(Locale.ROOT, "%s: decision p50 %.3f ms over %d queries%n", label, lat[count / 2], count);
     }
-    AtomicFiles.writeString(out, csv.toString());
+    csv.write(out);
     System.out.print(csv);
   }
 
@@ -136,7 +136,7 @@ public final class ScaleProbe {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String row(int n, String index, String metric, double v, String unit) {
-    return String.format(Locale.ROOT, "%d,%s,%s,%.6g,%s%n", n, index, metric, v, unit);
+  private static void row(CsvTable csv, int n, String index, String metric, double v, String unit) {
+    csv.row(n, index, metric, String.format(Locale.ROOT, "%.6g", v), unit);
   }
 }

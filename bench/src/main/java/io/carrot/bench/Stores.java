@@ -1,5 +1,6 @@
 package io.carrot.bench;
 
+import io.carrot.core.linalg.VectorMath;
 import java.util.Random;
 
 /** Seeded synthetic embedding stores: unit vectors around random cluster centres (like real prompts). */
@@ -14,7 +15,7 @@ public final class Stores {
       for (int i = 0; i < d; i++) {
         c[i] = (float) cr.nextGaussian();
       }
-      normalize(c);
+      VectorMath.normalizeInPlace(c);
     }
     Random r = new Random(seed);
     float[][] x = new float[n][d];
@@ -23,19 +24,8 @@ public final class Stores {
       for (int i = 0; i < d; i++) {
         row[i] = c[i] + (float) (0.7 * r.nextGaussian() / Math.sqrt(d));
       }
-      normalize(row);
+      VectorMath.normalizeInPlace(row);
     }
     return x;
-  }
-
-  static void normalize(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += x * x;
-    }
-    float inv = (float) (1 / Math.sqrt(s));
-    for (int i = 0; i < v.length; i++) {
-      v[i] *= inv;
-    }
   }
 }

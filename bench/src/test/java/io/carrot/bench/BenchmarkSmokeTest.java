@@ -59,4 +59,22 @@ class BenchmarkSmokeTest {
     assertThat(BenchRunner.toMillis(850, "us/op")).isEqualTo(0.85);
     assertThat(BenchRunner.readCsv(tmp.resolve("results.csv"))).isEqualTo(rows);
   }
+
+  @Test
+  void theRunnerTakesPicocliOptionsAndRefusesUnknownOnes() {
+    BenchRunner r = new BenchRunner();
+    new picocli.CommandLine(r).parseArgs("--quick", "--sizes", "10,20", "--out", tmp.toString(), "--only", "X.*");
+    assertThat(r.quick).isTrue();
+    assertThat(r.sizes).isEqualTo("10,20");
+    assertThat(r.out).isEqualTo(tmp);
+    assertThat(r.only).isEqualTo("X.*");
+    BenchRunner defaults = new BenchRunner();
+    new picocli.CommandLine(defaults).parseArgs();
+    assertThat(defaults.sizes).isEqualTo("10000,30000,100000,300000");
+    assertThat(defaults.only).isEqualTo(BenchRunner.ALL);
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new BenchRunner()).setErr(new java.io.PrintWriter(err));
+    assertThat(cl.execute("--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'");
+  }
 }

@@ -3,7 +3,8 @@ package io.carrot.cli;
 import io.carrot.api.CarrotRouter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
+import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnPredictor;
 import io.carrot.core.predict.knn.KnnTrainer;
@@ -124,7 +125,8 @@ final class BenchCommand implements Callable<Integer> {
       lat[i] = (System.nanoTime() - s) / 1e6;
     }
     Arrays.sort(lat);
-    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", "exact KNN over " + store + " x " + d + ", k=32, " + models + " models, no embedding");
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (the default index choice) over "
+        + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off"));
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
 
     for (String name : CarrotRouter.SHIPPED) {
@@ -141,13 +143,13 @@ final class BenchCommand implements Callable<Integer> {
         throughput(name.equals(embedders.get(0)) ? "" : "_" + name.replaceAll("[^A-Za-z0-9]", "_"), emb);
       }
     }
-    StringBuilder sb = new StringBuilder("metric,value,unit,target,notes\n");
+    CsvTable csv = new CsvTable("metric", "value", "unit", "target", "notes");
     for (String[] r : rows) {
-      sb.append(String.join(",", r)).append('\n');
+      csv.row((Object[]) r);
     }
-    AtomicFiles.writeString(out, sb.toString());
+    csv.write(out);
     for (String[] r : rows) {
-      o.printf("%-36s %12s %-10s target %-6s %s%n", r[0], r[1], r[2], r[3], r[4].replace("\"", ""));
+      o.printf("%-36s %12s %-10s target %-6s %s%n", r[0], r[1], r[2], r[3], r[4]);
     }
     o.println("wrote " + out);
     return 0;
@@ -200,7 +202,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void record(String metric, double value, String unit, String target, String notes) {
-    rows.add(new String[] {metric, String.format(Locale.ROOT, "%.3f", value), unit, target, "\"" + notes + "\""});
+    rows.add(new String[] {metric, String.format(Locale.ROOT, "%.3f", value), unit, target, notes});
+  }
+
+  /** True when the JVM runs with the Vector API module, which Lucene's HNSW scoring uses. */
+  private static boolean vectorApi() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
   private static double pct(double[] sorted, double p) {
@@ -226,15 +233,10 @@ final class BenchCommand implements Callable<Integer> {
   private static float[][] randomUnit(Random r, int n, int d) {
     float[][] x = new float[n][d];
     for (float[] row : x) {
-      double norm = 0;
       for (int i = 0; i < d; i++) {
         row[i] = (float) r.nextGaussian();
-        norm += row[i] * row[i];
       }
-      float inv = (float) (1 / Math.sqrt(norm));
-      for (int i = 0; i < d; i++) {
-        row[i] *= inv;
-      }
+      VectorMath.normalizeInPlace(row);
     }
     return x;
   }

@@ -61,6 +61,11 @@ final class CollectCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the cost estimate and stop.")
   boolean dryRun;
 
+  @Option(names = "--skip-damaged",
+      description = "Keep the good records of a checkpoint with damaged lines: move those lines to <checkpoint>.damaged"
+          + " (their calls are made again) instead of stopping.")
+  boolean skipDamaged;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -69,7 +74,7 @@ final class CollectCommand implements Callable<Integer> {
       throw new CarrotException("--max-spend must be a positive number of USD, got " + maxSpend);
     }
     CollectJob.Options o = new CollectJob.Options(prompts, models, out, checkpoint, judge, concurrency,
-        maxSpend == null ? Double.POSITIVE_INFINITY : maxSpend, judgeAttempts, writePartial, dryRun);
+        maxSpend == null ? Double.POSITIVE_INFINITY : maxSpend, judgeAttempts, writePartial, dryRun, skipDamaged);
     CollectJob job = new CollectJob(o, null, new Cl100kTokenCounter());
     Bar bar = new Bar(err, maxSpend);
     CountDownLatch finished = new CountDownLatch(1);

@@ -5,7 +5,9 @@ import io.carrot.core.data.Dataset;
 import io.carrot.core.eval.EvalOptions;
 import io.carrot.core.eval.EvalReport.RouterResult;
 import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.CrossEvaluation;
 import io.carrot.core.eval.EvaluationHarness;
+import io.carrot.core.eval.SourceGroups;
 import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.metrics.RouterMetrics;
@@ -37,10 +39,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Reproduce the paper's experiment on a dataset: fit CARROT on train (or load --router), sweep mu on test,",
       "run every baseline (quality-only, static, binary, zero router, random, oracle), compute every metric",
-      "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30% of its cost, accuracy at mu = 0,",
+      "(AUC, AIQ, APGR, CPT, cost to match the best model, quality at 10/20/30%% of its cost, accuracy at mu = 0,",
       "output-token MAE, model-selection share, RouterArena) with bootstrap intervals, and check the results.",
       "With --out: metrics.json, frontier.csv, report.md and PNG plots. With --all: every dataset under",
-      "--data-root, one folder each in --out, and RESULTS.md next to --out.",
+      "--data-root, one folder each in --out, and RESULTS.md next to --out. --folds K and --leave-out-source add a",
+      "K-fold cross-evaluation and held-out sources with paired intervals between routers.",
       "Exit code 4: a sanity check failed (outputs are still written)."
     })
 final class EvalCommand implements Callable<Integer> {
@@ -103,6 +106,21 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--embeddings-dir", paramLabel = "DIR",
       description = "With --all: precomputed embeddings DIR/<dataset>.f32 (from carrot embed) instead of an embedder.")
   Path embeddingsDir;
+
+  @Option(names = "--folds", paramLabel = "K",
+      description = "Also a K-fold cross-evaluation: every prompt of the dataset (all splits) is a test prompt once; routers fitted on the"
+          + " other folds (inner validation: 20% of them), decisions pooled, paired bootstrap intervals between every two routers.")
+  Integer folds;
+
+  @Option(names = "--leave-out-source", split = ",", paramLabel = "S[,S...]|all",
+      description = "Also train on the other sources and test on each source group given (all: every one in turn), against the"
+          + " prompt-blind routers fitted on the same training data, with paired intervals.")
+  List<String> leaveOut;
+
+  @Option(names = "--source-groups", paramLabel = "prefix:SEP|FILE",
+      description = "How --leave-out-source groups sources: by their part before SEP, or by a file of 'source = group' lines"
+          + " (default: each source is its own group).")
+  String sourceGroups;
 
   @Override
   public Integer call() {
@@ -168,6 +186,15 @@ final class EvalCommand implements Callable<Integer> {
     if (targetCost != null && !(targetCost > 0 && Double.isFinite(targetCost))) {
       throw new CarrotException("--target-cost must be a number of USD per prompt > 0, got " + targetCost);
     }
+    if (router != null && (folds != null || leaveOut != null)) {
+      throw new CarrotException("--folds and --leave-out-source fit routers on other prompts; they do not take --router");
+    }
+    if (folds != null && folds < 2) {
+      throw new CarrotException("--folds must be at least 2, got " + folds);
+    }
+    if (sourceGroups != null && leaveOut == null) {
+      throw new CarrotException("--source-groups applies to --leave-out-source only");
+    }
     if (router != null && estimator != null) {
       throw new CarrotException("--router evaluates a trained router; --estimator only applies when fitting one (drop one of them)");
     }
@@ -199,11 +226,16 @@ final class EvalCommand implements Callable<Integer> {
     }
     StageProgress progress = new StageProgress(err);
     try (PromptVectors vectors = new PromptVectors(opts, err)) {
-      EvalReport rep =
-          EvaluationHarness.run(
-              d, (split, rows) -> vectors.of(rows, "embedding " + split.key()), r, vectors.embedderId(), new Cl100kTokenCounter().id(), options, progress);
+      EvaluationHarness.SplitEmbeddings embed = (split, rows) -> vectors.of(rows, "embedding " + split.key());
+      String tokens = new Cl100kTokenCounter().id();
+      EvalReport rep = EvaluationHarness.run(d, embed, r, vectors.embedderId(), tokens, options, progress);
+      EvalReport.CrossEval cv = folds == null ? null
+          : CrossEvaluation.folds(d, embed, vectors.embedderId(), tokens, options, folds, progress);
+      List<EvalReport.CrossEval> held = leaveOut == null ? List.of()
+          : CrossEvaluation.leaveOneSourceOut(d, embed, vectors.embedderId(), tokens, options,
+              sourceGroups == null ? SourceGroups.none() : SourceGroups.parse(sourceGroups), leaveOut, progress);
       progress.finish();
-      return rep;
+      return cv == null && held.isEmpty() ? rep : rep.withCrossEvaluations(cv, held);
     }
   }
 
@@ -259,7 +291,8 @@ final class EvalCommand implements Callable<Integer> {
     EvalReport.SingleModel best = r.singles().stream().filter(s -> s.model().equals(r.bestSingle())).findFirst().orElseThrow();
     out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "best single: " + best.model(), best.quality(), best.cost());
     out.printf(Locale.ROOT, "  %-34s %8.4f %12.4e%n", "oracle", r.oracle().quality(), r.oracle().cost());
-    out.printf(Locale.ROOT, "  output-token MAE: %.1f%n", r.outputTokenMae().get(r.carrot()));
+    double mae = r.outputTokenMae().get(r.carrot());
+    out.println("  output-token MAE: " + (Double.isNaN(mae) ? "n/a (no output tokens to predict)" : String.format(Locale.ROOT, "%.1f", mae)));
     out.printf(Locale.ROOT, "  %-14s %7s %7s %7s %9s %7s %7s %7s %8s%n", "router", "AUC", "AIQ", "APGR", "match", "Q@10%", "Q@20%", "Q@30%", "acc mu0");
     for (RouterResult rr : r.routers().values()) {
       RouterMetrics m = rr.metrics();
@@ -294,6 +327,7 @@ final class EvalCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.0f%%", 100 * f.clearedShare()), MarkdownReport.promise(f).replace("**", "")));
     }
     out.println("  --min-quality (floor -> realized quality where cleared): " + String.join(", ", floors));
+    MarkdownReport.crossEvaluationSummary(r).forEach(l -> out.println("  " + l.replace("**", "")));
     r.notes().forEach(n -> out.println("  note: " + n));
     out.flush();
   }

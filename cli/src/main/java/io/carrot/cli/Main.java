@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RouteCommand.class,
       TrainCommand.class,
+      SupportCommand.class,
       EvalCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
@@ -43,6 +44,9 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    // read from the shipped router only when the help is shown
+    cl.getSubcommands().get("route").getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+        help -> RouteCommand.coverage());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           Throwable root = ex;
@@ -50,10 +54,10 @@ public final class Main implements Runnable {
             root = root.getCause();
           }
           if (root instanceof CarrotException) {
-            err.println("carrot: error: " + root.getMessage());
+            err.println("carrot: error: " + oneLine(root.getMessage()));
             return 1;
           }
-          err.println("carrot: internal error: " + ex);
+          err.println("carrot: internal error: " + oneLine(String.valueOf(ex)));
           if (System.getenv("CARROT_DEBUG") != null) {
             ex.printStackTrace(err);
           } else {
@@ -71,6 +75,20 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * An error message on one line: Jackson appends the parse position on a line of its own ("at
+   * [Source: REDACTED ...; line: 1, column: 9]") to every message that quotes one of its errors,
+   * and a few library messages span lines. The line and column are kept; the rest is joined.
+   */
+  static String oneLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    String m = message.replaceAll("\\s*\\bat \\[Source: [^;\\]]*(?:; (line: \\d+, column: \\d+))?[^\\]]*\\]", " ($1)");
+    m = m.replace(" ()", "");
+    return m.replaceAll("\\s*\\R\\s*", " ").strip();
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "How many labelled prompts a new model needs: keep MODEL's entries on only N random train + validation",
       "prompts (the other models keep all of theirs), train a router, and compare its test AIQ with the router",
       "that never saw MODEL and the one that saw every label. Writes new-model.csv (every run), new-model.md",
-      "(mean per N, and the fewest labels closing 90% of the AIQ gain) and new-model.png to --out."
+      "(mean per N, and the fewest labels closing 90%% of the AIQ gain) and new-model.png to --out."
     })
 final class NewModelCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

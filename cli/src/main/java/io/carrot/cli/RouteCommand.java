@@ -2,10 +2,12 @@ package io.carrot.cli;
 
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.DecisionJson;
-import io.carrot.api.RoutingOptions;
 import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
 import io.carrot.core.route.Decision;
+import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Router;
+import io.carrot.embed.Cl100kTokenCounter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,7 +28,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Route prompts: print the model the router picks for each.",
-      "Prompts come from the arguments, or one per line on standard input."
+      "Prompts come from the arguments, or one per line on standard input.",
+      "Each decision carries a support figure: how well the router's training data covers the prompt (a percentile",
+      "of the training prompts' own nearest-neighbour similarities). A low-support prompt is flagged (a note, and",
+      "\"low_support\": true in --json) and routed like the prompt-blind router; see docs/ROUTER.md."
     })
 final class RouteCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -56,6 +61,10 @@ final class RouteCommand implements Callable<Integer> {
   @Option(names = "--max-cost-usd", paramLabel = "X", description = "Drop models whose predicted cost for the request exceeds X USD.")
   Double maxCostUsd;
 
+  @Option(names = "--no-support-fallback",
+      description = "Use the estimator's predictions even where support is low (for comparisons; default: fall back toward the model priors).")
+  boolean noSupportFallback;
+
   @Option(names = "--json", description = "One JSON object per prompt with every candidate's predictions.")
   boolean json;
 
@@ -78,7 +87,7 @@ final class RouteCommand implements Callable<Integer> {
       throw new CarrotException("--max-cost-usd must be a cost in USD > 0, got " + maxCostUsd);
     }
     // --budget only replaces mu later
-    RoutingOptions options = RoutingOptions.mu(mu)
+    RouteOptions options = RouteOptions.mu(mu)
         .withAllow(models == null ? Set.of() : new LinkedHashSet<>(models))
         .withDeny(deny == null ? Set.of() : new LinkedHashSet<>(deny));
     if (budget != null) {
@@ -90,6 +99,7 @@ final class RouteCommand implements Callable<Integer> {
     if (maxCostUsd != null) {
       options = options.withMaxCostUsd(maxCostUsd);
     }
+    options = options.withSupportFallback(!noSupportFallback);
     List<String> input = prompts;
     if (input == null || input.isEmpty()) {
       input = new ArrayList<>();
@@ -105,6 +115,9 @@ final class RouteCommand implements Callable<Integer> {
       }
     }
     var out = spec.commandLine().getOut();
+    // the cl100k ranks (100k entries) take a few hundred ms to load: load them on a second core
+    // while this thread reads the router and the embedding model, instead of after them
+    Thread.ofPlatform().daemon().start(() -> new Cl100kTokenCounter().count("warm up"));
     try (CarrotRouter cr = router == null ? CarrotRouter.loadDefault() : CarrotRouter.load(router)) {
       for (Decision d : cr.routeAll(input, options)) {
         out.println(json ? Json.COMPACT.writeValueAsString(DecisionJson.of(d)) : d.model());
@@ -114,5 +127,46 @@ final class RouteCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * What the shipped router covers, for {@code route --help}: read from the router itself (its
+   * support section's training sources, its models, its price table's sources and its
+   * provenance), so it never goes stale.
+   */
+  static String coverage() {
+    if (!CarrotRouter.hasDefault()) {
+      return "";
+    }
+    try (CarrotRouter cr = CarrotRouter.loadDefault()) {
+      return coverage(cr.router());
+    } catch (CarrotException e) {
+      return "The shipped router cannot be read: " + e.getMessage() + "\n";
+    }
+  }
+
+  /** The coverage paragraph of {@code r}, picocli-formatted (\n line ends). */
+  static String coverage(Router r) {
+    var prov = r.provenance();
+    StringBuilder b = new StringBuilder("\nThe shipped router (dataset ").append(prov.dataset()).append(", ")
+        .append(prov.trainPrompts()).append(" training prompts, trained ").append(prov.createdAt(), 0, Math.min(10, prov.createdAt().length()))
+        .append(") covers these kinds of prompts:\n");
+    var sources = r.support().map(s -> s.sources()).orElse(java.util.Map.of());
+    if (sources.isEmpty()) {
+      b.append("  (not recorded in this router file)\n");
+    } else {
+      sources.forEach((src, n) -> b.append("  ").append(src).append(" (").append(n).append(" prompts)\n"));
+    }
+    b.append("Other kinds of prompts (chat, creative writing, ...) get low support. Models (").append(r.models().size())
+        .append("): ").append(String.join(", ", r.models())).append("\n");
+    java.util.Set<String> priceSources = new java.util.TreeSet<>();
+    for (String m : r.models()) {
+      String src = r.prices().price(m).source();
+      int colon = src.indexOf(':');
+      priceSources.add(colon > 0 ? src.substring(0, colon) : src.isEmpty() ? "unrecorded" : src);
+    }
+    b.append("Prices (USD per million tokens, the router's price table) from: ").append(String.join("; ", priceSources))
+        .append("; pass a current table with 'carrot serve' or CarrotRouter.withPrices.\n");
+    return b.toString();
   }
 }

@@ -22,10 +22,13 @@ import picocli.CommandLine.Unmatched;
     name = "spark",
     description = {
       "Batch routing and evaluation on Apache Spark (local[*] by default); run 'carrot spark --help' for the jobs.",
-      "Needs the spark module built: ./mvnw -q -pl spark -am install -DskipTests"
+      "The ./carrot launcher builds the jobs on first use; Spark logs at WARN unless CARROT_SPARK_LOG_LEVEL says otherwise (e.g. INFO)."
     })
 final class SparkCommand implements Callable<Integer> {
   static final String MAIN = "io.carrot.spark.SparkMain";
+  /** In the spark module's jar; named so that log4j2 never picks it up by itself (e.g. on a cluster). */
+  static final String LOG_CONFIG = "io/carrot/spark/log4j2-local.properties";
+  static final String LOG_LEVEL_PROPERTY = "carrot.spark.logLevel";
 
   /** Spark 4 reflects into these JDK packages (the list Spark's own launcher passes). */
   static final List<String> JVM_FLAGS =
@@ -46,6 +49,9 @@ final class SparkCommand implements Callable<Integer> {
           "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
           "--enable-native-access=ALL-UNNAMED",
           "-Djdk.reflect.useDirectMethodHandle=false",
+          // Spark's Platform uses sun.misc.Unsafe, which JDK 24+ reports on stderr; as a property
+          // (the form of --sun-misc-unsafe-memory-access=allow that JDK 21 ignores instead of failing)
+          "-Dsun.misc.unsafe.memory.access=allow",
           "-Dio.netty.tryReflectionSetAccessible=true");
 
   @Unmatched List<String> args = new ArrayList<>();
@@ -56,6 +62,7 @@ final class SparkCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
+    cmd.addAll(logFlags(System.getenv("CARROT_SPARK_LOG_LEVEL")));
     String extra = System.getenv("CARROT_SPARK_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -70,6 +77,19 @@ final class SparkCommand implements Callable<Integer> {
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     }
     return pb.start().waitFor();
+  }
+
+  /**
+   * Spark's own INFO logging (about 40 lines a job) would bury the job's output: WARN unless
+   * {@code level} (CARROT_SPARK_LOG_LEVEL) asks for another level. Placed before
+   * CARROT_SPARK_JAVA_OPTS, so a {@code -Dlog4j2.configurationFile} there still wins.
+   */
+  static List<String> logFlags(String level) {
+    String l = level == null || level.isBlank() ? "WARN" : level.trim().toUpperCase(java.util.Locale.ROOT);
+    if (!List.of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL").contains(l)) {
+      throw new CarrotException("CARROT_SPARK_LOG_LEVEL must be one of OFF, ERROR, WARN, INFO, DEBUG, TRACE, got '" + level + "'");
+    }
+    return List.of("-Dlog4j2.configurationFile=" + LOG_CONFIG, "-D" + LOG_LEVEL_PROPERTY + "=" + l);
   }
 
   static boolean localMaster(List<String> args) {
@@ -120,7 +140,7 @@ final class SparkCommand implements Callable<Integer> {
     if (jar == null || !Files.isRegularFile(cpFile)) {
       throw new CarrotException(
           "the Spark jobs are not built under " + root.toAbsolutePath().normalize() + " (no spark/target/carrot-spark-*.jar and spark-classpath.txt); "
-              + "run './mvnw -q -pl spark -am install -DskipTests' there, set CARROT_HOME to the carrot source tree, "
+              + "run './carrot spark --help' there (the launcher builds them), set CARROT_HOME to the carrot source tree, "
               + "or submit spark/target/carrot-spark-<version>-job.jar with spark-submit (docs/SPARK.md)");
     }
     return jar + java.io.File.pathSeparator + Files.readString(cpFile).trim();

@@ -117,9 +117,10 @@ final class TrainCommand implements Callable<Integer> {
             new Cl100kTokenCounter().id(), extra);
       }
       if (valEmbeddings != null && !EvalSet.completeRows(validation).isEmpty()) {
-        // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly
+        // spend by mu on validation (prompts where every model has an entry), so 'route --budget' picks mu instantly;
+        // measured on the predictions routing uses (with the support fallback, on by default)
         r = r.withBudgetCurve(BudgetCurves.measure(EvalSet.of(d, EvalSet.completeRows(validation)), r,
-            r.predictor().predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings)), BudgetCurves.STEPS));
+            r.predictAll(EvalSet.completeEmbeddings(validation, valEmbeddings), true), BudgetCurves.STEPS));
       }
       RouterFile.save(r, out);
       Object kk = r.predictor().hyperParameters().get("k");

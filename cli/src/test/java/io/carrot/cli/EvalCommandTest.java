@@ -47,11 +47,24 @@ class EvalCommandTest {
   }
 
   static void write(Path dir, int train, int validation, int test) throws IOException {
+    write(dir, train, validation, test, false);
+  }
+
+  /**
+   * With {@code inputOnly}: 100 input tokens and no output tokens per prompt at input prices S 100,
+   * W 30, B 20 per million, so nothing costs less than $0.002 and 10% of S's cost is unreachable.
+   */
+  static void write(Path dir, int train, int validation, int test, boolean inputOnly) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("models.json"), """
+    Files.writeString(dir.resolve("models.json"), inputOnly ? """
+        {"S": {"input_per_mtok": 100, "output_per_mtok": 0},
+         "W": {"input_per_mtok": 30, "output_per_mtok": 0},
+         "B": {"input_per_mtok": 20, "output_per_mtok": 0}}""" : """
         {"S": {"input_per_mtok": 0, "output_per_mtok": 100},
          "W": {"input_per_mtok": 0, "output_per_mtok": 10},
          "B": {"input_per_mtok": 0, "output_per_mtok": 1}}""");
+    int inTokens = inputOnly ? 100 : 0;
+    int outTokens = inputOnly ? 0 : 100;
     List<String> lines = new ArrayList<>();
     Map<String, List<String>> split = new LinkedHashMap<>();
     List<String> ids = new ArrayList<>();
@@ -66,8 +79,8 @@ class EvalCommandTest {
         lines.add(Json.COMPACT.writeValueAsString(Map.of(
             "id", id, "prompt", "prompt " + id, "source", a ? "A" : "B",
             "scores", Map.of("S", 1, "W", a ? 1 : 0, "B", 0),
-            "input_tokens", Map.of("S", 0, "W", 0, "B", 0),
-            "output_tokens", Map.of("S", 100, "W", 100, "B", 100))));
+            "input_tokens", Map.of("S", inTokens, "W", inTokens, "B", inTokens),
+            "output_tokens", Map.of("S", outTokens, "W", outTokens, "B", outTokens))));
         part.add(id);
         ids.add(id);
         float[] v = new float[4];
@@ -85,6 +98,51 @@ class EvalCommandTest {
 
   static String emb(String dataset) {
     return tmp.resolve("emb").resolve(dataset + ".f32").toString();
+  }
+
+  @Test
+  void inputOnlyCostsPassTheSanityChecksWithUnreachableBudgetsAsNa() throws IOException {
+    write(tmp.resolve("inputonly"), 40, 20, 20, true);
+    Run r = run("eval", "--data", tmp.resolve("inputonly").toString(), "--embeddings", emb("inputonly"), "--estimator", "knn", "--k", "4",
+        "--mu-grid", "100", "--bootstrap", "20");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).doesNotContain("SANITY");
+    assertThat(r.out()).contains("output-token MAE: n/a (no output tokens to predict)")
+        .contains("keeps this share of its quality: n/a (below its cheapest setting) at 10%");
+    // Q@10% is n/a for every router, the oracle included
+    assertThat(r.out()).contains("  oracle          0.6944  0.8281  0.8281     65.0%     n/a  0.0000  0.5625   1.0000");
+  }
+
+  @Test
+  void foldsAndHeldOutSourcesAddPairedComparisons() throws IOException {
+    Path out = tmp.resolve("out-cv");
+    Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4",
+        "--mu-grid", "100", "--bootstrap", "50", "--folds", "4", "--leave-out-source", "all", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // pooled over 4 folds of all 80 prompts CARROT-KNN routes like the oracle; S is always right, so accuracy ties
+    assertThat(r.out()).contains("pooled folds (80 prompts): carrot-knn AIQ 0.8409, accuracy at mu = 0 1.0000 (best-on-train 1.0000,"
+        + " difference +0.0000 [0.0000, 0.0000] within noise); AIQ minus best-on-train +")
+        .contains("held out A (40 prompts): carrot-knn AIQ").contains("held out B (40 prompts)");
+    JsonNode m = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
+    JsonNode cv = m.get("cross_validation");
+    assertThat(cv.get("n_test").asInt()).isEqualTo(80);
+    assertThat(cv.get("routers").get("carrot-knn").get("accuracy_mu0").asDouble()).isEqualTo(1.0);
+    JsonNode pair = null;
+    for (JsonNode p : cv.get("paired_differences")) {
+      if (p.get("router").asText().equals("carrot-knn") && p.get("minus").asText().equals("zero-router") && p.get("metric").asText().equals("aiq")) {
+        pair = p;
+      }
+    }
+    assertThat(pair).isNotNull();
+    assertThat(pair.get("excludes_zero").asBoolean()).isTrue();
+    assertThat(pair.get("ci95").get(0).asDouble()).isPositive();
+    assertThat(m.get("leave_one_source_out")).extracting(n -> n.get("name").asText()).containsExactly("A", "B");
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md).contains("## K-fold cross-evaluation").contains("## Leave one source out").contains("| A | 40 | ");
+    assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--folds", "3", "--router", "x.carrot").err().strip())
+        .isEqualTo("carrot: error: --folds and --leave-out-source fit routers on other prompts; they do not take --router");
+    assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--leave-out-source", "C").err())
+        .contains("--leave-out-source C: dataset 'alpha' has no such source group; its groups (one group per source) are [A, B]");
   }
 
   @Test

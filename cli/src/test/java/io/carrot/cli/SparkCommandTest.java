@@ -28,7 +28,16 @@ class SparkCommandTest {
   void anUnbuiltTreeGetsTheBuildCommand() {
     assertThatThrownBy(() -> SparkCommand.classpath(tmp))
         .hasMessageContaining("the Spark jobs are not built under")
-        .hasMessageContaining("./mvnw -q -pl spark -am install -DskipTests");
+        .hasMessageContaining("run './carrot spark --help' there (the launcher builds them)");
+  }
+
+  @Test
+  void sparkLogsAtWarnUnlessAskedForAnotherLevel() {
+    assertThat(SparkCommand.logFlags(null))
+        .containsExactly("-Dlog4j2.configurationFile=io/carrot/spark/log4j2-local.properties", "-Dcarrot.spark.logLevel=WARN");
+    assertThat(SparkCommand.logFlags(" info ")).contains("-Dcarrot.spark.logLevel=INFO");
+    assertThatThrownBy(() -> SparkCommand.logFlags("chatty"))
+        .hasMessage("CARROT_SPARK_LOG_LEVEL must be one of OFF, ERROR, WARN, INFO, DEBUG, TRACE, got 'chatty'");
   }
 
   @Test

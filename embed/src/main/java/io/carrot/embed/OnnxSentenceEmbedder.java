@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
+import io.carrot.core.linalg.VectorMath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -225,7 +226,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
             sum[d] += windowVectors[w][d];
           }
         }
-        out[t] = Vectors.normalize(sum);
+        out[t] = VectorMath.normalized(sum);
       }
     }
     return out;
@@ -315,7 +316,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
             }
           }
           // The mean's 1/tokens factor cancels in the normalization.
-          out[(int) order[from + b]] = Vectors.normalize(sum);
+          out[(int) order[from + b]] = VectorMath.normalized(sum);
         }
       }
     } catch (OrtException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
+import io.carrot.core.linalg.VectorMath;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -412,7 +413,7 @@ public final class OpenAiEmbedder implements Embedder {
       for (int d = 0; d < dim; d++) {
         v[d] = emb.get(d).asDouble();
       }
-      out[index] = Vectors.normalize(v);
+      out[index] = VectorMath.normalized(v);
     }
     return out;
   }

@@ -2,6 +2,7 @@ package io.carrot.embed;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
+import io.carrot.core.linalg.VectorMath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class StaticEmbedder implements Embedder {
         sum[d] += s * rows[off + d];
       }
     }
-    return Vectors.normalize(sum);
+    return VectorMath.normalized(sum);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package example.library;
 
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ public final class LibraryExample {
 
     // A batch, with knobs: never pay more than a cent per request (predicted).
     List<String> prompts = List.of("Write a two-line poem about the sea", "Solve 3x + 7 = 22 for x");
-    List<Decision> batch = router.routeAll(prompts, RoutingOptions.mu(0.3).withMaxCostUsd(0.01));
+    List<Decision> batch = router.routeAll(prompts, RouteOptions.mu(0.3).withMaxCostUsd(0.01));
     for (int i = 0; i < prompts.size(); i++) {
       out.append(prompts.get(i)).append(" -> ").append(batch.get(i).model()).append('\n');
     }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * ChatResponse r = routingModel.chat(ChatRequest.builder().messages(UserMessage.from("2+2?")).build());
  * CarrotResponseMetadata m = CarrotResponseMetadata.from(r).orElseThrow();
  * System.out.println(m.routedModel() + " predicted $" + m.decision().chosen().costUsd());
+ * if (m.decision().lowSupport()) { ... }   // the router's training data hardly covers this prompt
  * }</pre>
  */
 public final class CarrotResponseMetadata extends ChatResponseMetadata {

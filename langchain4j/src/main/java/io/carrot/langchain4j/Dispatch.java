@@ -9,7 +9,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.CarrotException;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
@@ -31,7 +31,7 @@ import java.util.Set;
 final class Dispatch<M> {
   private final CarrotRouter router;
   private final Map<String, M> models;
-  private final RoutingOptions options;
+  private final RouteOptions options;
   private final int maxAttempts;
   private final BudgetPacer pacer;
 
@@ -39,7 +39,7 @@ final class Dispatch<M> {
    * @param pacer the pacer to route with, or null; without one, a budget in {@code options} gets a
    *     pacer of its own
    */
-  Dispatch(CarrotRouter router, Map<String, M> models, RoutingOptions options, int maxAttempts, BudgetPacer pacer) {
+  Dispatch(CarrotRouter router, Map<String, M> models, RouteOptions options, int maxAttempts, BudgetPacer pacer) {
     if (router == null) {
       throw new CarrotException("router is required: pass a CarrotRouter, e.g. CarrotRouter.loadDefault()");
     }
@@ -89,7 +89,7 @@ final class Dispatch<M> {
     return java.util.Collections.unmodifiableMap(models);
   }
 
-  RoutingOptions options() {
+  RouteOptions options() {
     return options;
   }
 

@@ -6,7 +6,7 @@ import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * the last exception is thrown with the earlier ones attached as suppressed. A model name in the
  * request's parameters is dropped, so clients can ask for a pseudo-model such as "carrot".
  *
- * <p>Options with a budget ({@link RoutingOptions#withBudget(double)}) are paced: the requests
+ * <p>Options with a budget ({@link RouteOptions#withBudget(double)}) are paced: the requests
  * through this model are one stream held to the budget by a {@link BudgetPacer}
  * ({@link CarrotRouter#pacer(double)}), which records each answer's real cost, its reported
  * {@code TokenUsage} at the router's prices (the predicted cost of the answering model when it
@@ -71,7 +71,7 @@ public final class RoutingChatModel implements ChatModel {
   }
 
   /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
-  public RoutingOptions options() {
+  public RouteOptions options() {
     return dispatch.options();
   }
 
@@ -140,7 +140,7 @@ public final class RoutingChatModel implements ChatModel {
   public static final class Builder {
     private CarrotRouter router;
     private final Map<String, ChatModel> models = new LinkedHashMap<>();
-    private RoutingOptions options;
+    private RouteOptions options;
     private int maxAttempts = 3;
     private BudgetPacer pacer;
 
@@ -166,12 +166,12 @@ public final class RoutingChatModel implements ChatModel {
 
     /** Routes at trade-off {@code mu} in [0, 1] with no other constraints; this or {@link #options} is required. */
     public Builder mu(double mu) {
-      this.options = RoutingOptions.mu(mu);
+      this.options = RouteOptions.mu(mu);
       return this;
     }
 
-    /** Routes with every knob of {@link RoutingOptions}. */
-    public Builder options(RoutingOptions options) {
+    /** Routes with every knob of {@link RouteOptions}. */
+    public Builder options(RouteOptions options) {
       this.options = Objects.requireNonNull(options, "options");
       return this;
     }

@@ -14,7 +14,7 @@ import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
   }
 
   /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
-  public RoutingOptions options() {
+  public RouteOptions options() {
     return dispatch.options();
   }
 
@@ -284,7 +284,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
   public static final class Builder {
     private CarrotRouter router;
     private final Map<String, StreamingChatModel> models = new LinkedHashMap<>();
-    private RoutingOptions options;
+    private RouteOptions options;
     private int maxAttempts = 3;
     private BudgetPacer pacer;
 
@@ -310,12 +310,12 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
 
     /** Routes at trade-off {@code mu} in [0, 1] with no other constraints; this or {@link #options} is required. */
     public Builder mu(double mu) {
-      this.options = RoutingOptions.mu(mu);
+      this.options = RouteOptions.mu(mu);
       return this;
     }
 
-    /** Routes with every knob of {@link RoutingOptions}. */
-    public Builder options(RoutingOptions options) {
+    /** Routes with every knob of {@link RouteOptions}. */
+    public Builder options(RouteOptions options) {
       this.options = Objects.requireNonNull(options, "options");
       return this;
     }

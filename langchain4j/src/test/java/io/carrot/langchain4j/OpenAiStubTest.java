@@ -1,5 +1,7 @@
 package io.carrot.langchain4j;
 
+import io.carrot.testsupport.StubOpenAi;
+import io.carrot.testsupport.TinyRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** LangChain4j's own OpenAI client, routed by carrot, against a stub server on a real socket. */
 class OpenAiStubTest {
-  private final CarrotRouter router = TinyRouter.carrot();
+  private final CarrotRouter router = CarrotRouter.of(TinyRouter.router(), new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
   private StubOpenAi stub;
 
   @BeforeEach

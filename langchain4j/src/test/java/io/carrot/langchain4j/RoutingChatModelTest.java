@@ -1,7 +1,9 @@
 package io.carrot.langchain4j;
 
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.ANSWER;
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
+import io.carrot.testsupport.FakeChatModels;
+import io.carrot.testsupport.TinyRouter;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.ANSWER;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.THROW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -17,7 +19,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.CarrotException;
 import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Candidate;
@@ -26,7 +28,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RoutingChatModelTest {
-  private final CarrotRouter router = TinyRouter.carrot();
+  private final CarrotRouter router = CarrotRouter.of(TinyRouter.router(), new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
 
   private RoutingChatModel routing(ChatModel strong, ChatModel cheap, double mu) {
     return RoutingChatModel.builder().router(router).model("strong", strong).model("cheap", cheap).mu(mu).build();
@@ -137,7 +139,7 @@ class RoutingChatModelTest {
             .router(router)
             .model("strong", strong)
             .model("cheap", cheap)
-            .options(RoutingOptions.mu(0).withDeny(Set.of("strong")))
+            .options(RouteOptions.mu(0).withDeny(Set.of("strong")))
             .build();
     assertThat(denied.chat("math: 2+2")).isEqualTo("answer from cheap");
     assertThat(denied.options().allow()).containsExactly("cheap");
@@ -164,19 +166,19 @@ class RoutingChatModelTest {
                 RoutingChatModel.builder()
                     .router(router)
                     .model("cheap", any)
-                    .options(RoutingOptions.mu(0).withAllow(Set.of("strong")))
+                    .options(RouteOptions.mu(0).withAllow(Set.of("strong")))
                     .build())
         .hasMessageContaining("the options leave none of the chat models [cheap]");
   }
 
   @Test
   void aBudgetIsPacedWithTheReportedTokenUsageAtTheRoutersPrices() {
-    CarrotRouter curved = TinyRouter.withCurve();
+    CarrotRouter curved = CarrotRouter.of(TinyRouter.routerWithCurve(), new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
     // strong reports 1000 output tokens: 0.03 USD at 30 per million; cheap 3 in and 4 out: 1.9e-6 USD
     FakeChatModels.Blocking strong = new FakeChatModels.Blocking("strong", ANSWER, new TokenUsage(0, 1000));
     FakeChatModels.Blocking cheap = new FakeChatModels.Blocking("cheap", ANSWER, new TokenUsage(3, 4));
     RoutingChatModel model =
-        RoutingChatModel.builder().router(curved).model("strong", strong).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build();
+        RoutingChatModel.builder().router(curved).model("strong", strong).model("cheap", cheap).options(RouteOptions.mu(0).withBudget(1.52)).build();
     BudgetPacer pacer = model.pacer().orElseThrow();
     assertThat(pacer.usdPer1000()).isEqualTo(1.52);
     assertThat(model.options().hasBudget()).isFalse();
@@ -208,14 +210,14 @@ class RoutingChatModelTest {
     assertThatThrownBy(() -> broken.chat("math: 2+2")).hasMessage("strong is down");
     assertThat(shared.requests()).isEqualTo(2);
 
-    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build())
+    assertThatThrownBy(() -> RoutingChatModel.builder().router(router).model("cheap", cheap).options(RouteOptions.mu(0).withBudget(1.52)).build())
         .hasMessageContaining("a budget needs the spend curve");
     assertThatThrownBy(
-            () -> RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(2)).pacer(shared).build())
+            () -> RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RouteOptions.mu(0).withBudget(2)).pacer(shared).build())
         .hasMessage("options set a budget of 2.0 USD per 1000 requests and the pacer holds 1.52: "
             + "give the pacer alone (to share one stream between models) or the budget");
     // options with the pacer's own budget use that pacer
-    assertThat(RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).pacer(shared).build()
+    assertThat(RoutingChatModel.builder().router(curved).model("cheap", cheap).options(RouteOptions.mu(0).withBudget(1.52)).pacer(shared).build()
         .pacer()).containsSame(shared);
     assertThat(routing(strong, cheap, 0.3).pacer()).isEmpty();
   }

@@ -1,9 +1,11 @@
 package io.carrot.langchain4j;
 
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.ANSWER;
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_AFTER_A_TOKEN;
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.ERROR_BEFORE_TOKENS;
-import static io.carrot.langchain4j.FakeChatModels.Behaviour.THROW;
+import io.carrot.testsupport.FakeChatModels;
+import io.carrot.testsupport.TinyRouter;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.ANSWER;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.ERROR_AFTER_A_TOKEN;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.ERROR_BEFORE_TOKENS;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.THROW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -13,7 +15,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.TokenUsage;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.CarrotException;
 import io.carrot.core.route.BudgetPacer;
 import java.util.ArrayList;
@@ -21,7 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RoutingStreamingChatModelTest {
-  private final CarrotRouter router = TinyRouter.carrot();
+  private final CarrotRouter router = CarrotRouter.of(TinyRouter.router(), new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
 
   /** Records what a caller sees. */
   static final class Recorder implements StreamingChatResponseHandler {
@@ -112,12 +114,12 @@ class RoutingStreamingChatModelTest {
 
   @Test
   void aBudgetIsPacedWithEachCompleteResponsesUsage() {
-    CarrotRouter curved = TinyRouter.withCurve();
+    CarrotRouter curved = CarrotRouter.of(TinyRouter.routerWithCurve(), new TinyRouter.FakeEmbedder(), new TinyRouter.WordCounter());
     // strong reports 1000 output tokens (0.03 USD); cheap reports nothing: its predicted 2.02e-5 USD counts
     FakeChatModels.Streaming strong = new FakeChatModels.Streaming("strong", ANSWER, new TokenUsage(0, 1000));
     FakeChatModels.Streaming cheap = new FakeChatModels.Streaming("cheap", ANSWER);
     RoutingStreamingChatModel model = RoutingStreamingChatModel.builder()
-        .router(curved).model("strong", strong).model("cheap", cheap).options(RoutingOptions.mu(0).withBudget(1.52)).build();
+        .router(curved).model("strong", strong).model("cheap", cheap).options(RouteOptions.mu(0).withBudget(1.52)).build();
     BudgetPacer pacer = model.pacer().orElseThrow();
     Recorder first = new Recorder();
     model.chat("math: 3+3", first); // hash 0.622: mu = 0 while the stream is fresh

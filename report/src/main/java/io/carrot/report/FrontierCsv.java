@@ -1,6 +1,7 @@
 package io.carrot.report;
 
 import io.carrot.core.eval.EvalReport;
+import io.carrot.core.files.CsvTable;
 import io.carrot.core.metrics.Point;
 import java.util.Locale;
 
@@ -12,31 +13,28 @@ import java.util.Locale;
  */
 public final class FrontierCsv {
   public static final String HEADER = "router,param,mean_cost_usd,mean_quality";
+  private static final String[] COLUMNS = HEADER.split(",");
 
   private FrontierCsv() {}
 
   public static String of(EvalReport r) {
-    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    CsvTable t = new CsvTable(COLUMNS);
     for (EvalReport.SingleModel s : r.singles()) {
-      row(sb, "single:" + s.model(), Double.NaN, s.cost(), s.quality());
+      row(t, "single:" + s.model(), Double.NaN, s.cost(), s.quality());
     }
     for (EvalReport.RouterResult rr : r.routers().values()) {
       for (Point p : rr.points()) {
-        row(sb, rr.name(), p.param(), p.cost(), p.quality());
+        row(t, rr.name(), p.param(), p.cost(), p.quality());
       }
     }
-    return sb.toString();
+    return t.toString();
   }
 
-  private static void row(StringBuilder sb, String name, double param, double cost, double quality) {
-    String escaped = name.contains(",") || name.contains("\"") ? '"' + name.replace("\"", "\"\"") + '"' : name;
-    sb.append(escaped)
-        .append(',')
-        .append(Double.isNaN(param) ? "" : String.format(Locale.ROOT, "%.6f", param))
-        .append(',')
-        .append(String.format(Locale.ROOT, "%.10g", cost))
-        .append(',')
-        .append(String.format(Locale.ROOT, "%.8f", quality))
-        .append('\n');
+  private static void row(CsvTable t, String name, double param, double cost, double quality) {
+    t.row(
+        name,
+        Double.isNaN(param) ? "" : String.format(Locale.ROOT, "%.6f", param),
+        String.format(Locale.ROOT, "%.10g", cost),
+        String.format(Locale.ROOT, "%.8f", quality));
   }
 }

@@ -1,5 +1,6 @@
 package io.carrot.report;
 
+import io.carrot.core.curve.Baselines;
 import io.carrot.core.eval.EvalReport.Difference;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.eval.EvalReport.RouterResult;
@@ -36,6 +37,11 @@ public final class MarkdownReport {
     return sb.toString();
   }
 
+  /** One line per cross-evaluation ({@code --folds}, {@code --leave-out-source}) for the terminal. */
+  public static List<String> crossEvaluationSummary(EvalReport r) {
+    return CrossEvalReport.summary(r);
+  }
+
   /** Everything after the headline, with section headers at {@code level} ("##" or "###"). */
   static String body(EvalReport r, String imagePrefix, String level) {
     StringBuilder sb = new StringBuilder();
@@ -63,8 +69,12 @@ public final class MarkdownReport {
     sb.append(level).append(" Cost predictor\n\n");
     sb.append("Output-token MAE on test (tokens per prompt and model): ");
     List<String> maes = new ArrayList<>();
-    r.outputTokenMae().forEach((k, v) -> maes.add(String.format(Locale.ROOT, "%s %.1f", k, v)));
-    sb.append(String.join(", ", maes)).append(".\n\n");
+    r.outputTokenMae().forEach((k, v) -> maes.add(k + " " + Fmt.tokens(v)));
+    sb.append(String.join(", ", maes)).append(".");
+    if (r.outputTokenMae().values().stream().allMatch(v -> Double.isNaN(v))) {
+      sb.append(" (n/a: no test prompt has output tokens to predict; the dataset's costs are input-only.)");
+    }
+    sb.append("\n\n");
     sb.append(level).append(" Single models\n\n");
     sb.append("| model | quality | cost | cost vs best |\n| --- | ---: | ---: | ---: |\n");
     r.singles().stream()
@@ -83,6 +93,7 @@ public final class MarkdownReport {
             + "with the cost-equivalent share of strong calls on the x axis. Cost to match, quality at a cost "
             + "fraction, CPT and AIQ read the hull (mixing two settings is allowed); AUC uses the raw points.%n%n",
         Fmt.usd(r.anchors().costMin()), Fmt.usd(r.anchors().costMax()), weakName(r), r.bestSingle()));
+    sb.append(CrossEvalReport.section(r, level));
     if (!r.notes().isEmpty()) {
       sb.append(level).append(" Notes\n\n");
       for (String n : r.notes()) {
@@ -289,8 +300,9 @@ public final class MarkdownReport {
     List<String> budgets = new ArrayList<>();
     for (int i = 0; i < MetricFormulas.COST_FRACTIONS.length; i++) {
       double f = MetricFormulas.COST_FRACTIONS[i];
-      budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", withCi(Fmt.pct(c.qualityAtCostFraction()[i]),
-          Fmt.ciPct(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
+      double v = c.qualityAtCostFraction()[i];
+      budgets.add(String.format(Locale.ROOT, "%s at %.0f%%", Double.isNaN(v) ? "n/a (below its cheapest setting)"
+          : withCi(Fmt.pct(v), Fmt.ciPctReachable(ci.get("quality_at_cost_fraction_" + f))), 100 * f));
     }
     out.add(String.format(Locale.ROOT, "On a budget of a fraction of %s's cost, %s keeps this share of its quality: %s.",
         best.model(), r.carrot(), String.join("; ", budgets)));
@@ -403,7 +415,7 @@ public final class MarkdownReport {
       Map<String, Interval> ci = rr.ci();
       sb.append("| ").append(rr.name()).append(" | ").append(orNa(Fmt.ci(ci.get("aiq")))).append(" | ").append(orNa(Fmt.ci(ci.get("apgr"))))
           .append(" | ").append(ci.get("cost_fraction_to_match_best") == null ? "never" : Fmt.ciPct(ci.get("cost_fraction_to_match_best")))
-          .append(" | ").append(orNa(Fmt.ci(ci.get("quality_at_cost_fraction_0.3")))).append(" | ").append(orNa(Fmt.ci(ci.get("accuracy_mu0"))))
+          .append(" | ").append(orNa(Fmt.ciReachable(ci.get("quality_at_cost_fraction_0.3")))).append(" | ").append(orNa(Fmt.ci(ci.get("accuracy_mu0"))))
           .append(" |\n");
     }
     return sb.toString();

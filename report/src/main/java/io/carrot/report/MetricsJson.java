@@ -20,7 +20,9 @@ import java.util.Map;
  * cost_fraction_to_match_best, quality_at_cost_fraction {"0.1", "0.2", "0.3"}, accuracy_mu0}}}.
  * Costs are mean USD per prompt on the test split; a number that does not exist is {@code null}.
  * {@code version} counts incompatible changes. Added since version 1 without a version change (new
- * keys only): {@code calibration}, {@code budget_knob}, {@code min_quality_knob}.
+ * keys only): {@code calibration}, {@code budget_knob}, {@code min_quality_knob}, {@code
+ * cross_validation} (null without {@code --folds}) and {@code leave_one_source_out} (empty without
+ * {@code --leave-out-source}).
  */
 public final class MetricsJson {
   /** Format version of metrics.json. */
@@ -129,6 +131,7 @@ public final class MetricsJson {
     settings.put("bootstrap", r.options().bootstrap());
     settings.put("seed", r.options().seed());
     num(settings, "target_cost", r.options().targetCost());
+    CrossEvalReport.json(root, r);
     ObjectNode secs = root.putObject("seconds");
     r.seconds().forEach((k, s) -> num(secs, k, s));
     return root;
@@ -242,7 +245,7 @@ public final class MetricsJson {
     return o;
   }
 
-  private static void num(ObjectNode o, String key, double v) {
+  static void num(ObjectNode o, String key, double v) {
     if (Double.isFinite(v)) {
       o.put(key, v);
     } else {
@@ -250,7 +253,7 @@ public final class MetricsJson {
     }
   }
 
-  private static void interval(ObjectNode o, String key, Interval iv) {
+  static void interval(ObjectNode o, String key, Interval iv) {
     if (iv == null) {
       o.putNull(key);
       return;

@@ -2,6 +2,7 @@ package io.carrot.report;
 
 import io.carrot.core.CarrotException;
 import io.carrot.core.eval.NewModelStudy;
+import io.carrot.core.files.CsvTable;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -9,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -70,13 +71,17 @@ public final class NewModelReport {
 
   /** Every trial, one line each. */
   public static String csv(NewModelStudy.Result r) {
-    StringBuilder b = new StringBuilder("dataset,model,estimator,labels,seed,aiq,accuracy_mu0,share_mu0,quality_mse,quality_correlation\n");
+    CsvTable csv = new CsvTable(
+        "dataset", "model", "estimator", "labels", "seed", "aiq", "accuracy_mu0", "share_mu0", "quality_mse", "quality_correlation");
     for (NewModelStudy.Trial t : r.trials()) {
-      b.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.6f,%.6f,%.6f,%s,%s%n", r.dataset(), r.model(), r.estimator(),
-          t.labels() < 0 ? "all" : Integer.toString(t.labels()), t.seed(), t.aiq(), t.accuracyMu0(), t.share(),
-          num(t.mse()), num(t.correlation())));
+      csv.row(r.dataset(), r.model(), r.estimator(), t.labels() < 0 ? "all" : Integer.toString(t.labels()), t.seed(),
+          f6(t.aiq()), f6(t.accuracyMu0()), f6(t.share()), num(t.mse()), num(t.correlation()));
     }
-    return b.toString();
+    return csv.toString();
+  }
+
+  private static String f6(double x) {
+    return String.format(Locale.ROOT, "%.6f", x);
   }
 
   /**

@@ -200,12 +200,18 @@ public final class Plots {
     for (double f : MetricFormulas.COST_FRACTIONS) {
       cats.add(String.format(Locale.ROOT, "%.0f%%", 100 * f));
     }
+    boolean unreachable = false;
     for (RouterResult rr : r.routers().values()) {
       List<Double> v = new ArrayList<>();
       for (double x : rr.metrics().qualityAtCostFraction()) {
-        v.add(x);
+        // n/a (a budget below the router's cheapest setting) is no bar, not a bar at 0
+        v.add(Double.isNaN(x) ? null : x);
+        unreachable |= Double.isNaN(x);
       }
       chart.addSeries(rr.name(), cats, v).setFillColor(rr.name().equals(r.carrot()) ? CARROT : COLORS.getOrDefault(rr.name(), Color.DARK_GRAY));
+    }
+    if (unreachable) {
+      chart.setXAxisTitle(chart.getXAxisTitle() + " (no bar: n/a, below that router's cheapest setting)");
     }
     return png(chart);
   }

@@ -45,6 +45,7 @@ public final class ResultsIndex {
           aiq(r, "carrot-knn"), aiq(r, "zero-router"), aiq(r, "static"), aiq(r, "binary")));
     }
     sb.append('\n');
+    sb.append(CrossEvalReport.resultsSection(reports));
     for (EvalReport r : reports) {
       String rel = base.relativize(outDir.toAbsolutePath().normalize().resolve(r.dataset())).toString().replace('\\', '/') + "/";
       sb.append("## ").append(r.dataset()).append("\n\n");

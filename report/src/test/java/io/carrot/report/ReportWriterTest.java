@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carrot.core.ProgressListener;
+import io.carrot.core.eval.CrossEvaluation;
+import io.carrot.core.eval.EvalOptions;
 import io.carrot.core.eval.EvalReport;
+import io.carrot.core.eval.EvaluationHarness;
+import io.carrot.core.eval.SourceGroups;
 import io.carrot.core.files.Json;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -13,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +155,37 @@ class ReportWriterTest {
   }
 
   @Test
+  void inputOnlyCostsPassTheSanityChecksAndUnreachableBudgetsAreNa(@TempDir Path dir) throws IOException {
+    EvalReport r = TinyEval.inputOnlyReport(50);
+    // the static router at its cheapest setting sends every prompt to B: exactly the oracle's cheapest point
+    assertThat(r.sanityViolations()).isEmpty();
+    ReportWriter.write(r, dir);
+    JsonNode m = Json.MAPPER.readTree(dir.resolve("metrics.json").toFile());
+    assertThat(m.get("sanity").get("ok").asBoolean()).isTrue();
+    for (String name : List.of("carrot-knn", "zero-router", "static", "binary", "random", "oracle")) {
+      JsonNode qf = m.get("routers").get(name).get("quality_at_cost_fraction");
+      assertThat(qf.get("0.1").isNull()).as(name + " at 10%: below every router's cheapest point").isTrue();
+      assertThat(m.get("routers").get(name).get("ci95").has("quality_at_cost_fraction_0.1")).as(name).isFalse();
+    }
+    JsonNode oracle = m.get("routers").get("oracle").get("quality_at_cost_fraction");
+    // 20% of S's $0.01 is B's $0.002, the oracle's cheapest point: every prompt to B, quality 0
+    assertThat(oracle.get("0.2").asDouble()).isEqualTo(0.0);
+    // 30%: the oracle's hull from (0.002, 0) to (0.0025, 0.5) (cluster A to W) is already flat at .5 then up towards S
+    assertThat(oracle.get("0.3").asDouble()).isCloseTo(0.5 + 0.5 * 0.0005 / 0.0040, offset(1e-12));
+    assertThat(m.get("output_token_mae").get("carrot-knn").isNull()).isTrue();
+    assertThat(m.get("output_token_mae").get("train-mean").isNull()).isTrue();
+    String md = Files.readString(dir.resolve("report.md"));
+    assertThat(md).contains("n/a (below its cheapest setting) at 10%")
+        .contains("Output-token MAE on test (tokens per prompt and model): carrot-knn n/a, train-mean n/a. (n/a: no test prompt")
+        .doesNotContain("NaN").doesNotContain("SANITY CHECK FAILED");
+    // the Q@10% column of the metrics table is n/a for every router
+    assertThat(md.lines().filter(l -> l.startsWith("| **carrot-knn** | ") || l.startsWith("| oracle | "))
+            .filter(l -> l.split("\\|").length > 10).toList())
+        .hasSize(2).allSatisfy(l -> assertThat(l.split("\\|")[8].trim()).isEqualTo("n/a"));
+    assertThat(image(dir.resolve("quality-at-cost.png")).getWidth()).isEqualTo(1000);
+  }
+
+  @Test
   void aFailedSanityCheckIsLoud(@TempDir Path dir) throws IOException {
     EvalReport bad = TinyEval.withViolations(report, List.of("static at param 0.5: quality 0.9 above the oracle's 0.8"));
     ReportWriter.write(bad, dir);
@@ -172,6 +209,27 @@ class ReportWriterTest {
         .contains("`--min-quality` promise: 0.5 kept, 0.6 kept, 0.7 kept, 0.8 kept, 0.9 kept.")
         .contains("![tiny reliability](results/tiny/calibration.png)");
     assertThat(ResultsIndex.anchor("routerbench_subset")).isEqualTo("routerbench_subset");
+  }
+
+  @Test
+  void crossEvaluationsGoToResultsAndMetrics(@TempDir Path dir) {
+    EvaluationHarness.SplitEmbeddings v = TinyEval::embed;
+    EvalOptions o = EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(100).withBootstrap(50);
+    EvalReport.CrossEval folds = CrossEvaluation.folds(TinyEval.dataset(), v, "tiny-vectors", "none", o, 4, ProgressListener.NONE);
+    List<EvalReport.CrossEval> held = CrossEvaluation.leaveOneSourceOut(TinyEval.dataset(), v, "tiny-vectors", "none", o,
+        SourceGroups.none(), List.of("all"), ProgressListener.NONE);
+    EvalReport r = report.withCrossEvaluations(folds, held);
+    String md = ResultsIndex.render(List.of(r), dir.resolve("docs/RESULTS.md"), dir.resolve("docs/results"), "carrot eval --all", 1, "2 cores");
+    // pooled over the folds CARROT-KNN routes like the oracle; every prompt goes to S or W at mu = 0, all right
+    assertThat(md).contains("## K-fold cross-evaluation").contains("| tiny | 80 | carrot-knn 0.8409 [")
+        .contains("## Leave one source out").contains("**tiny**").contains("| A | 40 | ").contains("| B | 40 | ");
+    JsonNode m = Json.MAPPER.valueToTree(MetricsJson.of(r));
+    assertThat(m.get("cross_validation").get("routers").get("best-on-train").get("accuracy_mu0").asDouble()).isEqualTo(1.0);
+    assertThat(m.get("leave_one_source_out").get(1).get("routers").has("zero-router-train")).isTrue();
+    assertThat(MarkdownReport.render(r, "")).contains("## K-fold cross-evaluation").contains("| carrot-knn | zero-router | aiq | +");
+    JsonNode plain = Json.MAPPER.valueToTree(MetricsJson.of(report));
+    assertThat(plain.get("cross_validation").isNull()).isTrue();
+    assertThat(plain.get("leave_one_source_out").size()).isZero();
   }
 
   private static BufferedImage image(Path p) throws IOException {

@@ -31,10 +31,28 @@ final class TinyEval {
   }
 
   static Dataset dataset() {
+    return dataset(false);
+  }
+
+  /**
+   * The same clusters with input-only costs: 100 input tokens and no output tokens per prompt at
+   * input prices S 100, W 30, B 20 per million ($0.01, $0.003, $0.002 a prompt). Nothing costs
+   * less than B's $0.002, so a budget of 10% of S's cost ($0.001) is unreachable for every router,
+   * oracle included, and 20% is exactly the cheapest point.
+   */
+  static EvalReport inputOnlyReport(int bootstrap) {
+    return EvaluationHarness.run(dataset(true), TinyEval::embed, null, "tiny-vectors", "none",
+        EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(100).withBootstrap(bootstrap),
+        ProgressListener.NONE);
+  }
+
+  static Dataset dataset(boolean inputOnly) {
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
-    prices.put("S", new ModelPrice(0, 100, "test"));
-    prices.put("W", new ModelPrice(0, 10, "test"));
-    prices.put("B", new ModelPrice(0, 1, "test"));
+    prices.put("S", inputOnly ? new ModelPrice(100, 0, "test") : new ModelPrice(0, 100, "test"));
+    prices.put("W", inputOnly ? new ModelPrice(30, 0, "test") : new ModelPrice(0, 10, "test"));
+    prices.put("B", inputOnly ? new ModelPrice(20, 0, "test") : new ModelPrice(0, 1, "test"));
+    double[] in = inputOnly ? new double[] {100, 100, 100} : new double[] {0, 0, 0};
+    double[] out = inputOnly ? new double[] {0, 0, 0} : new double[] {100, 100, 100};
     List<PromptRecord> prompts = new ArrayList<>();
     Map<Split, int[]> split = new EnumMap<>(Split.class);
     int[] sizes = {40, 20, 20};
@@ -45,11 +63,11 @@ final class TinyEval {
         boolean a = i % 2 == 0;
         idx[i] = prompts.size();
         prompts.add(new PromptRecord(order[s].key() + i, "prompt " + i, a ? "A" : "B",
-            new double[] {1, a ? 1 : 0, 0}, new double[] {0, 0, 0}, new double[] {100, 100, 100}, null));
+            new double[] {1, a ? 1 : 0, 0}, in, out, null));
       }
       split.put(order[s], idx);
     }
-    return new Dataset("tiny", "0".repeat(64), List.of("S", "W", "B"), new PriceTable(prices), prompts, split);
+    return new Dataset(inputOnly ? "tiny-input-only" : "tiny", "0".repeat(64), List.of("S", "W", "B"), new PriceTable(prices), prompts, split);
   }
 
   /** Cluster A along axis 0, B along axis 1, a little seeded noise elsewhere. */
@@ -80,6 +98,6 @@ final class TinyEval {
     return new EvalReport(r.dataset(), r.datasetSha256(), r.nTrain(), r.nValidation(), r.nTest(), r.embedderId(), r.carrot(),
         r.routerInfo(), r.singles(), r.bestSingle(), r.bestSingleQualityCi(), r.oracle(), r.oracleQualityCi(), r.anchors(),
         r.routers(), r.differences(), r.selection(), r.topTieShare(), r.outputTokenMae(), r.deployment(), r.calibration(), r.budgetKnob(), r.qualityFloor(), v, r.notes(),
-        r.options(), r.seconds());
+        r.options(), r.seconds(), r.crossValidation(), r.heldOutSources());
   }
 }

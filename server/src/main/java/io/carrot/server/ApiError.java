@@ -62,6 +62,13 @@ public final class ApiError extends CarrotException {
             keyId, spent, budget));
   }
 
+  /** 429 for a key that has its {@code max_concurrent} requests running already. */
+  public static ApiError tooManyConcurrent(String keyId, int max) {
+    return new ApiError(
+        429, "rate_limit_error", "concurrency_limit_exceeded", null,
+        "API key '" + keyId + "' has " + max + " requests running already (max_concurrent); retry when one has finished");
+  }
+
   public static ApiError badGateway(String message) {
     return new ApiError(502, "upstream_error", "upstream_failed", null, message);
   }

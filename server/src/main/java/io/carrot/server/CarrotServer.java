@@ -17,6 +17,7 @@ import io.carrot.server.upstream.UpstreamClient;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Connector;
@@ -61,12 +65,13 @@ public final class CarrotServer implements AutoCloseable {
   private final Budgets budgets;
   private final Requests requests;
   private final AtomicBoolean draining;
+  private final ScheduledExecutorService purger;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final EmbeddingStack embedding;
 
   private CarrotServer(
       Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
-      AtomicBoolean draining, EmbeddingStack embedding) {
+      AtomicBoolean draining, ScheduledExecutorService purger, EmbeddingStack embedding) {
     this.embedding = embedding;
     this.app = app;
     this.log = log;
@@ -75,6 +80,30 @@ public final class CarrotServer implements AutoCloseable {
     this.budgets = budgets;
     this.requests = requests;
     this.draining = draining;
+    this.purger = purger;
+  }
+
+  /**
+   * Purges the requests older than the last {@code days} UTC days (today included) now, before
+   * serving, and then every hour.
+   */
+  private static ScheduledExecutorService startPurging(DecisionLog log, int days, Budgets budgets) {
+    Runnable purge = () -> {
+      LocalDate first = budgets.today().minusDays(days - 1L);
+      try {
+        int n = log.purgeBefore(first);
+        if (n > 0) {
+          LOG.info("decision log: purged {} requests from before {} (log.retain_days {})", n, first, days);
+        }
+      } catch (CarrotException e) {
+        LOG.warn("decision log: purge failed, retrying in an hour: {}", e.getMessage());
+      }
+    };
+    purge.run();
+    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(
+        r -> Thread.ofPlatform().name("carrot-log-purge").daemon().unstarted(r));
+    s.scheduleWithFixedDelay(purge, 1, 1, TimeUnit.HOURS);
+    return s;
   }
 
   /**
@@ -141,33 +170,49 @@ public final class CarrotServer implements AutoCloseable {
 
     EmbeddingStack stack = EmbeddingStack.around(router.embedder(), embedding);
     CarrotRouter priced = CarrotRouter.of(repriced.router(), stack.embedder, repriced.tokenCounter());
+    ServerMetrics metrics = new ServerMetrics(pacers);
+    stack.register(metrics.registry);
     DecisionLog log;
     try {
-      log = DecisionLog.open(config.log(), env);
+      log = DecisionLog.open(config.log(), env, metrics.registry);
     } catch (RuntimeException e) {
       stack.close();
       throw e;
     }
     UpstreamClient client = null;
+    ScheduledExecutorService purger = null;
     try {
-      Budgets budgets = new Budgets(clock, config.raiseMuFrom(), log.spentOn(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC))));
+      Budgets budgets = new Budgets(clock, config.raiseMuFrom(), new Budgets.Ledger() {
+        @Override
+        public double add(String keyId, LocalDate day, double usd) {
+          return log.addSpend(keyId, day, usd);
+        }
+
+        @Override
+        public double get(String keyId, LocalDate day) {
+          return log.spend(keyId, day);
+        }
+      });
+      if (config.log().retainDays() > 0) {
+        purger = startPurging(log, config.log().retainDays(), budgets);
+      }
       ClientKeys keys = new ClientKeys(config.clients());
       if (!keys.enabled()) {
         LOG.warn("no clients in the config: authentication is off and anyone who can reach {}:{} can spend through it",
             config.host(), config.port());
       }
-      ServerMetrics metrics = new ServerMetrics(pacers);
-      stack.register(metrics.registry);
       client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
       RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu(), pacers);
       Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
-      Requests requests = new Requests(clock, log, metrics);
+      Requests requests = new Requests(clock, log, metrics, config.log().durableWaitMs());
       ChatProxy chat = new ChatProxy(
           keys, budgets, routing, upstreams, client, metrics, requests, config.maxBodyBytes(), config.maxAttempts(),
           config.log().storePrompts());
-      Endpoints endpoints = new Endpoints(keys, priced, routable, routing, upstreams, log, metrics, requests, config.maxBodyBytes());
-      EchoUpstream echo = config.demoEcho() ? new EchoUpstream(router.tokenCounter()) : null;
       AtomicBoolean draining = new AtomicBoolean();
+      Endpoints endpoints = new Endpoints(
+          keys, priced, routable, routing, upstreams, log, metrics, requests, config.maxBodyBytes(), budgets,
+          config.metricsKeySha256(), draining::get);
+      EchoUpstream echo = config.demoEcho() ? new EchoUpstream(router.tokenCounter()) : null;
       Javalin app = Javalin.create(cfg -> {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
@@ -224,10 +269,13 @@ public final class CarrotServer implements AutoCloseable {
       client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
       LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
           config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
-      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, stack);
+      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, purger, stack);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
+      }
+      if (purger != null) {
+        purger.shutdownNow();
       }
       log.close();
       stack.close();
@@ -307,6 +355,9 @@ public final class CarrotServer implements AutoCloseable {
     }
     app.stop();
     client.close();
+    if (purger != null) {
+      purger.shutdownNow();
+    }
     log.close();
     embedding.close();
     stopped.countDown();

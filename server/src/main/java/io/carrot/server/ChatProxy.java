@@ -72,57 +72,89 @@ final class ChatProxy {
 
   void handle(Context ctx) {
     LogEntry.Builder log = requests.begin(ctx, "chat");
+    Budgets.Reservation held = null;
     try {
       Client c = keys.authenticate(ctx.header("Authorization"));
       log.keyId = c.id();
-      ChatRequest req = ChatRequest.parse(Http.readObject(ctx, maxBody));
-      log.requestedModel = req.model();
-      log.stream = req.stream();
-      ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
-      budgets.check(c);
-      Double remaining = budgets.remaining(c);
-      if (remaining != null) {
-        ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
+      try (Budgets.Slot slot = budgets.admit(c)) {
+        ChatRequest req = ChatRequest.parse(Http.readObject(ctx, maxBody));
+        log.requestedModel = req.model();
+        log.stream = req.stream();
+        ModelSpec spec = ModelSpec.parse(req.model(), upstreams.keySet());
+        budgets.check(c);
+        Double remaining = budgets.remaining(c);
+        if (remaining != null) {
+          ctx.header("x-carrot-budget-remaining-usd", fmt(remaining));
+        }
+        List<Target> targets = new ArrayList<>();
+        BudgetPacer pacer = null;
+        double predicted;
+        if (spec instanceof ModelSpec.Passthrough p) {
+          log.policy = "passthrough";
+          log.promptSha256 = Routing.sha256(req.routedText());
+          log.prompt = storePrompts ? req.routedText() : null;
+          log.inputTokens = (double) routing.countTokens(req.allText());
+          Upstream u = upstreams.get(p.upstream());
+          targets.add(new Target(u, null));
+          predicted = u.price().cost(log.inputTokens, maxOutputTokens(req));
+        } else {
+          Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
+          ctx.header("x-carrot-policy", r.policy());
+          ctx.header("x-carrot-mu", fmt(r.decision().mu()));
+          Routing.supportHeaders(ctx, r.decision());
+          if (!r.constraintMet()) {
+            ctx.header("x-carrot-constraint-met", "false");
+          }
+          if (r.pacer() != null && r.pacer().requests() > 0) {
+            ctx.header("x-carrot-budget-spent-per-1000", fmt(r.pacer().spentUsdPer1000()));
+          }
+          pacer = r.recordsTo();
+          for (Candidate cand : r.decision().candidates()) {
+            targets.add(new Target(upstreams.get(cand.model()), cand));
+          }
+          predicted = targets.get(0).candidate().costUsd();
+        }
+        held = budgets.reserve(c, predicted);
+        serve(ctx, req, targets, pacer, log, held);
       }
-      List<Target> targets = new ArrayList<>();
-      BudgetPacer pacer = null;
-      if (spec instanceof ModelSpec.Passthrough p) {
-        log.policy = "passthrough";
-        log.promptSha256 = Routing.sha256(req.routedText());
-        log.prompt = storePrompts ? req.routedText() : null;
-        targets.add(new Target(upstreams.get(p.upstream()), null));
-      } else {
-        Routed r = routing.route(req.routedText(), req.allText(), spec, c, log);
-        ctx.header("x-carrot-policy", r.policy());
-        ctx.header("x-carrot-mu", fmt(r.decision().mu()));
-        if (!r.constraintMet()) {
-          ctx.header("x-carrot-constraint-met", "false");
-        }
-        if (r.pacer() != null && r.pacer().requests() > 0) {
-          ctx.header("x-carrot-budget-spent-per-1000", fmt(r.pacer().spentUsdPer1000()));
-        }
-        pacer = r.recordsTo();
-        for (Candidate cand : r.decision().candidates()) {
-          targets.add(new Target(upstreams.get(cand.model()), cand));
-        }
-      }
-      serve(ctx, req, targets, c, pacer, log);
     } catch (RuntimeException e) {
       requests.fail(ctx, log, e);
       throw e;
     } finally {
+      if (held != null) {
+        held.settle(0);
+      }
       requests.end(ctx, log);
     }
   }
 
-  /** Tries the targets in order; {@code pacer} (or null) is told the answer's real cost. */
-  private void serve(Context ctx, ChatRequest req, List<Target> targets, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  /** The output tokens a passthrough request allows ({@code max_completion_tokens} or {@code max_tokens}), else 0. */
+  private static double maxOutputTokens(ChatRequest req) {
+    for (String f : new String[] {"max_completion_tokens", "max_tokens"}) {
+      JsonNode n = req.body().path(f);
+      if (n.canConvertToLong() && n.asLong() > 0) {
+        return n.asLong();
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Tries the targets in order, holding the prediction of the one being tried; {@code pacer} (or
+   * null) is told the answer's real cost.
+   */
+  private void serve(
+      Context ctx, ChatRequest req, List<Target> targets, BudgetPacer pacer, LogEntry.Builder log,
+      Budgets.Reservation held) {
     ArrayNode attempts = Json.COMPACT.createArrayNode();
     List<String> failures = new ArrayList<>();
     int tries = Math.min(maxAttempts, targets.size());
     for (int i = 0; i < tries; i++) {
       Target t = targets.get(i);
       Upstream u = t.upstream();
+      if (t.candidate() != null) {
+        held.adjust(t.candidate().costUsd());
+      }
       byte[] body = req.bodyFor(u.model(), u.injectStreamUsage());
       UpstreamResult res = client.send(u, body, req.stream());
       metrics.upstream.observe(res.nanos() / 1e9, u.name());
@@ -140,7 +172,7 @@ final class ChatProxy {
           a.put("outcome", "answered");
           log.attemptsJson = attempts.toString();
           answered(ctx, t, log, i, res.nanos(), s.response().headers());
-          relay(ctx, s, relay, t, c, pacer, log);
+          relay(ctx, s, relay, t, pacer, log, held);
           return;
         }
       }
@@ -157,7 +189,7 @@ final class ChatProxy {
           a.put("outcome", ans.status() / 100 == 2 ? "answered" : "http_" + ans.status());
           log.attemptsJson = attempts.toString();
           answered(ctx, t, log, i, res.nanos(), ans.headers());
-          complete(ctx, ans, t, c, pacer, log);
+          complete(ctx, ans, t, pacer, log, held);
           return;
         }
         case UpstreamResult.Streaming s -> throw new IllegalStateException("handled above: " + s);
@@ -196,9 +228,11 @@ final class ChatProxy {
   }
 
   /** Passes a complete (non-streamed) answer on. */
-  private void complete(Context ctx, UpstreamResult.Answered ans, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  private void complete(
+      Context ctx, UpstreamResult.Answered ans, Target t, BudgetPacer pacer, LogEntry.Builder log, Budgets.Reservation held) {
     log.status = ans.status();
     if (ans.status() / 100 == 2) {
+      long counted = 0;
       try {
         JsonNode n = Json.COMPACT.readTree(ans.body());
         if (n != null) {
@@ -212,11 +246,14 @@ final class ChatProxy {
           if (usage.path("completion_tokens").canConvertToLong()) {
             log.actualOutputTokens = usage.get("completion_tokens").asLong();
           }
+          if (t.candidate() == null && !usage.isObject()) {
+            counted = countAnswer(n);
+          }
         }
       } catch (IOException e) {
         log.error = "the upstream's answer is not JSON";
       }
-      charge(t, c, pacer, log);
+      charge(t, pacer, log, held, counted);
     } else {
       log.error = "upstream " + t.upstream().name() + " answered HTTP " + ans.status();
     }
@@ -224,9 +261,25 @@ final class ChatProxy {
     ctx.status(ans.status()).contentType(type).result(ans.body());
   }
 
-  /** Streams an answer through. */
+  /** The tokens of a non-streamed answer's message contents, counted (for answers without usage). */
+  private long countAnswer(JsonNode completion) {
+    StringBuilder text = new StringBuilder();
+    for (JsonNode choice : completion.path("choices")) {
+      JsonNode content = choice.path("message").path("content");
+      if (content.isTextual()) {
+        text.append(content.asText());
+      }
+    }
+    return text.isEmpty() ? 0 : routing.countTokens(text.toString());
+  }
+
+  /**
+   * Streams an answer through. Its row is stored, and its cost charged, just before the final
+   * {@code data: [DONE]} reaches the client; a stream that ends otherwise is charged when it ends.
+   */
   private void relay(
-      Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+      Context ctx, UpstreamResult.Streaming s, SseRelay relay, Target t, BudgetPacer pacer, LogEntry.Builder log,
+      Budgets.Reservation held) {
     HttpServletResponse res = ctx.res();
     res.setStatus(s.response().statusCode());
     res.setContentType(s.response().headers().firstValue("content-type").orElse("text/event-stream"));
@@ -234,7 +287,10 @@ final class ChatProxy {
     log.status = s.response().statusCode();
     try {
       OutputStream out = res.getOutputStream();
-      relay.pump(out);
+      relay.pump(out, () -> {
+        streamCharged(relay, t, pacer, log, held);
+        requests.store(ctx, log);
+      });
     } catch (SseRelay.ClientGoneException e) {
       log.error = "the client closed the stream after " + relay.bytesOut() + " bytes";
     } catch (IOException e) {
@@ -242,38 +298,55 @@ final class ChatProxy {
       LOG.warn("request {}: {}", log.requestId, log.error);
     } finally {
       closeQuietly(s.response().body());
-      log.completionId = relay.completionId();
-      log.actualInputTokens = relay.promptTokens();
-      log.actualOutputTokens = relay.completionTokens();
-      charge(t, c, pacer, log);
+      streamCharged(relay, t, pacer, log, held);
     }
   }
 
+  /** Takes a stream's id and usage into the log and charges it, once. */
+  private void streamCharged(SseRelay relay, Target t, BudgetPacer pacer, LogEntry.Builder log, Budgets.Reservation held) {
+    if (held.settled()) {
+      return;
+    }
+    log.completionId = relay.completionId();
+    log.actualInputTokens = relay.promptTokens();
+    log.actualOutputTokens = relay.completionTokens();
+    charge(t, pacer, log, held, 0);
+  }
+
   /**
-   * Adds the answer's cost to the key's spend and to its budget stream's pacer (when it has one):
-   * reported usage at the upstream's price, else the prediction.
+   * Charges an answer to the key's budget (settling its reservation) and to its budget stream's
+   * pacer (when it has one). The cost, in order of preference: the usage the upstream reported, at
+   * the upstream's price; the input counted and the output tokens delivered, when the relaying path
+   * counted them ({@link LogEntry.Builder#deliveredOutputTokens}); the prediction of a routed answer;
+   * the input and {@code countedOutput} tokens counted with the router's token counter for a
+   * passthrough answer.
    */
-  private void charge(Target t, Client c, BudgetPacer pacer, LogEntry.Builder log) {
+  private void charge(Target t, BudgetPacer pacer, LogEntry.Builder log, Budgets.Reservation held, long countedOutput) {
     String model = t.upstream().name();
     metrics.answers.inc(model);
     if (t.candidate() != null) {
       metrics.predictedCost.add(t.candidate().costUsd(), model);
     }
+    double countedInput = log.inputTokens == null ? 0 : log.inputTokens;
     double usd;
     if (log.actualInputTokens != null || log.actualOutputTokens != null) {
-      long in = log.actualInputTokens == null ? 0 : log.actualInputTokens;
-      long out = log.actualOutputTokens == null ? 0 : log.actualOutputTokens;
+      long in = log.actualInputTokens == null ? 0 : Math.max(0, log.actualInputTokens);
+      long out = log.actualOutputTokens == null ? 0 : Math.max(0, log.actualOutputTokens);
       usd = t.upstream().price().cost(in, out);
       log.actualCostUsd = usd;
       metrics.actualCost.add(usd, model);
       if (t.candidate() != null) {
         metrics.actualCostPredicted.add(t.candidate().costUsd(), model);
       }
+    } else if (log.deliveredOutputTokens != null) {
+      usd = t.upstream().price().cost(countedInput, Math.max(0, log.deliveredOutputTokens));
+    } else if (t.candidate() != null) {
+      usd = t.candidate().costUsd();
     } else {
-      usd = t.candidate() != null ? t.candidate().costUsd() : 0;
+      usd = t.upstream().price().cost(countedInput, countedOutput);
     }
     log.chargedUsd = usd;
-    budgets.charge(c.id(), usd);
+    held.settle(usd);
     if (pacer != null) {
       pacer.record(usd);
     }

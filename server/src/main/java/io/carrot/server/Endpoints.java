@@ -14,9 +14,15 @@ import io.carrot.server.log.LogEntry;
 import io.carrot.server.policy.ModelSpec;
 import io.carrot.server.policy.Routed;
 import io.carrot.server.upstream.Upstream;
+import io.carrot.server.auth.Budgets;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /** The endpoints besides chat completions: route, models, feedback, health, metrics. */
 final class Endpoints {
@@ -29,11 +35,15 @@ final class Endpoints {
   private final ServerMetrics metrics;
   private final Requests requests;
   private final long maxBody;
+  private final Budgets budgets;
+  private final String metricsKeySha256;
+  private final BooleanSupplier draining;
   private final long startedAt = System.currentTimeMillis() / 1000;
 
   Endpoints(
       ClientKeys keys, CarrotRouter router, Set<String> routable, Routing routing, Map<String, Upstream> upstreams,
-      DecisionLog log, ServerMetrics metrics, Requests requests, long maxBody) {
+      DecisionLog log, ServerMetrics metrics, Requests requests, long maxBody, Budgets budgets, String metricsKeySha256,
+      BooleanSupplier draining) {
     this.keys = keys;
     this.router = router;
     this.routable = routable;
@@ -43,6 +53,9 @@ final class Endpoints {
     this.metrics = metrics;
     this.requests = requests;
     this.maxBody = maxBody;
+    this.budgets = budgets;
+    this.metricsKeySha256 = metricsKeySha256;
+    this.draining = draining;
   }
 
   /**
@@ -85,6 +98,7 @@ final class Endpoints {
         throw ApiError.badRequest("prompt", "send 'prompt' (a string) or 'messages' (a chat completion's messages)");
       }
       Routed r = routing.route(routed, all, spec, c, entry);
+      Routing.supportHeaders(ctx, r.decision());
       if (!r.constraintMet()) {
         ctx.header("x-carrot-constraint-met", "false");
       }
@@ -132,10 +146,25 @@ final class Endpoints {
     Http.json(ctx, 200, o);
   }
 
-  /** {@code GET /health}. */
+  /**
+   * {@code GET /health}: {@code ok}, or {@code degraded} with {@code reasons} when the decision log's
+   * writer is failing or behind, the budget ledger cannot be reached, or the server is draining (then
+   * with status 503, so load balancers stop sending requests here).
+   */
   void health(Context ctx) {
+    List<String> reasons = new ArrayList<>();
+    boolean closing = draining.getAsBoolean();
+    if (closing) {
+      reasons.add("draining: the server is shutting down and refuses new requests");
+    }
+    reasons.addAll(log.health());
+    reasons.addAll(budgets.health());
     ObjectNode o = Json.COMPACT.createObjectNode();
-    o.put("status", "ok");
+    o.put("status", reasons.isEmpty() ? "ok" : "degraded");
+    if (!reasons.isEmpty()) {
+      ArrayNode a = o.putArray("reasons");
+      reasons.forEach(a::add);
+    }
     o.put("version", Version.CURRENT);
     ObjectNode r = o.putObject("router");
     r.put("dataset", router.router().provenance().dataset());
@@ -144,11 +173,19 @@ final class Endpoints {
     r.put("routable", routable.size());
     o.put("upstreams", upstreams.size());
     o.put("log", log.describe());
-    Http.json(ctx, 200, o);
+    Http.json(ctx, closing ? 503 : 200, o);
   }
 
-  /** {@code GET /metrics}: Prometheus text format. */
+  /** {@code GET /metrics}: Prometheus text format; needs {@code Bearer KEY} when {@code metrics.key_sha256} is set. */
   void metrics(Context ctx) {
+    if (metricsKeySha256 != null) {
+      String auth = ctx.header("Authorization");
+      String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+      if (given == null || !MessageDigest.isEqual(
+          ClientKeys.sha256(given).getBytes(StandardCharsets.US_ASCII), metricsKeySha256.getBytes(StandardCharsets.US_ASCII))) {
+        throw ApiError.unauthorized("/metrics needs the metrics key: send 'Authorization: Bearer METRICS_KEY' (metrics.key_sha256)");
+      }
+    }
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry.render());
   }
 }

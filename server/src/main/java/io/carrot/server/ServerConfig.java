@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * @param raiseMuFrom share of a key's daily budget from which mu is raised (see {@code Budgets})
  * @param log the decision log
  * @param demoEcho serve the built-in echo upstream under {@code /demo/v1}
+ * @param metricsKeySha256 SHA-256 of the key {@code GET /metrics} requires, or null for none
  */
 public record ServerConfig(
     String host,
@@ -50,7 +51,8 @@ public record ServerConfig(
     List<ClientConfig> clients,
     double raiseMuFrom,
     LogConfig log,
-    boolean demoEcho) {
+    boolean demoEcho,
+    String metricsKeySha256) {
 
   /** Stands for the server's own address in a {@code base_url}, e.g. {@code {self}/demo/v1}. */
   public static final String SELF = "{self}";
@@ -67,6 +69,15 @@ public record ServerConfig(
   public ServerConfig {
     upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
     clients = List.copyOf(clients);
+  }
+
+  /** Without a {@code /metrics} key. */
+  public ServerConfig(
+      String host, int port, Path router, double defaultMu, long maxBodyBytes, int maxAttempts, Duration connectTimeout,
+      Duration firstByteTimeout, Map<String, UpstreamConfig> upstreams, List<ClientConfig> clients, double raiseMuFrom,
+      LogConfig log, boolean demoEcho) {
+    this(host, port, router, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients,
+        raiseMuFrom, log, demoEcho, null);
   }
 
   /**
@@ -89,8 +100,14 @@ public record ServerConfig(
    * @param id name shown in the log and metrics (never the key)
    * @param keySha256 lower-case hex SHA-256 of the key
    * @param dailyBudgetUsd spend allowed per UTC day, or null for no limit
+   * @param maxConcurrent requests the key may have running at once on one instance, or null for no limit
    */
-  public record ClientConfig(String id, String keySha256, Double dailyBudgetUsd) {}
+  public record ClientConfig(String id, String keySha256, Double dailyBudgetUsd, Integer maxConcurrent) {
+    /** Without a concurrency limit. */
+    public ClientConfig(String id, String keySha256, Double dailyBudgetUsd) {
+      this(id, keySha256, dailyBudgetUsd, null);
+    }
+  }
 
   /**
    * The decision log.
@@ -99,8 +116,44 @@ public record ServerConfig(
    * @param user database user, or null
    * @param passwordEnv environment variable holding the database password, or null
    * @param storePrompts keep prompt texts (needed by {@code carrot log export}); hashes are always kept
+   * @param retainDays keep the requests of the last this many UTC days (today included) and purge older
+   *     ones at start and every hour; 0 keeps everything
+   * @param queueBytes bound of the write queue in bytes; rows beyond it are set aside in the dead letter
+   * @param durableWaitMs how long an answer waits, before its last byte, for its row to be stored;
+   *     0 does not wait (a {@code kill -9} may then lose the rows of the last moments)
+   * @param deadLetter JSON-lines file for rows the database refuses or the queue cannot hold
    */
-  public record LogConfig(String url, String user, String passwordEnv, boolean storePrompts) {}
+  public record LogConfig(
+      String url, String user, String passwordEnv, boolean storePrompts, int retainDays, long queueBytes,
+      long durableWaitMs, Path deadLetter) {
+    public static final long DEFAULT_DURABLE_WAIT_MS = 2000;
+
+    /** With the defaults for retention (none), the queue (64 MiB), the durable wait and the dead letter. */
+    public LogConfig(String url, String user, String passwordEnv, boolean storePrompts) {
+      this(url, user, passwordEnv, storePrompts, 0, io.carrot.server.log.DecisionLog.DEFAULT_QUEUE_BYTES,
+          DEFAULT_DURABLE_WAIT_MS, defaultDeadLetter(url, Path.of("")));
+    }
+
+    /** The same log with another queue bound. */
+    public LogConfig withQueueBytes(long bytes) {
+      return new LogConfig(url, user, passwordEnv, storePrompts, retainDays, bytes, durableWaitMs, deadLetter);
+    }
+
+    /** The same log with another durable wait. */
+    public LogConfig withDurableWaitMs(long ms) {
+      return new LogConfig(url, user, passwordEnv, storePrompts, retainDays, queueBytes, ms, deadLetter);
+    }
+
+    /** Beside a SQLite file ({@code FILE.dead-letter.jsonl}); else {@code carrot-log.dead-letter.jsonl} in {@code dir}. */
+    static Path defaultDeadLetter(String url, Path dir) {
+      if (url.startsWith("jdbc:sqlite:")) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int q = file.indexOf('?');
+        return Path.of((q < 0 ? file : file.substring(0, q)) + ".dead-letter.jsonl");
+      }
+      return dir.resolve("carrot-log.dead-letter.jsonl");
+    }
+  }
 
   /** The demo: every model of the router served by the built-in echo upstream; no keys. */
   public static ServerConfig demo(List<String> routerModels, Path logFile) {
@@ -117,19 +170,19 @@ public record ServerConfig(
   public ServerConfig withListen(String newHost, Integer newPort) {
     return new ServerConfig(
         newHost == null ? host : newHost, newPort == null ? port : newPort, router, defaultMu, maxBodyBytes,
-        maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients, raiseMuFrom, log, demoEcho);
+        maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients, raiseMuFrom, log, demoEcho, metricsKeySha256);
   }
 
   public ServerConfig withRouter(Path newRouter) {
     return new ServerConfig(
         host, port, newRouter, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
-        upstreams, clients, raiseMuFrom, log, demoEcho);
+        upstreams, clients, raiseMuFrom, log, demoEcho, metricsKeySha256);
   }
 
   public ServerConfig withLog(LogConfig newLog) {
     return new ServerConfig(
         host, port, router, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
-        upstreams, clients, raiseMuFrom, newLog, demoEcho);
+        upstreams, clients, raiseMuFrom, newLog, demoEcho, metricsKeySha256);
   }
 
   public static String sqliteUrl(Path file) {
@@ -162,7 +215,7 @@ public record ServerConfig(
     Reader r = new Reader(where);
     r.object(root, "", Set.of(
         "version", "listen", "router", "default_mu", "max_body_bytes", "fallback", "timeouts", "upstreams",
-        "clients", "budget_policy", "log", "demo_echo"));
+        "clients", "budget_policy", "log", "demo_echo", "metrics"));
     if (root.has("version") && r.integer(root, "version", 1, 1, 1) != 1) {
       throw new CarrotException(where + ": version must be 1");
     }
@@ -182,7 +235,8 @@ public record ServerConfig(
     List<ClientConfig> clients = clients(r, root.get("clients"));
     JsonNode policy = r.optObject(root, "budget_policy", Set.of("raise_mu_from"));
     double raise = r.number(policy, "budget_policy.raise_mu_from", DEFAULT_RAISE_MU_FROM, 0, 1);
-    JsonNode log = r.optObject(root, "log", Set.of("url", "path", "user", "password_env", "store_prompts"));
+    JsonNode log = r.optObject(root, "log", Set.of(
+        "url", "path", "user", "password_env", "store_prompts", "retain_days", "queue_bytes", "durable_wait_ms", "dead_letter"));
     String url = r.string(log, "log.url", null);
     String path = r.string(log, "log.path", null);
     if (url != null && path != null) {
@@ -193,11 +247,21 @@ public record ServerConfig(
     } else if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new CarrotException(where + ": log.url must start with jdbc:sqlite: or jdbc:postgresql:, got '" + url + "'");
     }
+    String deadLetter = r.string(log, "log.dead_letter", null);
     LogConfig lc = new LogConfig(
         url, r.string(log, "log.user", null), r.string(log, "log.password_env", null),
-        r.bool(log, "log.store_prompts", true));
+        r.bool(log, "log.store_prompts", false), (int) r.integer(log, "log.retain_days", 0, 0, 100_000),
+        r.integer(log, "log.queue_bytes", io.carrot.server.log.DecisionLog.DEFAULT_QUEUE_BYTES, 1 << 16, 1L << 40),
+        r.integer(log, "log.durable_wait_ms", LogConfig.DEFAULT_DURABLE_WAIT_MS, 0, 600_000),
+        deadLetter == null ? LogConfig.defaultDeadLetter(url, dir) : dir.resolve(deadLetter).normalize());
     boolean echo = r.bool(root, "demo_echo", false);
-    return new ServerConfig(host, port, router, mu, maxBody, attempts, connect, firstByte, ups, clients, raise, lc, echo);
+    JsonNode metrics = r.optObject(root, "metrics", Set.of("key_sha256"));
+    String metricsKey = r.string(metrics, "metrics.key_sha256", null);
+    if (metricsKey != null && !SHA256.matcher(metricsKey).matches()) {
+      throw new CarrotException(where + ": metrics.key_sha256 must be 64 lower-case hex digits (the SHA-256 of the key "
+          + "scrapers send as 'Authorization: Bearer KEY'; 'carrot serve key' makes one), got '" + metricsKey + "'");
+    }
+    return new ServerConfig(host, port, router, mu, maxBody, attempts, connect, firstByte, ups, clients, raise, lc, echo, metricsKey);
   }
 
   private static Map<String, UpstreamConfig> upstreams(Reader r, JsonNode node) {
@@ -254,7 +318,7 @@ public record ServerConfig(
     for (int i = 0; i < node.size(); i++) {
       String p = "clients[" + i + "]";
       JsonNode c = node.get(i);
-      r.object(c, p, Set.of("id", "key_sha256", "daily_budget_usd"));
+      r.object(c, p, Set.of("id", "key_sha256", "daily_budget_usd", "max_concurrent"));
       String id = r.string(c, p + ".id", null);
       String hash = r.string(c, p + ".key_sha256", null);
       if (id == null || id.isBlank()) {
@@ -272,7 +336,8 @@ public record ServerConfig(
         throw new CarrotException(r.where + ": " + p + ".key_sha256 is the same as another client's");
       }
       Double budget = c.has("daily_budget_usd") ? r.number(c, p + ".daily_budget_usd", 0, 1e-9, 1e12) : null;
-      out.add(new ClientConfig(id, hash, budget));
+      Integer maxConcurrent = c.has("max_concurrent") ? (int) r.integer(c, p + ".max_concurrent", 0, 1, 1_000_000) : null;
+      out.add(new ClientConfig(id, hash, budget, maxConcurrent));
     }
     return out;
   }

@@ -37,6 +37,11 @@ final class ServerMetrics {
   final Metrics.Histogram request = registry.histogram(
       "carrot_request_seconds", "Time until the last byte of the response.", Metrics.LATENCY_BUCKETS, "endpoint");
 
+  final Metrics.Histogram durableWait = registry.histogram(
+      "carrot_log_durable_wait_seconds", "Time an answer waited for its decision log row to be stored.", Metrics.LATENCY_BUCKETS);
+  final Metrics.Counter durableTimeouts = registry.counter(
+      "carrot_log_durable_timeouts_total", "Answers sent before their row was stored because log.durable_wait_ms passed.");
+
   /** Registers the paced budget streams' gauges. */
   ServerMetrics(Pacers pacers) {
     registry.gauge(

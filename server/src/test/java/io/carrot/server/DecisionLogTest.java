@@ -69,7 +69,7 @@ class DecisionLogTest {
           return r.getInt(1);
         }
       });
-      assertThat(version).isEqualTo(1);
+      assertThat(version).isEqualTo(2);
     }
   }
 
@@ -119,7 +119,7 @@ class DecisionLogTest {
       h.server.close();
       assertThatThrownBy(() -> h.server = CarrotServer.start(
               ServerConfig.parse(h.yaml, "test.yaml", dir), TestRouters.tiny(), h.env::get, h.clock))
-          .hasMessageContaining("the decision log has schema version 7, newer than this carrot knows (1)");
+          .hasMessageContaining("the decision log has schema version 7, newer than this carrot knows (2)");
       h.server = CarrotServer.start(ServerConfig.parse(h.yaml.replace("log.db", "other.db"), "test.yaml", dir), TestRouters.tiny(), h.env::get, h.clock);
     }
   }

@@ -80,7 +80,7 @@ final class Harness implements AutoCloseable {
         %s""".formatted(
             firstByteMs,
             stub.baseUrl("strong"), stub.baseUrl("mid"), stub.baseUrl("cheap"), stub.baseUrl("solo"),
-            extra.startsWith("log:") || extra.contains("\nlog:") ? "" : "log: {path: log.db}\n")
+            extra.startsWith("log:") || extra.contains("\nlog:") ? "" : "log: {path: log.db, store_prompts: true}\n")
         + extra;
   }
 

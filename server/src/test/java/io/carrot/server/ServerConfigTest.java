@@ -32,11 +32,20 @@ class ServerConfigTest {
             price: {input_per_mtok: 2.5, output_per_mtok: 10}
           local: {base_url: "http://127.0.0.1:8000/v1", inject_stream_usage: false}
         clients:
-          - {id: team-a, key_sha256: %s, daily_budget_usd: 5}
+          - {id: team-a, key_sha256: %s, daily_budget_usd: 5, max_concurrent: 4}
           - {id: team-b, key_sha256: %s}
         budget_policy: {raise_mu_from: 0.9}
-        log: {url: "jdbc:postgresql://db/carrot", user: carrot, password_env: PGPASSWORD, store_prompts: false}
-        """.formatted("a".repeat(64), "b".repeat(64)));
+        log:
+          url: "jdbc:postgresql://db/carrot"
+          user: carrot
+          password_env: PGPASSWORD
+          store_prompts: false
+          retain_days: 30
+          queue_bytes: 1048576
+          durable_wait_ms: 0
+          dead_letter: dead/rows.jsonl
+        metrics: {key_sha256: %s}
+        """.formatted("a".repeat(64), "b".repeat(64), "a".repeat(64)));
     assertThat(c.host()).isEqualTo("0.0.0.0");
     assertThat(c.port()).isEqualTo(9000);
     assertThat(c.router()).isEqualTo(Path.of("/etc/carrot/routers/prod.carrot"));
@@ -57,7 +66,10 @@ class ServerConfigTest {
     assertThat(local.injectStreamUsage()).isFalse();
     assertThat(c.clients()).extracting(ServerConfig.ClientConfig::dailyBudgetUsd).containsExactly(5.0, null);
     assertThat(c.raiseMuFrom()).isEqualTo(0.9);
-    assertThat(c.log()).isEqualTo(new ServerConfig.LogConfig("jdbc:postgresql://db/carrot", "carrot", "PGPASSWORD", false));
+    assertThat(c.log()).isEqualTo(new ServerConfig.LogConfig(
+        "jdbc:postgresql://db/carrot", "carrot", "PGPASSWORD", false, 30, 1 << 20, 0, Path.of("/etc/carrot/dead/rows.jsonl")));
+    assertThat(c.metricsKeySha256()).isEqualTo("a".repeat(64));
+    assertThat(c.clients()).extracting(ServerConfig.ClientConfig::maxConcurrent).containsExactly(4, null);
   }
 
   @Test
@@ -70,7 +82,12 @@ class ServerConfigTest {
     assertThat(c.maxAttempts()).isEqualTo(3);
     assertThat(c.clients()).isEmpty();
     assertThat(c.log().url()).isEqualTo("jdbc:sqlite:/etc/carrot/carrot-log.db");
-    assertThat(c.log().storePrompts()).isTrue();
+    assertThat(c.log().storePrompts()).as("prompts are stored only when asked for").isFalse();
+    assertThat(c.log().retainDays()).isZero();
+    assertThat(c.log().queueBytes()).isEqualTo(64L << 20);
+    assertThat(c.log().durableWaitMs()).isEqualTo(2000);
+    assertThat(c.log().deadLetter()).isEqualTo(Path.of("/etc/carrot/carrot-log.db.dead-letter.jsonl"));
+    assertThat(c.metricsKeySha256()).isNull();
     assertThat(c.withListen(null, 0).port()).isEqualTo(0);
     assertThat(c.withListen("::1", null).port()).isEqualTo(8080);
   }
@@ -79,7 +96,7 @@ class ServerConfigTest {
   void mistakesAreNamed() {
     String ok = "upstreams: {m: {base_url: 'http://h/v1'}}\n";
     assertThatThrownBy(() -> parse(ok + "defualt_mu: 0.2"))
-        .hasMessage("carrot.yaml: unknown key 'defualt_mu'; expected one of [budget_policy, clients, default_mu, demo_echo, fallback, listen, log, max_body_bytes, router, timeouts, upstreams, version]");
+        .hasMessage("carrot.yaml: unknown key 'defualt_mu'; expected one of [budget_policy, clients, default_mu, demo_echo, fallback, listen, log, max_body_bytes, metrics, router, timeouts, upstreams, version]");
     assertThatThrownBy(() -> parse(ok + "default_mu: 1.5")).hasMessage("carrot.yaml: default_mu must be a number in [0, 1], got 1.5");
     assertThatThrownBy(() -> parse(ok + "listen: {port: 70000}")).hasMessage("carrot.yaml: listen.port must be a whole number in [0, 65535], got 70000");
     assertThatThrownBy(() -> parse("upstreams: {m: {base_url: 'ftp://h'}}"))
@@ -99,6 +116,12 @@ class ServerConfigTest {
         .hasMessage("carrot.yaml: log.url must start with jdbc:sqlite: or jdbc:postgresql:, got 'jdbc:mysql://x'");
     assertThatThrownBy(() -> parse(ok + "demo_echo: yes please")).hasMessage("carrot.yaml: demo_echo must be true or false, got \"yes please\"");
     assertThatThrownBy(() -> parse("upstreams: [1, 2")).hasMessageStartingWith("carrot.yaml: malformed YAML:");
+    assertThatThrownBy(() -> parse(ok + "metrics: {key_sha256: hunter2}"))
+        .hasMessageStartingWith("carrot.yaml: metrics.key_sha256 must be 64 lower-case hex digits");
+    assertThatThrownBy(() -> parse(ok + "log: {queue_bytes: 10}"))
+        .hasMessage("carrot.yaml: log.queue_bytes must be a whole number in [65536, 1099511627776], got 10");
+    assertThatThrownBy(() -> parse(ok + "clients: [{id: a, key_sha256: %s, max_concurrent: 0}]".formatted("a".repeat(64))))
+        .hasMessage("carrot.yaml: clients[0].max_concurrent must be a whole number in [1, 1000000], got 0");
     assertThatThrownBy(() -> parse("")).hasMessage("carrot.yaml: the file is empty; see docs/server.md for the keys");
   }
 }

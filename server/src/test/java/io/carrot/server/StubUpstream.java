@@ -35,6 +35,10 @@ final class StubUpstream implements AutoCloseable {
   private final Map<String, Behaviour> behaviour = new ConcurrentHashMap<>();
   final List<Received> received = new CopyOnWriteArrayList<>();
   final List<String> streamsSent = new CopyOnWriteArrayList<>();
+  /** Upstream model ids whose non-streamed answers carry no {@code usage}. */
+  final java.util.Set<String> noUsage = ConcurrentHashMap.newKeySet();
+  /** Milliseconds every OK answer waits before it is sent (so that requests overlap). */
+  volatile long okDelayMs;
 
   StubUpstream() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -92,9 +96,24 @@ final class StubUpstream implements AutoCloseable {
                 behaviour.get(model) == Behaviour.SLOW_STREAM ? 300 : 0);
           } else {
             ex.getResponseHeaders().set("x-request-id", "stub-" + received.size());
-            send(ex, 200, completion(model).toString());
+            ObjectNode answer = completion(model);
+            if (noUsage.contains(model)) {
+              answer.remove("usage");
+            }
+            pause(okDelayMs);
+            send(ex, 200, answer.toString());
           }
         }
+      }
+    }
+  }
+
+  private static void pause(long millis) {
+    if (millis > 0) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

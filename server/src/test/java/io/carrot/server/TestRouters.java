@@ -47,6 +47,15 @@ final class TestRouters {
 
   /** The tiny router with {@code curve} as its budget curve (null: none). */
   static CarrotRouter tiny(BudgetCurve curve) {
+    HashEmbedder embedder = new HashEmbedder(8);
+    TrainingSet ts = trainingSet();
+    Predictor p = KnnTrainer.fixed(4).fit(ts, x -> {});
+    Provenance prov = new Provenance("tiny", "0", ts.size(), embedder.id(), "cl100k_base", 42, "test", "2026-01-01T00:00:00Z", Map.of());
+    return CarrotRouter.of(new Router(p, prices(), COST_SCALE, prov, curve), embedder, new Cl100kTokenCounter());
+  }
+
+  /** The tiny router's training set: 40 seeded random 8-d unit vectors with the fixed outcomes above. */
+  static TrainingSet trainingSet() {
     int n = 40;
     int d = 8;
     Random rnd = new Random(42);
@@ -65,10 +74,7 @@ final class TestRouters {
       q[i] = QUALITY.clone();
       t[i] = new double[] {OUT_TOKENS, OUT_TOKENS, OUT_TOKENS};
     }
-    HashEmbedder embedder = new HashEmbedder(d);
-    Predictor p = KnnTrainer.fixed(4).fit(new TrainingSet(MODELS, e, q, t), x -> {});
-    Provenance prov = new Provenance("tiny", "0", n, embedder.id(), "cl100k_base", 42, "test", "2026-01-01T00:00:00Z", Map.of());
-    return CarrotRouter.of(new Router(p, prices(), COST_SCALE, prov, curve), embedder, new Cl100kTokenCounter());
+    return new TrainingSet(MODELS, e, q, t);
   }
 
   /** Predicted cost of a model for T input tokens (hand formula above). */

@@ -7,6 +7,7 @@ import io.carrot.core.predict.Predictor;
 import io.carrot.core.route.Candidate;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.RouteOptions;
+import io.carrot.core.route.Support;
 import io.carrot.core.route.Router;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -101,6 +102,23 @@ public final class RouteJob {
     return spark.createDataFrame(out, OUTPUT);
   }
 
+  /**
+   * The decisions for {@code rows} (in {@link Inputs#SCHEMA}) computed in this JVM, without
+   * executors: what {@link #route} computes for them on a partition ({@code spark check}).
+   */
+  static List<Row> routeHere(List<Row> rows, byte[] routerFile, Options options) {
+    Router r = router(routerFile);
+    String embedderName = options.embedder() != null ? options.embedder() : r.provenance().embedderId();
+    List<Row> out = new ArrayList<>();
+    new Decisions(rows.iterator(), r, embedderName, options).forEachRemaining(out::add);
+    return out;
+  }
+
+  /** The router in {@code routerFile}, decoded once per JVM. */
+  static Router router(byte[] routerFile) {
+    return ExecutorCache.router(key(routerFile), () -> routerFile);
+  }
+
   static String key(byte[] routerFile) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(routerFile));
@@ -182,8 +200,10 @@ public final class RouteJob {
         double tokens =
             !r.isNullAt(3) ? r.getDouble(3) : !r.isNullAt(1) ? ExecutorCache.tokenCounter().count(r.getString(1)) : options.defaultInputTokens();
         Prediction pred = p.predict(vectors[i]);
+        float[] v = vectors[i];
+        Support.Level level = router.support().map(s -> s.level(v)).orElse(null);
         for (double mu : options.mus()) {
-          Decision d = router.decide(pred, tokens, RouteOptions.mu(mu));
+          Decision d = router.decide(pred, level, tokens, mu, RouteOptions.mu(mu));
           Candidate c = d.chosen();
           pending.add(RowFactory.create(r.getString(0), mu, d.model(), c.quality(), c.outputTokens(), c.costUsd(), tokens));
         }

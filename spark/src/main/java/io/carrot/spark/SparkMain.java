@@ -8,20 +8,26 @@ import io.carrot.core.data.DatasetReader;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
 import io.carrot.core.files.AtomicFiles;
+import io.carrot.core.files.CsvTable;
 import io.carrot.core.files.FloatArrays;
 import io.carrot.core.files.Json;
 import io.carrot.core.io.RouterFile;
 import io.carrot.core.metrics.Point;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -90,8 +96,9 @@ public final class SparkMain implements Runnable {
       }
       SparkSession s = b.getOrCreate();
       if (created && !conf.contains("spark.master")) {
-        // Spark's INFO lines drown the job's own output on a terminal
-        s.sparkContext().setLogLevel("WARN");
+        // Spark's INFO lines drown the job's own output on a terminal; 'carrot spark' passes
+        // CARROT_SPARK_LOG_LEVEL as this property
+        s.sparkContext().setLogLevel(System.getProperty("carrot.spark.logLevel", "WARN"));
       }
       return s;
     }
@@ -214,11 +221,11 @@ public final class SparkMain implements Runnable {
       m.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       String json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m);
       if (out != null) {
-        StringBuilder csv = new StringBuilder("mu,cost,quality\n");
+        CsvTable csv = new CsvTable("mu", "cost", "quality");
         for (Point p : r.frontier()) {
-          csv.append(p.param()).append(',').append(p.cost()).append(',').append(p.quality()).append('\n');
+          csv.row(p.param(), p.cost(), p.quality());
         }
-        AtomicFiles.writeString(out.resolve("frontier.csv"), csv.toString());
+        csv.write(out.resolve("frontier.csv"));
         AtomicFiles.writeString(out.resolve("metrics.json"), json + "\n");
       }
       System.out.println(json);
@@ -258,8 +265,8 @@ public final class SparkMain implements Runnable {
     @Option(names = "--router", required = true, description = "The router file the job used.")
     Path router;
 
-    @Option(names = "--input", required = true, description = "The job's .f32 input (with .ids).")
-    Path input;
+    @Option(names = "--input", required = true, description = "The job's --input, in any form 'route' takes (.jsonl[.gz], Parquet, or .f32 with .ids).")
+    String input;
 
     @Option(names = "--out", required = true, description = "The job's output directory (Parquet).")
     String out;
@@ -267,52 +274,63 @@ public final class SparkMain implements Runnable {
     @Option(names = "--sample", defaultValue = "1000", description = "Prompts to check (default: ${DEFAULT-VALUE}).")
     int sample;
 
+    @Option(names = "--embedder", description = "The job's --embedder (default: the router's).")
+    String embedder;
+
     @Option(names = "--input-tokens", defaultValue = "0", description = "The job's --input-tokens (default: ${DEFAULT-VALUE}).")
     double inputTokens;
 
     @Override
     public Integer call() throws Exception {
-      io.carrot.core.route.Router r = RouterFile.load(router);
-      FloatArrays.Matrix m = FloatArrays.readMatrix(input);
-      Map<String, Integer> at = new HashMap<>();
-      for (int i = 0; i < m.ids().size(); i++) {
-        at.put(m.ids().get(i), i);
+      if (sample < 1) {
+        throw new CarrotException("--sample must be at least 1, got " + sample);
       }
+      byte[] bytes = RouteJob.routerBytes(router);
       SparkSession spark = session.session("carrot-check");
-      List<Row> rows;
+      List<Row> jobRows = new ArrayList<>();
+      Set<String> ids = new LinkedHashSet<>();
+      List<Row> inputRows;
       try {
-        rows = spark.read().parquet(out).orderBy("id", "mu").limit(Math.multiplyExact(sample, 16)).collectAsList();
+        for (Row row : spark.read().parquet(out).orderBy("id", "mu").limit(Math.multiplyExact(sample, 16)).collectAsList()) {
+          if (ids.size() < sample || ids.contains(row.getString(0))) {
+            ids.add(row.getString(0));
+            jobRows.add(row);
+          }
+        }
+        // only the sampled prompts come back to this JVM; embedding and routing happen here
+        inputRows = Inputs.read(spark, input, 0).filter(functions.col("id").isin(ids.toArray())).collectAsList();
       } finally {
         if (session.created) {
           spark.stop();
         }
       }
-      java.util.Set<String> prompts = new java.util.HashSet<>();
-      long checked = 0;
+      Set<String> found = new HashSet<>();
+      inputRows.forEach(r -> found.add(r.getString(0)));
+      for (String id : ids) {
+        if (!found.contains(id)) {
+          throw new CarrotException("output row '" + id + "' is not in " + input);
+        }
+      }
+      List<Double> mus = jobRows.stream().map(r -> r.getDouble(1)).distinct().sorted().toList();
+      Map<String, Row> again = new HashMap<>();
+      for (Row r : RouteJob.routeHere(inputRows, bytes, new RouteJob.Options(mus, embedder, inputTokens))) {
+        again.put(r.getString(0) + "\u0000" + r.getDouble(1), r);
+      }
       long differ = 0;
-      for (Row row : rows) {
-        if (prompts.size() >= sample && !prompts.contains(row.getString(0))) {
-          continue;
+      for (Row row : jobRows) {
+        Row want = again.get(row.getString(0) + "\u0000" + row.getDouble(1));
+        boolean same = true;
+        for (int c = 2; c <= 5; c++) {
+          same &= want.get(c).equals(row.get(c));
         }
-        prompts.add(row.getString(0));
-        Integer i = at.get(row.getString(0));
-        if (i == null) {
-          throw new CarrotException("output row '" + row.getString(0) + "' is not in " + input);
-        }
-        var d = r.route(m.rows()[i], inputTokens, io.carrot.core.route.RouteOptions.mu(row.getDouble(1)));
-        boolean same =
-            d.model().equals(row.getString(2))
-                && d.chosen().quality() == row.getDouble(3)
-                && d.chosen().outputTokens() == row.getDouble(4)
-                && d.chosen().costUsd() == row.getDouble(5);
-        checked++;
         differ += same ? 0 : 1;
       }
+      var predictor = RouteJob.router(bytes).predictor();
       ObjectNode s = Json.MAPPER.createObjectNode();
-      s.put("prompts_checked", prompts.size());
-      s.put("rows_checked", checked);
+      s.put("prompts_checked", ids.size());
+      s.put("rows_checked", jobRows.size());
       s.put("rows_different", differ);
-      s.put("search", r.predictor() instanceof io.carrot.core.predict.knn.KnnPredictor k ? k.index().kind() : r.predictor().kind());
+      s.put("search", predictor instanceof io.carrot.core.predict.knn.KnnPredictor k ? k.index().kind() : predictor.kind());
       System.out.println(Json.COMPACT.writeValueAsString(s));
       return differ == 0 ? 0 : 4;
     }

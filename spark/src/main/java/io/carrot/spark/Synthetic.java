@@ -3,6 +3,7 @@ package io.carrot.spark;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.files.FloatArrays;
+import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Provenance;
@@ -31,15 +32,10 @@ public final class Synthetic {
     float[][] x = new float[n][d];
     for (float[] row : x) {
       float[] c = centres[r.nextInt(CLUSTERS)];
-      double norm = 0;
       for (int i = 0; i < d; i++) {
         row[i] = c[i] + (float) (0.6 * r.nextGaussian() / Math.sqrt(d));
-        norm += row[i] * row[i];
       }
-      float inv = (float) (1 / Math.sqrt(norm));
-      for (int i = 0; i < d; i++) {
-        row[i] *= inv;
-      }
+      VectorMath.normalizeInPlace(row);
     }
     return x;
   }
@@ -48,14 +44,10 @@ public final class Synthetic {
     Random r = new Random(12345 + d);
     float[][] c = new float[CLUSTERS][d];
     for (float[] row : c) {
-      double norm = 0;
       for (int i = 0; i < d; i++) {
         row[i] = (float) r.nextGaussian();
-        norm += row[i] * row[i];
       }
-      for (int i = 0; i < d; i++) {
-        row[i] /= (float) Math.sqrt(norm);
-      }
+      VectorMath.normalizeInPlace(row);
     }
     return c;
   }

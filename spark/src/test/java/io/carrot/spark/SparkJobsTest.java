@@ -136,6 +136,45 @@ class SparkJobsTest {
   }
 
   @Test
+  void checkTakesTheJsonlPromptsRouteTookAndFindsNoDifference() throws Exception {
+    Router hashRouter = trainOnRouterbench(hashEmbeddings(routerbench().requireRows(Split.TRAIN)));
+    Path rf = tmp.resolve("check-hash.carrot");
+    RouterFile.save(hashRouter, rf);
+    StringBuilder jsonl = new StringBuilder();
+    for (PromptRecord p : routerbench().requireRows(Split.TEST).subList(0, 60)) {
+      jsonl.append(io.carrot.core.files.Json.COMPACT.writeValueAsString(Map.of("id", p.id(), "prompt", p.prompt()))).append('\n');
+    }
+    Path file = tmp.resolve("check-prompts.jsonl");
+    Files.writeString(file, jsonl);
+    Path out = tmp.resolve("check-out");
+    RouteJob.route(spark, Inputs.read(spark, file.toString(), 2), Files.readAllBytes(rf), new RouteJob.Options(List.of(0.0, 0.3), null, 0))
+        .write().parquet(out.toString());
+    assertThat(runCapturingOut("check", "--router", rf.toString(), "--input", file.toString(), "--out", out.toString(), "--sample", "25"))
+        .isEqualTo("0 {\"prompts_checked\":25,\"rows_checked\":50,\"rows_different\":0,\"search\":\"exact\"}");
+    // a job run with other input tokens differs on every row's cost, and check says so (exit 4)
+    Path other = tmp.resolve("check-out-other");
+    RouteJob.route(spark, Inputs.read(spark, file.toString(), 2).withColumn("input_tokens", org.apache.spark.sql.functions.lit(5000.0)),
+            Files.readAllBytes(rf), new RouteJob.Options(List.of(0.0, 0.3), null, 0))
+        .write().parquet(other.toString());
+    assertThat(runCapturingOut("check", "--router", rf.toString(), "--input", file.toString(), "--out", other.toString(), "--sample", "25"))
+        .isEqualTo("4 {\"prompts_checked\":25,\"rows_checked\":50,\"rows_different\":50,\"search\":\"exact\"}");
+  }
+
+  /** Runs SparkMain; returns its exit code, a space and its standard output (trimmed). */
+  private static String runCapturingOut(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = SparkMain.run(args);
+    } finally {
+      System.setOut(old);
+    }
+    return code + " " + out.toString(StandardCharsets.UTF_8).trim();
+  }
+
+  @Test
   void evaluationEqualsRouterSweepBitForBitWhateverThePartitioning() {
     Dataset data = routerbench();
     Router r = trainOnRouterbench(hashEmbeddings(data.requireRows(Split.TRAIN)));

@@ -4,7 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import io.carrot.api.CarrotRouter;
 import io.carrot.api.DecisionListener;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.route.BudgetPacer;
@@ -37,7 +37,7 @@ import org.springframework.core.io.ResourceLoader;
  *       default), with {@code carrot.prices} applied, bound to the application's {@link Embedder} and
  *       {@link TokenCounter} beans when it has them, and telling every {@link DecisionListener}
  *       bean about its decisions.</li>
- *   <li>{@code carrotRoutingOptions}: the {@link RoutingOptions} of {@code carrot.mu} (or
+ *   <li>{@code carrotRoutingOptions}: the {@link RouteOptions} of {@code carrot.mu} (or
  *       {@code carrot.budget}'s fixed setting), {@code carrot.models}, {@code carrot.deny},
  *       {@code carrot.max-cost-usd} and {@code carrot.min-quality}.</li>
  *   <li>{@code carrotBudgetPacer}: with {@code carrot.budget}, the {@link BudgetPacer} that holds the
@@ -97,7 +97,7 @@ public class CarrotAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   @Conditional(MuOrBudget.class)
-  public RoutingOptions carrotRoutingOptions(CarrotProperties properties, CarrotRouter router, ResourceLoader loader) {
+  public RouteOptions carrotRoutingOptions(CarrotProperties properties, CarrotRouter router, ResourceLoader loader) {
     return Settings.options(properties, router, loader);
   }
 
@@ -165,7 +165,7 @@ public class CarrotAutoConfiguration {
     @ConditionalOnBean(ChatModel.class)
     @ConditionalOnMissingBean(RoutingChatModel.class)
     RoutingChatModel carrotChatModel(
-        CarrotRouter router, ObjectProvider<RoutingOptions> options, ObjectProvider<BudgetPacer> pacer,
+        CarrotRouter router, ObjectProvider<RouteOptions> options, ObjectProvider<BudgetPacer> pacer,
         CarrotProperties properties, ListableBeanFactory beans) {
       Map<String, ChatModel> models =
           NamedModels.resolve(
@@ -193,7 +193,7 @@ public class CarrotAutoConfiguration {
     @ConditionalOnBean(StreamingChatModel.class)
     @ConditionalOnMissingBean(RoutingStreamingChatModel.class)
     RoutingStreamingChatModel carrotStreamingChatModel(
-        CarrotRouter router, ObjectProvider<RoutingOptions> options, ObjectProvider<BudgetPacer> pacer,
+        CarrotRouter router, ObjectProvider<RouteOptions> options, ObjectProvider<BudgetPacer> pacer,
         CarrotProperties properties, ListableBeanFactory beans) {
       Map<String, StreamingChatModel> models =
           NamedModels.resolve(
@@ -217,8 +217,8 @@ public class CarrotAutoConfiguration {
       return b.build();
     }
 
-    private static RoutingOptions required(ObjectProvider<RoutingOptions> options) {
-      RoutingOptions o = options.getIfAvailable();
+    private static RouteOptions required(ObjectProvider<RouteOptions> options) {
+      RouteOptions o = options.getIfAvailable();
       if (o == null) {
         throw Settings.invalid(
             "carrot.mu",

@@ -9,7 +9,10 @@ import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * Records every decision in Micrometer, tagged by the chosen model: {@value #DECISIONS} (count),
- * {@value #PREDICTED_COST} (predicted USD of the request) and {@value #PREDICTED_QUALITY}. The
+ * {@value #PREDICTED_COST} (predicted USD of the request), {@value #PREDICTED_QUALITY}, and
+ * {@value #SUPPORT} (the prompt's support percentile, when the router knows it) with the count of
+ * {@value #LOW_SUPPORT} decisions (prompts the training data hardly covers, routed like the
+ * prompt-blind router: a steady share means the router needs data for that traffic). The
  * registry is looked up on first use, so the order of auto-configurations does not matter.
  */
 public final class MicrometerDecisionListener implements DecisionListener {
@@ -21,6 +24,12 @@ public final class MicrometerDecisionListener implements DecisionListener {
 
   /** Distribution of predicted quality of the chosen model, tag {@code model}. */
   public static final String PREDICTED_QUALITY = "carrot.decision.predicted.quality";
+
+  /** Distribution of the prompts' support percentile in [0, 1], tag {@code model}. */
+  public static final String SUPPORT = "carrot.decision.support";
+
+  /** Counter of low-support decisions, tag {@code model}. */
+  public static final String LOW_SUPPORT = "carrot.decisions.low.support";
 
   private final ObjectProvider<MeterRegistry> registry;
 
@@ -48,5 +57,15 @@ public final class MicrometerDecisionListener implements DecisionListener {
         .tag("model", c.model())
         .register(r)
         .record(c.quality());
+    if (decision.support() != null) {
+      DistributionSummary.builder(SUPPORT)
+          .description("support of the routed prompt: percentile of the training prompts' own neighbour similarity")
+          .tag("model", c.model())
+          .register(r)
+          .record(decision.support().percentile());
+      if (decision.lowSupport()) {
+        r.counter(LOW_SUPPORT, "model", c.model()).increment();
+      }
+    }
   }
 }

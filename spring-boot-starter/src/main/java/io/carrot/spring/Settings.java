@@ -2,7 +2,7 @@ package io.carrot.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.api.SpendCurve;
 import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
@@ -153,11 +153,11 @@ final class Settings {
 
   /**
    * The options of the properties. With a budget: the router's fixed setting for it
-   * ({@link RoutingOptions#withBudget}) when there are no sample prompts, else the mu whose spend
+   * ({@link RouteOptions#withBudget}) when there are no sample prompts, else the mu whose spend
    * predicted on them is closest. The routing chat models pace the budget instead ({@link #pacer}).
    */
-  static RoutingOptions options(CarrotProperties p, CarrotRouter router, ResourceLoader loader) {
-    RoutingOptions o = knobs(p);
+  static RouteOptions options(CarrotProperties p, CarrotRouter router, ResourceLoader loader) {
+    RouteOptions o = knobs(p);
     if (p.mu() == null && p.budget() != null) {
       if (p.budgetSamplePrompts() == null) {
         return o.withBudget(p.budget());
@@ -174,8 +174,8 @@ final class Settings {
   }
 
   /** Every knob but the budget; mu from {@code carrot.mu}, else 0. */
-  private static RoutingOptions knobs(CarrotProperties p) {
-    RoutingOptions o = RoutingOptions.mu(p.mu() != null ? p.mu() : 0).withAllow(p.models()).withDeny(p.deny());
+  private static RouteOptions knobs(CarrotProperties p) {
+    RouteOptions o = RouteOptions.mu(p.mu() != null ? p.mu() : 0).withAllow(p.models()).withDeny(p.deny());
     if (p.maxCostUsd() != null) {
       o = o.withMaxCostUsd(p.maxCostUsd());
     }

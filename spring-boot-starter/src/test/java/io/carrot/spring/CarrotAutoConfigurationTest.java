@@ -1,6 +1,8 @@
 package io.carrot.spring;
 
-import static io.carrot.spring.FakeChatModels.Behaviour.ANSWER;
+import io.carrot.testsupport.FakeChatModels;
+import io.carrot.testsupport.TinyRouter;
+import static io.carrot.testsupport.FakeChatModels.Behaviour.ANSWER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,7 +12,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.carrot.api.CarrotRouter;
-import io.carrot.api.RoutingOptions;
+import io.carrot.core.route.RouteOptions;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.io.RouterFile;
@@ -163,7 +165,7 @@ class CarrotAutoConfigurationTest {
               assertThat(((RoutingChatModel) primary).models()).containsOnlyKeys("strong", "cheap");
               assertThat(primary.chat("math: 2+2")).isEqualTo("answer from strong");
               assertThat(primary.chat("hi there")).isEqualTo("answer from cheap");
-              assertThat(context.getBean(RoutingOptions.class)).isEqualTo(RoutingOptions.mu(0.3));
+              assertThat(context.getBean(RouteOptions.class)).isEqualTo(RouteOptions.mu(0.3));
 
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               assertThat(registry.get(MicrometerDecisionListener.DECISIONS).tag("model", "strong").counter().count()).isEqualTo(1);
@@ -232,7 +234,7 @@ class CarrotAutoConfigurationTest {
         .withPropertyValues("carrot.mu=0", "carrot.deny=strong", "carrot.max-cost-usd=0.5", "carrot.min-quality=0.1")
         .run(
             context -> {
-              RoutingOptions o = context.getBean(RoutingOptions.class);
+              RouteOptions o = context.getBean(RouteOptions.class);
               assertThat(o.deny()).containsExactly("strong");
               assertThat(o.maxCostUsd()).isEqualTo(0.5);
               assertThat(o.minQuality()).isEqualTo(0.1);
@@ -248,12 +250,12 @@ class CarrotAutoConfigurationTest {
     // fixed mu is the closest, the pacer starts from the mix (1.5301 - 1) / (1.5301 - 0.0302) at 0.51
     tiny()
         .withPropertyValues("carrot.budget=0.05", "carrot.budget-sample-prompts=" + sample)
-        .run(context -> assertThat(context.getBean(RoutingOptions.class).mu()).isEqualTo(0.51));
+        .run(context -> assertThat(context.getBean(RouteOptions.class).mu()).isEqualTo(0.51));
     tiny()
         .withPropertyValues("carrot.budget=1.0", "carrot.budget-sample-prompts=file:" + sample)
         .run(
             context -> {
-              assertThat(context.getBean(RoutingOptions.class).mu()).isZero();
+              assertThat(context.getBean(RouteOptions.class).mu()).isZero();
               BudgetCurve.Setting s = context.getBean(BudgetPacer.class).next();
               assertThat(s.muLow()).isZero();
               assertThat(s.muHigh()).isEqualTo(0.51);
@@ -269,7 +271,7 @@ class CarrotAutoConfigurationTest {
         .run(
             context -> {
               BudgetPacer pacer = context.getBean(BudgetPacer.class);
-              RoutingOptions o = context.getBean(RoutingOptions.class);
+              RouteOptions o = context.getBean(RouteOptions.class);
               assertThat(o.hasBudget()).isTrue();
               assertThat(o.budgetUsdPer1000()).isEqualTo(1.52);
               RoutingChatModel chat = context.getBean(RoutingChatModel.class);
@@ -357,7 +359,7 @@ class CarrotAutoConfigurationTest {
         .withClassLoader(new FilteredClassLoader(ChatModel.class))
         .withUserConfiguration(NamedChatModels.class)
         .run(context -> assertThat(context).hasSingleBean(CarrotRouter.class).doesNotHaveBean(RoutingChatModel.class));
-    tiny().run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RoutingChatModel.class).doesNotHaveBean(RoutingOptions.class));
+    tiny().run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RoutingChatModel.class).doesNotHaveBean(RouteOptions.class));
     tiny()
         .withUserConfiguration(NamedChatModels.class)
         .withPropertyValues("carrot.langchain4j.enabled=false")

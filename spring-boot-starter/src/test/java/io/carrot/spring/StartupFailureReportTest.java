@@ -1,5 +1,6 @@
 package io.carrot.spring;
 
+import io.carrot.testsupport.TinyRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

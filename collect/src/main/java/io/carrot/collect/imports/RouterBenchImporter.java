@@ -99,7 +99,7 @@ public final class RouterBenchImporter implements Importer {
         throw new CarrotException(f + ": its models " + m + " differ from " + inputs.get(0).getFileName() + "'s " + models);
       }
       int before = set.size();
-      readFile(f, set, options);
+      readFile(f, header.size(), set, options);
       files.add(FileHashes.cite(f) + ", " + (set.size() - before) + " rows kept");
     }
     Map<String, ModelPrice> p = new LinkedHashMap<>();
@@ -153,15 +153,21 @@ public final class RouterBenchImporter implements Importer {
     return Files.newBufferedReader(f, StandardCharsets.UTF_8);
   }
 
-  private static void readFile(Path f, RowSet set, ImportOptions options) {
+  private static void readFile(Path f, int columns, RowSet set, ImportOptions options) {
     Split hint = FileNames.split(f).orElse(null);
     CsvSchema schema = CsvSchema.emptySchema().withHeader();
     int row = 0;
     try (MappingIterator<Map<String, String>> it = new CsvMapper().readerForMapOf(String.class).with(schema).readValues(reader(f))) {
+      // row counts the rows read whole, so a row that cannot be parsed is row + 1
       while (it.hasNext()) {
-        row++;
         Map<String, String> r = it.next();
+        row++;
         String where = f.getFileName() + " row " + row;
+        if (r.size() < columns) {
+          // a file cut off mid-row (an interrupted download or copy) ends with a short row
+          throw new CarrotException(f + " row " + row + ": " + r.size() + " of the header's " + columns + " columns"
+              + (it.hasNext() ? "" : " and then the end of the file: the file looks cut off mid-row"));
+        }
         String id = r.get("sample_id");
         if (id == null || id.isBlank()) {
           throw new CarrotException(where + ": empty sample_id");
@@ -207,7 +213,14 @@ public final class RouterBenchImporter implements Importer {
       if (e instanceof CarrotException ce) {
         throw ce;
       }
-      throw new CarrotException(f + " row " + (row + 1) + ": cannot read CSV: " + e.getMessage(), e);
+      Throwable t = e; // MappingIterator wraps the parser's error in an unchecked one
+      while (t != null && !(t instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
+        t = t.getCause();
+      }
+      String why = t instanceof com.fasterxml.jackson.core.JsonProcessingException j
+          ? j.getOriginalMessage() + (j.getLocation() == null ? "" : " (line " + j.getLocation().getLineNr() + ")")
+          : e.getMessage();
+      throw new CarrotException(f + " row " + (row + 1) + ": cannot read CSV: " + why, e);
     }
   }
 

@@ -62,12 +62,33 @@ public final class ParquetTables {
             return new GroupReadSupport();
           }
         }.build()) {
+      long rows = 0;
       Group g;
-      while ((g = r.read()) != null) {
+      while ((g = next(r, file, rows)) != null) {
         row.accept(toMap(g, g.getType()));
+        rows++;
       }
     } catch (IOException e) {
       throw new CarrotException(file + ": cannot read Parquet rows: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The next row; a damaged page surfaces from parquet-java as a decoding error that names an
+   * anonymous input file object ("LocalInputFile@424ebba3"), so it is reported here with the file
+   * and the row instead, and with the innermost cause (the one that says what was wrong).
+   */
+  private static Group next(ParquetReader<Group> r, Path file, long rowsRead) {
+    try {
+      return r.read();
+    } catch (IOException | RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String why = root == e ? e.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+      throw new CarrotException(
+          file + ": damaged Parquet data at row " + (rowsRead + 1) + " (" + why + "); rewrite or re-download the file", e);
     }
   }
 

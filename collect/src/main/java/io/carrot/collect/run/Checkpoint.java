@@ -1,9 +1,12 @@
 package io.carrot.collect.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
+import io.carrot.core.files.AtomicFiles;
 import io.carrot.core.files.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A torn last line (the process died mid-write) is cut off when the file is opened; any other
- * unreadable line is an error naming it. Thread-safe.
+ * unreadable line is an error naming it, unless the checkpoint is opened with {@code skipDamaged}
+ * ({@code carrot collect --skip-damaged}), which keeps the good records. Thread-safe.
  */
 public final class Checkpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
@@ -58,7 +62,8 @@ public final class Checkpoint implements AutoCloseable {
   private record Key(String promptId, String model) {}
 
   private final Path file;
-  private final FileChannel channel;
+  private FileChannel channel;
+  private int skippedDamaged;
   private final Map<Key, Answer> answers = new ConcurrentHashMap<>();
   private final Map<Key, String> answerPromptSha = new ConcurrentHashMap<>();
   private final Map<Key, List<JudgeCall>> judgeCalls = new ConcurrentHashMap<>();
@@ -73,22 +78,49 @@ public final class Checkpoint implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Opens (creating if needed) the checkpoint and loads what it holds. */
+  /** Opens (creating if needed) the checkpoint and loads what it holds; a damaged line is an error. */
   public static Checkpoint open(Path file) {
+    return open(file, false);
+  }
+
+  /**
+   * Opens (creating if needed) the checkpoint and loads what it holds. With {@code skipDamaged}, a
+   * damaged line (not JSON, or not a record this version writes) is moved to {@code
+   * <file>.damaged} and the checkpoint rewritten without it, atomically; its call is made again.
+   * Without it, such a line is an error naming it.
+   */
+  public static Checkpoint open(Path file, boolean skipDamaged) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       Checkpoint c = new Checkpoint(file, ch);
-      c.load();
+      try {
+        c.load(skipDamaged);
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
       return c;
     } catch (IOException e) {
       throw new CarrotException("cannot open checkpoint " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private void load() throws IOException {
+  /** Lines moved to {@code <file>.damaged} when this checkpoint was opened with skipDamaged. */
+  public int skippedDamaged() {
+    return skippedDamaged;
+  }
+
+  /** Where {@link #open(Path, boolean)} keeps the damaged lines it skipped. */
+  public Path damagedFile() {
+    return file.resolveSibling(file.getFileName() + ".damaged");
+  }
+
+  private void load(boolean skipDamaged) throws IOException {
     byte[] all = Files.readAllBytes(file);
+    ByteArrayOutputStream good = new ByteArrayOutputStream();
+    List<String> damaged = new ArrayList<>();
     int start = 0;
     int lineNo = 0;
     while (start < all.length) {
@@ -101,21 +133,56 @@ public final class Checkpoint implements AutoCloseable {
         break;
       }
       String line = new String(all, start, nl - start, StandardCharsets.UTF_8);
+      int lineStart = start;
       start = nl + 1;
       if (line.isBlank()) {
         continue;
       }
+      String where = file.getFileName() + " line " + lineNo;
       JsonNode o;
       try {
         o = Json.COMPACT.readTree(line);
-      } catch (IOException e) {
-        throw new CarrotException(file + " line " + lineNo + ": not a JSON record (" + e.getMessage()
-            + "); the checkpoint is damaged: move it aside to start over");
+        checkReadable(o, where);
+      } catch (JsonProcessingException | CarrotException e) {
+        if (!skipDamaged) {
+          String why = e instanceof JsonProcessingException j ? "not a JSON record (" + j.getOriginalMessage() + ")" : e.getMessage();
+          throw new CarrotException(file + " line " + lineNo + ": " + why + "; the checkpoint is damaged: rerun with"
+              + " --skip-damaged to keep its good records (the damaged lines' calls are made again), or move it aside to start over");
+        }
+        damaged.add(line);
+        continue;
       }
-      apply(o, file.getFileName() + " line " + lineNo);
+      apply(o, where);
       lines++;
+      good.write(all, lineStart, start - lineStart);
+    }
+    if (!damaged.isEmpty()) {
+      // the damaged lines first, so that nothing is lost if the rewrite below fails
+      Files.write(damagedFile(), damaged, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      AtomicFiles.write(file, good::writeTo);
+      channel.close();
+      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      skippedDamaged = damaged.size();
+      LOG.warn("{}: moved {} damaged lines to {}", file, damaged.size(), damagedFile());
     }
     channel.position(channel.size());
+  }
+
+  /** Fails for a record that {@link #apply} cannot take whole: an unparsable time or an unknown type. */
+  private static void checkReadable(JsonNode o, String where) {
+    if (!o.isObject()) {
+      throw new CarrotException(where + ": not a JSON object");
+    }
+    if (o.hasNonNull("time")) {
+      try {
+        Instant.parse(o.get("time").asText());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CarrotException(where + ": time '" + o.get("time").asText() + "' is not an ISO-8601 instant");
+      }
+    }
+    if (o.path("v").asInt() == VERSION && !List.of("answer", "judge", "error").contains(o.path("type").asText())) {
+      throw new CarrotException(where + ": unknown record type '" + o.path("type").asText() + "'");
+    }
   }
 
   private static int indexOf(byte[] b, byte x, int from) {

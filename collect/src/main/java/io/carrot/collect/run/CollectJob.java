@@ -34,6 +34,8 @@ public final class CollectJob {
    * @param judgeAttempts judge calls per answer before its grade is recorded as missing
    * @param writePartial write the dataset also when the run stops early
    * @param dryRun print the estimate and stop
+   * @param skipDamaged move damaged checkpoint lines aside and keep the good records (their calls
+   *     are made again) instead of stopping at the first
    */
   public record Options(
       Path prompts,
@@ -45,7 +47,8 @@ public final class CollectJob {
       double maxSpendUsd,
       int judgeAttempts,
       boolean writePartial,
-      boolean dryRun) {
+      boolean dryRun,
+      boolean skipDamaged) {
 
     public Path checkpointFile() {
       if (checkpoint != null) {
@@ -106,6 +109,13 @@ public final class CollectJob {
       if (judge != null) {
         names.add(judge.upstream());
       }
+      String missing = missingApiKeys(config, names, System::getenv);
+      if (missing != null && !options.dryRun()) {
+        throw new CarrotException(missing);
+      }
+      if (missing != null) {
+        listener.info("note: " + missing);
+      }
       for (String n : names) {
         owned.put(n, new OpenAiChatClient(config.upstreams().get(n)));
       }
@@ -113,7 +123,12 @@ public final class CollectJob {
     }
     int concurrency = options.concurrency() != null ? options.concurrency() : defaultConcurrency(config, judge);
     Path cpFile = options.checkpointFile();
-    try (Checkpoint checkpoint = Checkpoint.open(cpFile)) {
+    try (Checkpoint checkpoint = Checkpoint.open(cpFile, options.skipDamaged())) {
+      if (checkpoint.skippedDamaged() > 0) {
+        listener.info(String.format(java.util.Locale.ROOT,
+            "skipped %d damaged checkpoint lines (moved to %s); their calls are made again, %d good records kept",
+            checkpoint.skippedDamaged(), checkpoint.damagedFile(), checkpoint.records()));
+      }
       Collector c = new Collector(prompts, config, judge, options.judgeAttempts(), concurrency,
           options.maxSpendUsd(), checkpoint, use, tokens);
       collector = c;
@@ -156,6 +171,27 @@ public final class CollectJob {
     }
     DatasetWriter.write(a.dataset(), a.readme(), options.out());
     return a;
+  }
+
+  /**
+   * Names every {@code api_key_env} of the upstreams in use that is unset or empty, or null when
+   * all are set: without this the first sign would be an HTTP 401 from the provider, after the
+   * estimate and possibly after other upstreams' calls were paid.
+   */
+  static String missingApiKeys(CollectConfig config, Set<String> upstreams, java.util.function.UnaryOperator<String> env) {
+    List<String> missing = new java.util.ArrayList<>();
+    for (String n : upstreams) {
+      String var = config.upstreams().get(n).apiKeyEnv();
+      if (var != null && (env.apply(var) == null || env.apply(var).isBlank())) {
+        missing.add(var + " (upstream '" + n + "')");
+      }
+    }
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return "api_key_env " + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
+        + " not set in the environment; export the API key there before running (or remove api_key_env"
+        + " from models.yaml for an upstream that needs no key)";
   }
 
   private static int defaultConcurrency(CollectConfig config, CollectedModel judge) {

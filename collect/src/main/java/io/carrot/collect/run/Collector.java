@@ -156,6 +156,8 @@ public final class Collector {
     for (CollectedModel m : config.models()) {
       long calls = 0;
       long in = 0;
+      // an answer cannot be longer than the max_tokens it is asked with
+      int perAnswer = Math.min(assumed, m.maxTokens());
       for (PromptItem p : prompts) {
         Optional<Checkpoint.Answer> a = checkpoint.answer(p.id(), m.name(), promptSha(p));
         int pt = tokens.count(p.prompt()) + CostEstimate.CHAT_OVERHEAD_TOKENS + system;
@@ -165,15 +167,15 @@ public final class Collector {
         }
         if (judge != null && !p.hasReference() && !judged(p, m, a)) {
           judgeCalls++;
-          int answerTokens = a.map(x -> tokens.count(x.text())).orElse(assumed);
+          int answerTokens = a.map(x -> tokens.count(x.text())).orElse(perAnswer);
           judgeIn += rubricTokens + tokens.count(p.prompt()) + answerTokens + CostEstimate.CHAT_OVERHEAD_TOKENS;
         }
       }
-      long out = calls * assumed;
+      long out = calls * perAnswer;
       rows.add(new CostEstimate.Row(m.name(), calls, in, out, m.price().cost(in, out)));
     }
     if (judge != null) {
-      long out = judgeCalls * CostEstimate.JUDGE_OUTPUT_TOKENS;
+      long out = judgeCalls * Math.min(CostEstimate.JUDGE_OUTPUT_TOKENS, judge.maxTokens());
       rows.add(new CostEstimate.Row("judge: " + judge.name(), judgeCalls, judgeIn, out, judge.price().cost(judgeIn, out)));
     }
     return new CostEstimate(rows, assumed, checkpoint.spent(), spend.cap());

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * What the calls still to make should cost, computed before starting: prompt tokens counted with
  * cl100k_base (plus a few tokens of chat formatting) times the input price, plus an assumed output
- * length times the output price. Judge calls are estimated the same way, from the rendered rubric
+ * length (capped by each model's {@code max_tokens}) times the output price. Judge calls are estimated the same way, from the rendered rubric
  * with an answer of the assumed length and {@link #JUDGE_OUTPUT_TOKENS} tokens of verdict.
  *
  * @param rows one per model (and one for the judge)
@@ -42,7 +42,7 @@ public record CostEstimate(List<Row> rows, int assumedOutputTokens, double alrea
   public String format() {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
-        "cost estimate for the calls still to make (prompt tokens by cl100k_base, %d output tokens assumed per answer):%n",
+        "cost estimate for the calls still to make (prompt tokens by cl100k_base, %d output tokens assumed per answer, at most the model's max_tokens):%n",
         assumedOutputTokens));
     int w = Math.max(12, rows.stream().mapToInt(r -> r.label().length()).max().orElse(0));
     b.append(String.format(Locale.ROOT, "  %-" + w + "s %8s %12s %12s %12s%n", "model", "calls", "input tok", "output tok", "USD"));

@@ -78,4 +78,25 @@ class RouterBenchImporterTest {
         new ImportOptions("x", null, null, new Cl100kTokenCounter())))
         .hasMessage("bad.csv row 1: gpt-4-1106-preview = 'yes', expected a number");
   }
+
+  @Test
+  void aFileCutOffMidRowIsAnErrorNamingFileAndRow() throws Exception {
+    String full = HEADER
+        + "1,['p1'],e,1,0,['a'],['b'],0.1,0.1,x\n"
+        + "2,['p2'],e,0,1,['a'],['b'],0.1,0.1,x\n"
+        + "3,\"['a long prompt, with a comma']\",e,1,1,['a'],['b'],0.1,0.1,x\n";
+    ImportOptions o = new ImportOptions("x", null, null, new Cl100kTokenCounter());
+    // cut after the third row's correctness columns, and inside its quoted prompt
+    Files.writeString(dir.resolve("cut.csv"), full.substring(0, full.indexOf(",['a'],['b']", full.indexOf("3,"))));
+    assertThatThrownBy(() -> new RouterBenchImporter().read(List.of(dir.resolve("cut.csv")), o))
+        .hasMessage(dir.resolve("cut.csv") + " row 3: 5 of the header's 10 columns and then the end of the file:"
+            + " the file looks cut off mid-row");
+    Files.writeString(dir.resolve("cut-quote.csv"), full.substring(0, full.indexOf("with a comma")));
+    assertThatThrownBy(() -> new RouterBenchImporter().read(List.of(dir.resolve("cut-quote.csv")), o))
+        .hasMessageStartingWith(dir.resolve("cut-quote.csv") + " row 3: ")
+        .hasMessageNotContaining("[Source:");
+    // the whole file imports
+    Files.writeString(dir.resolve("whole.csv"), full);
+    assertThat(new RouterBenchImporter().read(List.of(dir.resolve("whole.csv")), o).dataset().prompts()).hasSize(3);
+  }
 }

@@ -136,4 +136,28 @@ class SproutImporterTest {
     assertThatThrownBy(() -> new SproutImporter().read(List.of(f), new ImportOptions("x", PRICES, null, new Cl100kTokenCounter())))
         .hasMessageContaining("no model columns").hasMessageContaining("[prompt]");
   }
+
+  @Test
+  void aDamagedDataPageIsAOneLineErrorNamingTheFile() throws Exception {
+    Path f = dir.resolve("damaged.parquet");
+    Object[][] rows = new Object[200][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = new Object[] {"prompt number " + i, "d", 1.0, i, 0.0, i};
+    }
+    write(f, rows);
+    byte[] b = java.nio.file.Files.readAllBytes(f);
+    // the footer (schema, offsets) stays intact: its length is the int before the trailing "PAR1"
+    int footer = java.nio.ByteBuffer.wrap(b, b.length - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    int dataEnd = b.length - 8 - footer;
+    for (int i = 4 + dataEnd / 8; i < dataEnd / 2; i++) {
+      b[i] = (byte) (i * 31);
+    }
+    java.nio.file.Files.write(f, b);
+    assertThat(ParquetTables.header(f).rows()).isEqualTo(200);
+    assertThatThrownBy(() -> new SproutImporter().read(List.of(f), new ImportOptions("x", PRICES, null, new Cl100kTokenCounter())))
+        .isInstanceOf(io.carrot.core.CarrotException.class)
+        .hasMessageStartingWith(f + ": ")
+        .hasMessageNotContaining("LocalInputFile@")
+        .hasMessageNotContaining("\n");
+  }
 }

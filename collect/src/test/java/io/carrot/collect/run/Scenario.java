@@ -130,6 +130,6 @@ public final class Scenario {
 
   public static CollectJob.Options options(Path dir, double maxSpend, boolean writePartial) {
     return new CollectJob.Options(dir.resolve("prompts.jsonl"), dir.resolve("models.yaml"), dir.resolve("out"), null,
-        "judge", null, maxSpend, 3, writePartial, false);
+        "judge", null, maxSpend, 3, writePartial, false, false);
   }
 }

@@ -20,7 +20,8 @@ public final class BudgetCurves {
     double[] usd = new double[pts.size()];
     for (int i = 0; i < mu.length; i++) {
       mu[i] = pts.get(i).param();
-      usd[i] = pts.get(i).cost();
+      // a mean of costs >= 0 summed prompt by prompt can round to a hair below 0 (free models)
+      usd[i] = Math.max(0, pts.get(i).cost());
     }
     return new BudgetCurve(mu, usd);
   }

@@ -131,4 +131,44 @@ public final class ChoiceCurve implements RouterCurve {
     }
     return out;
   }
+
+  /**
+   * The curves of disjoint parts of {@code pooled} as one curve on it: part {@code f}'s prompts
+   * come after those of parts {@code 0..f-1}, in order, and every part has the same settings (a
+   * K-fold's folds, each decided by the router fitted without it).
+   */
+  public static ChoiceCurve pool(EvalSet pooled, List<ChoiceCurve> parts) {
+    if (parts.isEmpty()) {
+      throw new CarrotException("pooling needs at least one curve");
+    }
+    double[] params = parts.get(0).params;
+    int sum = 0;
+    for (ChoiceCurve c : parts) {
+      if (!java.util.Arrays.equals(c.params, params)) {
+        throw new CarrotException("pooled curves must share their settings");
+      }
+      sum += c.base.length;
+    }
+    int total = sum;
+    if (total != pooled.size()) {
+      throw new CarrotException("the pooled curves have " + total + " prompts, the pooled set " + pooled.size());
+    }
+    int[][] current = new int[parts.size()][];
+    for (int f = 0; f < parts.size(); f++) {
+      current[f] = parts.get(f).base.clone();
+    }
+    return of(pooled, parts.get(0).paramName, params, p -> {
+      int[] ch = new int[total];
+      int at = 0;
+      for (int f = 0; f < parts.size(); f++) {
+        ChoiceCurve c = parts.get(f);
+        for (int k = 0; k < c.changedPrompts[p].length; k++) {
+          current[f][c.changedPrompts[p][k]] = c.changedTo[p][k];
+        }
+        System.arraycopy(current[f], 0, ch, at, current[f].length);
+        at += current[f].length;
+      }
+      return ch;
+    });
+  }
 }

@@ -22,7 +22,8 @@ import java.util.Map;
  * @param selection how often CARROT picks each model as mu varies
  * @param topTieShare share of test prompts on which two or more models tie for CARROT's highest
  *     predicted quality (at mu = 0 the rule then picks the cheapest of them)
- * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline
+ * @param outputTokenMae output-token MAE of CARROT's cost predictor and of the train-mean baseline (NaN when the
+ *     test prompts have no output tokens to predict: input-only costs)
  * @param deployment the {@code --target-cost} check, or null
  * @param calibration calibration of CARROT's predicted quality on test: its own predictions first,
  *     then (when its predictor is a calibrated wrapper) the predictions before the calibration map
@@ -31,6 +32,9 @@ import java.util.Map;
  * @param sanityViolations failed sanity checks (empty when all pass)
  * @param notes what the run had to decide or skip, for the reader
  * @param seconds wall time per stage
+ * @param crossValidation the {@code --folds} cross-evaluation, or null
+ * @param heldOutSources the {@code --leave-out-source} evaluations, one per held-out source group
+ *     (empty without)
  */
 public record EvalReport(
     String dataset,
@@ -59,9 +63,71 @@ public record EvalReport(
     List<String> sanityViolations,
     List<String> notes,
     EvalOptions options,
-    Map<String, Double> seconds) {
+    Map<String, Double> seconds,
+    CrossEval crossValidation,
+    List<CrossEval> heldOutSources) {
 
-  /** A 95% percentile bootstrap interval; {@code hi} NaN when unbounded (e.g. never reached). */
+  public EvalReport {
+    heldOutSources = heldOutSources == null ? List.of() : List.copyOf(heldOutSources);
+  }
+
+  /** This report with cross-evaluations added beside the single split's results. */
+  public EvalReport withCrossEvaluations(CrossEval folds, List<CrossEval> heldOut) {
+    return new EvalReport(dataset, datasetSha256, nTrain, nValidation, nTest, embedderId, carrot, routerInfo, singles, bestSingle,
+        bestSingleQualityCi, oracle, oracleQualityCi, anchors, routers, differences, selection, topTieShare, outputTokenMae, deployment,
+        calibration, budgetKnob, qualityFloor, sanityViolations, notes, options, seconds, folds, heldOut);
+  }
+
+  /**
+   * A cross-evaluation ({@link CrossEvaluation}): routers fitted without the test prompts, their
+   * decisions pooled over the folds, every router measured on the pooled prompts, and paired
+   * differences between every two of them.
+   *
+   * @param name {@code folds} or the held-out source group
+   * @param protocol what was held out and how, for the reader
+   * @param carrot the name of the router under evaluation
+   * @param prompts pooled test prompts
+   * @param trainPrompts training prompts (K-fold: all prompts; each fold trains on the others)
+   * @param bestSingle the best single model on the pooled prompts
+   * @param metrics every router's metrics on the pooled prompts
+   * @param ci their 95% bootstrap intervals (empty without bootstrap)
+   * @param descriptions what each router is
+   * @param pairs router a's metric minus router b's (AIQ, accuracy at mu = 0) for every two routers,
+   *     with paired intervals
+   * @param notes what the folds had to decide or skip
+   */
+  public record CrossEval(
+      String name,
+      String protocol,
+      String carrot,
+      int prompts,
+      int trainPrompts,
+      String bestSingle,
+      Map<String, RouterMetrics> metrics,
+      Map<String, Map<String, Interval>> ci,
+      Map<String, String> descriptions,
+      List<Difference> pairs,
+      List<String> notes) {
+
+    /**
+     * The paired difference of {@code a} minus {@code b} in {@code metric} (pairs are stored in
+     * router order, the router under evaluation first), or null when not measured.
+     */
+    public Difference pair(String a, String b, String metric) {
+      for (Difference d : pairs) {
+        if (d.router().equals(a) && d.baseline().equals(b) && d.metric().equals(metric)) {
+          return d;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A 95% percentile bootstrap interval; {@code hi} NaN when unbounded (e.g. never reached), {@code
+   * lo} NaN when the lower end is unreachable (a quality at a budget below the router's cheapest
+   * point on that many resamples).
+   */
   public record Interval(double lo, double hi) {}
 
   /** One model on its own. */

@@ -1,16 +1,23 @@
 package io.carrot.core.eval;
 
+import io.carrot.core.CarrotException;
+import io.carrot.core.curve.BudgetCurves;
+import io.carrot.core.curve.ChoiceCurve;
 import io.carrot.core.curve.EvalSet;
 import io.carrot.core.curve.RouterSweep;
 import io.carrot.core.eval.EvalReport.BudgetKnob;
 import io.carrot.core.eval.EvalReport.BudgetRow;
 import io.carrot.core.eval.EvalReport.CalibrationResult;
+import io.carrot.core.eval.EvalReport.Deployment;
 import io.carrot.core.eval.EvalReport.FloorRow;
 import io.carrot.core.eval.EvalReport.Interval;
 import io.carrot.core.metrics.Calibration;
+import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
+import io.carrot.core.predict.calibration.CalibratedPredictor;
 import io.carrot.core.route.BudgetCurve;
 import io.carrot.core.route.BudgetPacer;
+import io.carrot.core.route.Router;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,6 +39,77 @@ final class KnobChecks {
   static final int BUDGET_TARGETS = 7;
 
   private KnobChecks() {}
+
+  /** What the knob checks stage found. */
+  record Knobs(Deployment deployment, List<CalibrationResult> calibration, BudgetKnob budget, List<FloorRow> floors) {}
+
+  /**
+   * The knob checks stage: the {@code --target-cost} deployment check (mu chosen on validation),
+   * calibration of the router's predictions (and of its base predictor before a calibration map),
+   * the budget knob against the router's spend curve (stored, else measured on validation) and the
+   * quality floor, all on test.
+   *
+   * @param val complete validation prompts, or null
+   * @param carrotCurve the router's mu curve on test (for the deployment check)
+   */
+  static Knobs run(
+      Router router,
+      String carrot,
+      EvalSet val,
+      float[][] vaE,
+      EvalSet test,
+      float[][] teE,
+      List<String> testPrompts,
+      Prediction[] pTest,
+      ChoiceCurve carrotCurve,
+      double[] mus,
+      EvalOptions options,
+      List<String> notes) {
+    if (val == null && !Double.isNaN(options.targetCost())) {
+      throw new CarrotException("the target-cost check picks mu on the validation split, but the dataset has none");
+    }
+    RouterSweep sweep = new RouterSweep(test, router, pTest);
+    Prediction[] pVal = val == null ? null : router.predictor().predictAll(vaE);
+    Deployment deployment = Double.isNaN(options.targetCost()) ? null : deploy(router, val, pVal, carrotCurve, mus, options.targetCost());
+    List<CalibrationResult> calibration = new ArrayList<>();
+    calibration.add(calibration("router", carrot + "'s predicted quality", test, sweep, pTest));
+    if (router.predictor() instanceof CalibratedPredictor cp) {
+      Prediction[] raw = cp.base().predictAll(teE);
+      calibration.add(calibration("uncalibrated",
+          "the same predictor before its isotonic calibration map (a " + cp.base().kind() + " predictor), routing on its own",
+          test, new RouterSweep(test, router, raw), raw));
+    }
+    BudgetCurve curve = router.budgetCurve().orElse(null);
+    String curveSource = "router file";
+    if (curve == null && val != null) {
+      curve = BudgetCurves.measure(val, router, pVal, BudgetCurves.STEPS);
+      curveSource = "validation split";
+    }
+    BudgetKnob budget = null;
+    if (curve == null) {
+      notes.add("No budget knob table: the router has no stored spend curve and the dataset has no validation split to measure one.");
+    } else if (!(curve.rangeUsdPer1000()[1] > 0)) {
+      notes.add("No budget knob table: the router's spend curve (" + curveSource + ") is 0 at every mu, so there is no budget to hold it to.");
+    } else {
+      budget = budget(test, testPrompts, sweep, curve, curveSource, options.bootstrap(), options.seed());
+    }
+    List<FloorRow> floors = floors(test, sweep, options.bootstrap(), options.seed());
+    return new Knobs(deployment, calibration, budget, floors);
+  }
+
+  private static Deployment deploy(Router router, EvalSet val, Prediction[] pVal, ChoiceCurve testCurve, double[] mus, double target) {
+    RouterSweep vs = new RouterSweep(val, router, pVal);
+    List<Point> vp = ChoiceCurve.of(val, "mu", mus, p -> vs.choices(mus[p])).points();
+    int pick = 0;
+    for (int p = 1; p < vp.size(); p++) {
+      double e = Math.abs(vp.get(p).cost() - target);
+      double be = Math.abs(vp.get(pick).cost() - target);
+      if (e < be || (e == be && vp.get(p).quality() > vp.get(pick).quality())) {
+        pick = p;
+      }
+    }
+    return new Deployment(target, mus[pick], vp.get(pick), testCurve.points().get(pick));
+  }
 
   /**
    * Calibration of {@code predictions} on {@code test}; the chosen models are {@code sweep}'s at
@@ -222,6 +300,6 @@ final class KnobChecks {
       }
       means[r] = s / v.length;
     }
-    return EvaluationHarness.percentile(means);
+    return BootstrapMetrics.percentile(means);
   }
 }

@@ -10,17 +10,25 @@ import java.util.function.IntConsumer;
 /**
  * Chooses the nearest-neighbour index of a KNN store.
  *
- * <p>{@code auto} (the default) keeps exact search below {@link #DEFAULT_THRESHOLD} rows, where a
- * scan is fast enough and exact, and uses the first approximate index found on the classpath above
- * it. The choice is overridden by the system property {@value #PROPERTY} (or the environment
- * variable {@code CARROT_KNN_INDEX}): {@code exact}, {@code auto} or a factory name such as {@code
- * hnsw}; the threshold by {@value #THRESHOLD_PROPERTY} ({@code CARROT_KNN_ANN_THRESHOLD}).
+ * <p>{@code auto} (the default) keeps exact search while one exact scan fits the routing decision
+ * budget and uses the first approximate index found on the classpath beyond it. The cost of a scan
+ * is the number of float values it reads, rows x dimension, so the rule is a number of values,
+ * {@link #DEFAULT_THRESHOLD_VALUES}: 5,462 rows of 384 dimensions, 1,366 rows of 1,536. The choice
+ * is overridden by the system property {@value #PROPERTY} (or the environment variable {@code
+ * CARROT_KNN_INDEX}): {@code exact}, {@code auto} or a factory name such as {@code hnsw}; the
+ * threshold, as a number of rows, by {@value #THRESHOLD_PROPERTY} ({@code
+ * CARROT_KNN_ANN_THRESHOLD}).
  */
 public final class VectorIndexes {
   public static final String PROPERTY = "carrot.knn.index";
   public static final String THRESHOLD_PROPERTY = "carrot.knn.annThreshold";
-  /** Above this many rows an exact scan costs tens of milliseconds per query (384-d, 2 cores). */
-  public static final int DEFAULT_THRESHOLD = 100_000;
+  /**
+   * {@code auto} searches approximately from this many stored float values (rows x dimension) on:
+   * 2^21 values, 8 MiB, is where one exact scan takes about the 1 ms decision target (it reads
+   * memory at about 8 GB/s; docs/BENCHMARKS.md has the measurements). HNSW stays under it from
+   * there to a million rows.
+   */
+  public static final long DEFAULT_THRESHOLD_VALUES = 1L << 21;
 
   private VectorIndexes() {}
 
@@ -33,14 +41,17 @@ public final class VectorIndexes {
     return p == null || p.isBlank() ? "auto" : p.trim().toLowerCase(Locale.ROOT);
   }
 
-  /** The size threshold in force for {@code auto}. */
-  public static int configuredThreshold() {
+  /**
+   * The size threshold in force for {@code auto}, in rows, for a store of {@code dimension}: the
+   * configured number of rows, else {@link #DEFAULT_THRESHOLD_VALUES} / dimension (rounded up).
+   */
+  public static int configuredThreshold(int dimension) {
     String p = System.getProperty(THRESHOLD_PROPERTY);
     if (p == null || p.isBlank()) {
       p = System.getenv("CARROT_KNN_ANN_THRESHOLD");
     }
     if (p == null || p.isBlank()) {
-      return DEFAULT_THRESHOLD;
+      return (int) ((DEFAULT_THRESHOLD_VALUES + Math.max(1, dimension) - 1) / Math.max(1, dimension));
     }
     try {
       int t = Integer.parseInt(p.trim());
@@ -74,7 +85,7 @@ public final class VectorIndexes {
 
   /** An index over {@code rows} chosen by the configured mode and threshold. */
   public static VectorIndex build(float[][] rows) {
-    return build(rows, configuredMode(), configuredThreshold(), n -> {});
+    return build(rows, configuredMode(), configuredThreshold(rows.length == 0 ? 1 : rows[0].length), n -> {});
   }
 
   /**
@@ -93,7 +104,7 @@ public final class VectorIndexes {
    * an approximate index over the same rows (the exact index is then no longer referenced).
    */
   public static VectorIndex reindex(ExactKnnIndex exact, float[][] rows) {
-    VectorIndexFactory f = factoryFor(configuredMode(), exact.size(), configuredThreshold());
+    VectorIndexFactory f = factoryFor(configuredMode(), exact.size(), configuredThreshold(exact.dimension()));
     return f == null ? exact : f.build(rows, n -> {});
   }
 

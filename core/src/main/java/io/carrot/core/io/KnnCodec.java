@@ -8,6 +8,7 @@ import io.carrot.core.files.Json;
 import io.carrot.core.index.VectorIndex;
 import io.carrot.core.index.VectorIndexFactory;
 import io.carrot.core.index.VectorIndexes;
+import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.knn.KnnAccess;
 import io.carrot.core.predict.knn.KnnPredictor;
@@ -128,7 +129,7 @@ public final class KnnCodec implements PredictorCodec {
     switch (encoding) {
       case F16 -> {
         float[] flat = VectorEncoding.fromF16(in.get("knn/embeddings.f16"), "knn/embeddings.f16");
-        VectorEncoding.normalizeRows(flat, d);
+        VectorMath.normalizeRows(flat, d);
         return flat;
       }
       case I8 -> {
@@ -140,7 +141,7 @@ public final class KnnCodec implements PredictorCodec {
                   + " scales, expected " + n + " x " + d + " and " + n);
         }
         float[] flat = VectorEncoding.fromI8(codes, scales, d);
-        VectorEncoding.normalizeRows(flat, d);
+        VectorMath.normalizeRows(flat, d);
         return flat;
       }
       default -> {

@@ -29,8 +29,11 @@ import java.util.zip.ZipOutputStream;
  */
 public final class RouterFile {
   public static final String FORMAT = "carrot-router";
-  /** The newest version this carrot reads and writes. */
-  public static final int VERSION = 2;
+  /**
+   * The newest version this carrot reads and writes: 3 adds the support section (the
+   * training data's coverage of a prompt and the model priors), written only by routers that have one; 2 lossy vector encodings; 1 float32.
+   */
+  public static final int VERSION = SupportSection.VERSION;
   /** The oldest version this carrot reads; float32 routers are still written as version 1. */
   public static final int MIN_VERSION = 1;
   private static final long FIXED_TIME = 315532800000L; // 1980-01-01, the zip epoch
@@ -63,6 +66,10 @@ public final class RouterFile {
         est.set("models", Json.MAPPER.valueToTree(p.models()));
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
         int version = codec.write(p, est, entries::put, encoding);
+        if (router.support().isPresent()) {
+          SupportSection.write(router.support().get(), root, entries::put);
+          version = Math.max(version, SupportSection.VERSION);
+        }
         root.put("format_version", version);
         root.set("provenance", Json.MAPPER.valueToTree(router.provenance()));
         router.budgetCurve().ifPresent(c -> {
@@ -126,14 +133,14 @@ public final class RouterFile {
     JsonNode est = root.path("estimator");
     String kind = est.path("kind").asText();
     PredictorCodec codec = PredictorCodecs.forKind(kind, where);
-    Predictor p =
-        codec.read(est, name -> {
-          byte[] b = entries.get(name);
-          if (b == null) {
-            throw new CarrotException(where + ": missing entry " + name);
-          }
-          return b;
-        });
+    PredictorCodec.EntryReader entry = name -> {
+      byte[] b = entries.get(name);
+      if (b == null) {
+        throw new CarrotException(where + ": missing entry " + name);
+      }
+      return b;
+    };
+    Predictor p = codec.read(est, entry);
     PriceTable prices = PriceTable.fromJson(root.path("prices"), where + " prices");
     Provenance prov = Json.MAPPER.treeToValue(root.path("provenance"), Provenance.class);
     List<String> models = Json.MAPPER.convertValue(root.path("models"), Json.MAPPER.getTypeFactory().constructCollectionType(List.class, String.class));
@@ -145,6 +152,6 @@ public final class RouterFile {
     if (bc.isObject()) {
       curve = new io.carrot.core.route.BudgetCurve(PredictorCodecs.doubles(bc.path("mu")), PredictorCodecs.doubles(bc.path("usd_per_prompt")));
     }
-    return new Router(p, prices, root.path("cost_scale").asDouble(), prov, curve);
+    return new Router(p, prices, root.path("cost_scale").asDouble(), prov, curve, SupportSection.read(root, entry, where));
   }
 }

@@ -82,20 +82,4 @@ public enum VectorEncoding {
     }
     return out;
   }
-
-  /** Scales each row of a row-major matrix to unit length (zero rows stay zero). */
-  static void normalizeRows(float[] flat, int d) {
-    for (int r = 0; r < flat.length / d; r++) {
-      double norm = 0;
-      for (int i = r * d; i < (r + 1) * d; i++) {
-        norm += (double) flat[i] * flat[i];
-      }
-      if (norm > 0) {
-        float inv = (float) (1 / Math.sqrt(norm));
-        for (int i = r * d; i < (r + 1) * d; i++) {
-          flat[i] *= inv;
-        }
-      }
-    }
-  }
 }

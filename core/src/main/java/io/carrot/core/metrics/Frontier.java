@@ -13,11 +13,22 @@ import java.util.List;
  *
  * <p>As a function of mean cost {@code c} ({@link #qualityAt}): 0 below the cheapest point (the
  * router cannot operate on that budget, RouterBench's convention), linear between hull vertices,
- * flat at the best quality beyond the most expensive vertex. Immutable.
+ * flat at the best quality beyond the most expensive vertex. A cost within {@link
+ * #COST_TOLERANCE} (relative) of the cheapest point counts as that point: two curves that make the
+ * same choices can add the same per-prompt costs in another order (a sweep updates its sums
+ * prompt by prompt) and so differ in the last bits, and reading the step down to 0 there would
+ * turn rounding into a lost budget. Immutable.
  */
 public final class Frontier {
   /** How far below a target quality a vertex may be and still count as reaching it. */
   public static final double TOLERANCE = 1e-12;
+
+  /**
+   * How far below the cheapest vertex, relative to the frontier's largest cost, a mean cost may be
+   * and still count as reaching it (rounding of sums, see the class comment). Mean costs are never
+   * negative, so below a free cheapest vertex everything is rounding.
+   */
+  public static final double COST_TOLERANCE = 1e-9;
 
   private final double[] cost;
   private final double[] quality;
@@ -101,10 +112,21 @@ public final class Frontier {
     return quality[quality.length - 1];
   }
 
+  /**
+   * Whether the router can operate at mean cost {@code c}: it is at or above the cheapest vertex
+   * (within {@link #COST_TOLERANCE}).
+   */
+  public boolean reaches(double c) {
+    if (c >= cost[0] || cost[0] <= 0) {
+      return true;
+    }
+    return cost[0] - c <= COST_TOLERANCE * Math.max(Math.abs(cost[0]), Math.abs(cost[cost.length - 1]));
+  }
+
   /** NDCH(c): the best mean quality achievable at mean cost at most {@code c}. */
   public double qualityAt(double c) {
-    if (c < cost[0]) {
-      return 0;
+    if (c <= cost[0]) {
+      return reaches(c) ? quality[0] : 0;
     }
     int n = cost.length;
     if (c >= cost[n - 1]) {

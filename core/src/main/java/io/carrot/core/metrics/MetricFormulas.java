@@ -128,11 +128,16 @@ public final class MetricFormulas {
 
   /**
    * Quality at a cost fraction (the paper's spider plot): the frontier's quality at mean cost
-   * {@code fraction x} the best single model's cost, divided by that model's quality. 0 when the
-   * router cannot operate that cheaply.
+   * {@code fraction x} the best single model's cost, divided by that model's quality. NaN
+   * (unreachable, not 0) when the router cannot operate that cheaply, and when the best model's
+   * quality is 0 (nothing to keep a share of).
    */
   public static double qualityAtCostFraction(Frontier f, Anchors a, double fraction) {
-    return f.qualityAt(fraction * a.bestCost()) / a.bestQuality();
+    double budget = fraction * a.bestCost();
+    if (!f.reaches(budget) || !(a.bestQuality() > 0)) {
+      return Double.NaN;
+    }
+    return f.qualityAt(budget) / a.bestQuality();
   }
 
   /**

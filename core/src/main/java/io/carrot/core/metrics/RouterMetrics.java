@@ -1,12 +1,14 @@
 package io.carrot.core.metrics;
 
+import io.carrot.core.metrics.Point;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The headline numbers of one router on one split (see {@link MetricFormulas} for each definition). NaN
- * marks a number that does not exist (never reaches the target, no mu = 0 setting).
+ * marks a number that does not exist (never reaches the target, a budget below the router's
+ * cheapest point, no mu = 0 setting).
  *
  * @param qualityAtCostFraction one entry per {@link MetricFormulas#COST_FRACTIONS}, same order
  * @param accuracyMu0 mean quality at mu = 0, for routers with a mu; NaN otherwise
@@ -26,6 +28,15 @@ public record RouterMetrics(
   /** The metric names of {@link #asMap()}, in its order. */
   public static final List<String> NAMES =
       List.copyOf(new RouterMetrics(0, 0, 0, 0, 0, 0, new double[MetricFormulas.COST_FRACTIONS.length], 0, 0).asMap().keySet());
+
+  /**
+   * Whether a NaN of metric {@code name} (an {@link #asMap()} key) means "below every number"
+   * rather than "beyond every number": a quality at a budget the router cannot operate on is
+   * unreachable (the lowest outcome), while a cost that is never reached is the highest.
+   */
+  public static boolean nanIsLow(String name) {
+    return name.startsWith("quality_at_cost_fraction_");
+  }
 
   /** Every metric of a router from its operating points. */
   public static RouterMetrics of(List<Point> points, Anchors a, double accuracyMu0) {

@@ -8,15 +8,18 @@ import java.util.List;
  * @param model the chosen model (the first candidate)
  * @param mu the trade-off used
  * @param inputTokens input tokens counted for the prompt
- * @param candidates every allowed model, best score first
+ * @param candidates every allowed model, best first: the chosen one, then the fallbacks in order
  * @param notes why the decision departs from the plain rule, for the user (e.g. a model skipped
- *     because the prompt exceeds its context window, or no model reaching a quality floor); empty
- *     when it does not
+ *     because the prompt exceeds its context window, a constraint no model meets, low support);
+ *     empty when it does not
+ * @param support how well the router's training data covers the prompt, or null when the router
+ *     carries no support section (files written before it existed)
  */
-public record Decision(String model, double mu, double inputTokens, List<Candidate> candidates, List<String> notes) {
-  /** A decision of the plain rule, without notes. */
+public record Decision(
+    String model, double mu, double inputTokens, List<Candidate> candidates, List<String> notes, Support.Level support) {
+  /** A decision of the plain rule, without notes or support. */
   public Decision(String model, double mu, double inputTokens, List<Candidate> candidates) {
-    this(model, mu, inputTokens, candidates, List.of());
+    this(model, mu, inputTokens, candidates, List.of(), null);
   }
 
   /** Copies the candidates and notes. */
@@ -25,15 +28,13 @@ public record Decision(String model, double mu, double inputTokens, List<Candida
     notes = notes == null ? List.of() : List.copyOf(notes);
   }
 
-  /** The same decision with one more note. */
-  public Decision withNote(String note) {
-    List<String> n = new java.util.ArrayList<>(notes);
-    n.add(note);
-    return new Decision(model, mu, inputTokens, candidates, n);
-  }
-
   /** The chosen model's candidate entry. */
   public Candidate chosen() {
     return candidates.get(0);
+  }
+
+  /** True when the router knows the prompt is poorly covered by its training data (see {@link Support}). */
+  public boolean lowSupport() {
+    return support != null && support.low();
   }
 }

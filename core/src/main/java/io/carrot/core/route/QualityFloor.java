@@ -14,6 +14,12 @@ import java.util.List;
  * rest are the fallbacks in order.
  */
 public final class QualityFloor {
+  /**
+   * Cheapest first (ties: higher quality, then name): the floor's order at floor 0, which every
+   * candidate clears. The one cheapest-first order of the project.
+   */
+  public static final Comparator<Candidate> CHEAPEST_FIRST = order(0);
+
   private QualityFloor() {}
 
   /** The ordering of candidates under {@code floor} (see the class comment). */

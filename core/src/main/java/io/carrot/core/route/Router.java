@@ -8,6 +8,7 @@ import io.carrot.core.predict.Predictor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,6 +34,7 @@ public final class Router {
   private final double costScale;
   private final Provenance provenance;
   private final BudgetCurve budgetCurve;
+  private final Support support;
 
   /** A router over {@code predictor}; every model needs a price and the cost scale must be positive. */
   public Router(Predictor predictor, PriceTable prices, double costScale, Provenance provenance) {
@@ -41,6 +43,15 @@ public final class Router {
 
   /** @param budgetCurve validation spend by mu, or null when the router has none */
   public Router(Predictor predictor, PriceTable prices, double costScale, Provenance provenance, BudgetCurve budgetCurve) {
+    this(predictor, prices, costScale, provenance, budgetCurve, null);
+  }
+
+  /**
+   * @param budgetCurve validation spend by mu, or null when the router has none
+   * @param support the training data's coverage and priors, or null when unknown
+   */
+  public Router(
+      Predictor predictor, PriceTable prices, double costScale, Provenance provenance, BudgetCurve budgetCurve, Support support) {
     if (!(costScale > 0) || Double.isInfinite(costScale)) {
       throw new CarrotException("cost scale must be a finite number > 0, got " + costScale);
     }
@@ -50,6 +61,13 @@ public final class Router {
     this.costScale = costScale;
     this.provenance = provenance;
     this.budgetCurve = budgetCurve;
+    if (support != null
+        && (support.dimension() != predictor.dimension() || support.priorQuality().length != predictor.models().size())) {
+      throw new CarrotException("the support section has " + support.dimension() + "-d vectors and "
+          + support.priorQuality().length + " models; the predictor " + predictor.dimension() + "-d and "
+          + predictor.models().size());
+    }
+    this.support = support;
     this.priceArray = predictor.models().stream().map(prices::price).toArray(ModelPrice[]::new);
   }
 
@@ -83,12 +101,22 @@ public final class Router {
    * dropped: it was measured at the old prices.
    */
   public Router withPrices(PriceTable newPrices) {
-    return new Router(predictor, newPrices, costScale, provenance, null);
+    return new Router(predictor, newPrices, costScale, provenance, null, support);
   }
 
   /** The same router with a measured budget curve attached. */
   public Router withBudgetCurve(BudgetCurve curve) {
-    return new Router(predictor, prices, costScale, provenance, curve);
+    return new Router(predictor, prices, costScale, provenance, curve, support);
+  }
+
+  /** The same router with a support section (null removes it). */
+  public Router withSupport(Support s) {
+    return new Router(predictor, prices, costScale, provenance, budgetCurve, s);
+  }
+
+  /** How well the training data covers a prompt, if the router knows (files before format 3 do not). */
+  public java.util.Optional<Support> support() {
+    return java.util.Optional.ofNullable(support);
   }
 
   /** Validation spend by mu, measured at training time, if the router has one. */
@@ -96,46 +124,182 @@ public final class Router {
     return java.util.Optional.ofNullable(budgetCurve);
   }
 
-  /** Predicts and decides for one embedded prompt with {@code inputTokens} counted. */
+  /**
+   * Predicts and decides for one embedded prompt with {@code inputTokens} counted (see {@link
+   * RouteOptions} for how the knobs apply).
+   *
+   * @throws CarrotException when the options set a budget (which needs the prompt's text: {@link
+   *     #route(String, float[], double, RouteOptions)}) or name an unknown model
+   * @throws ContextLengthExceeded when the prompt fits no allowed model's context window
+   */
   public Decision route(float[] embedding, double inputTokens, RouteOptions options) {
-    return decide(predictor.predict(embedding), inputTokens, options);
+    if (options.hasBudget()) {
+      throw new CarrotException("a budget gives each prompt the mu of a hash of its text; route with the prompt's text");
+    }
+    return route("", embedding, inputTokens, options);
   }
 
-  /** Applies the rule to a prediction. */
-  public Decision decide(Prediction p, double inputTokens, RouteOptions options) {
-    List<String> models = predictor.models();
-    for (String a : options.allowed()) {
-      if (!models.contains(a)) {
-        throw new CarrotException("unknown model '" + a + "' in the allowed models; the router knows " + models);
+  /** Predicts and decides for one prompt, its text choosing a budget's per-prompt mu. */
+  public Decision route(String prompt, float[] embedding, double inputTokens, RouteOptions options) {
+    Support.Level level = support == null ? null : support.level(embedding);
+    return decide(predictor.predict(embedding), level, inputTokens, muFor(options, prompt), options);
+  }
+
+  /** {@link #route(String, float[], double, RouteOptions)} for many prompts, predicted and searched in one batch. */
+  public List<Decision> routeAll(List<String> prompts, float[][] embeddings, double[] inputTokens, RouteOptions options) {
+    if (prompts.size() != embeddings.length || inputTokens.length != embeddings.length) {
+      throw new CarrotException("routeAll needs one embedding and one token count per prompt, got " + prompts.size()
+          + " prompts, " + embeddings.length + " embeddings and " + inputTokens.length + " token counts");
+    }
+    Prediction[] p = predictor.predictAll(embeddings);
+    Support.Level[] levels = support == null ? null : support.levels(embeddings);
+    List<Decision> out = new ArrayList<>(p.length);
+    for (int i = 0; i < p.length; i++) {
+      out.add(decide(p[i], levels == null ? null : levels[i], inputTokens[i], muFor(options, prompts.get(i)), options));
+    }
+    return out;
+  }
+
+  /**
+   * The predictions the rule uses: the estimator's, moved toward the priors by each prompt's support
+   * when {@code towardPriors} and the router has a support section (for evaluations "with and
+   * without" the fallback).
+   */
+  public Prediction[] predictAll(float[][] embeddings, boolean towardPriors) {
+    Prediction[] p = predictor.predictAll(embeddings);
+    if (towardPriors && support != null) {
+      Support.Level[] levels = support.levels(embeddings);
+      for (int i = 0; i < p.length; i++) {
+        p[i] = support.towardPriors(p[i], levels[i]);
       }
     }
-    double mu = options.mu();
+    return p;
+  }
+
+  /** The mu for {@code prompt}: the options' mu, or its budget's per-prompt mu from the spend curve. */
+  public double muFor(RouteOptions options, String prompt) {
+    if (!options.hasBudget()) {
+      return options.mu();
+    }
+    return requireBudgetCurve().setting(options.budgetUsdPer1000()).muFor(prompt);
+  }
+
+  /** The stored spend curve, or a clear error naming what is missing. */
+  public BudgetCurve requireBudgetCurve() {
+    if (budgetCurve == null) {
+      throw new CarrotException(
+          "a budget needs the spend curve that 'carrot train' stores when the dataset has a validation split; this router has none");
+    }
+    return budgetCurve;
+  }
+
+  /** Applies the rule at {@code options.mu()} to a raw prediction, without support. */
+  public Decision decide(Prediction p, double inputTokens, RouteOptions options) {
+    return decide(p, null, inputTokens, options.mu(), options);
+  }
+
+  /**
+   * Applies the rule to the estimator's prediction {@code raw}: moves it toward the priors by
+   * {@code level} (when the options' support fallback is on), then ranks the candidates the options
+   * leave at {@code mu} (a budget in {@code options} is ignored: {@code mu} is its resolved value).
+   *
+   * @param level the prompt's support, or null when unknown
+   * @throws ContextLengthExceeded when the prompt fits no allowed model's context window
+   */
+  public Decision decide(Prediction raw, Support.Level level, double inputTokens, double mu, RouteOptions options) {
+    Prediction p = level != null && support != null && options.supportFallback() ? support.towardPriors(raw, level) : raw;
+    boolean[] allowed = allowed(options);
+    List<String> models = predictor.models();
     List<Candidate> cands = new ArrayList<>(models.size());
     List<String> tooLong = new ArrayList<>();
+    long largest = 0;
     for (int m = 0; m < models.size(); m++) {
-      String name = models.get(m);
-      if (!options.allowed().isEmpty() && !options.allowed().contains(name)) {
+      if (!allowed[m]) {
         continue;
       }
+      String name = models.get(m);
       if (!priceArray[m].fits(inputTokens)) {
         tooLong.add(name + " (" + priceArray[m].contextWindow() + ")");
+        largest = Math.max(largest, priceArray[m].contextWindow());
         continue;
       }
       double cost = priceArray[m].cost(inputTokens, p.outputTokens()[m]);
-      double score = score(mu, p.quality()[m], cost, costScale);
-      cands.add(new Candidate(name, p.quality()[m], p.outputTokens()[m], cost, score));
+      cands.add(new Candidate(name, p.quality()[m], p.outputTokens()[m], cost, score(mu, p.quality()[m], cost, costScale)));
     }
     if (cands.isEmpty()) {
-      throw new CarrotException(
-          "the prompt has " + (long) inputTokens + " input tokens, more than the context window of every allowed model: "
-              + String.join(", ", tooLong));
+      throw new ContextLengthExceeded((long) inputTokens, largest, String.join(", ", tooLong));
     }
     cands.sort(ORDER);
-    List<String> notes = tooLong.isEmpty()
-        ? List.of()
-        : List.of("not considered, the prompt's " + (long) inputTokens + " input tokens exceed their context window: "
-            + String.join(", ", tooLong));
-    return new Decision(cands.get(0).model(), mu, inputTokens, cands, notes);
+    List<String> notes = new ArrayList<>();
+    if (!tooLong.isEmpty()) {
+      notes.add("not considered, the prompt's " + (long) inputTokens + " input tokens exceed their context window: "
+          + String.join(", ", tooLong));
+    }
+    cands = constrain(cands, options, notes);
+    if (level != null && level.low()) {
+      notes.add(String.format(Locale.ROOT,
+          "low support: the prompt is less like the training prompts (similarity %.3f) than they are to each other;"
+              + " %s; collect answers for prompts like it ('carrot collect') and retrain",
+          level.similarity(), options.supportFallback() ? "routed like the prompt-blind router" : "the fallback is off"));
+    }
+    return new Decision(cands.get(0).model(), mu, inputTokens, cands, notes, level);
+  }
+
+  /** The router's models the options allow (allow minus deny), by index; fails on unknown names or none left. */
+  private boolean[] allowed(RouteOptions o) {
+    List<String> models = predictor.models();
+    requireKnown(o.allow(), "the allow list");
+    requireKnown(o.deny(), "the deny list");
+    boolean[] out = new boolean[models.size()];
+    boolean any = false;
+    for (int m = 0; m < out.length; m++) {
+      String name = models.get(m);
+      out[m] = (o.allow().isEmpty() || o.allow().contains(name)) && !o.deny().contains(name);
+      any |= out[m];
+    }
+    if (!any) {
+      throw new CarrotException("allow " + o.allow() + " minus deny " + o.deny() + " leaves no model to route to");
+    }
+    return out;
+  }
+
+  private void requireKnown(java.util.Set<String> names, String knob) {
+    for (String name : names) {
+      if (!predictor.models().contains(name)) {
+        throw new CarrotException("unknown model '" + name + "' in " + knob + "; the router knows " + predictor.models());
+      }
+    }
+  }
+
+  /**
+   * The cost ceiling, then the quality floor, over candidates in the rule's order (see {@link
+   * RouteOptions}); adds a note for a constraint no candidate meets.
+   */
+  private static List<Candidate> constrain(List<Candidate> cands, RouteOptions o, List<String> notes) {
+    List<Candidate> within = cands;
+    if (o.maxCostUsd() != Double.POSITIVE_INFINITY) {
+      within = new ArrayList<>();
+      for (Candidate c : cands) {
+        if (c.costUsd() <= o.maxCostUsd()) {
+          within.add(c);
+        }
+      }
+      if (within.isEmpty()) {
+        // a ceiling nobody meets still has to send the request somewhere: the cheapest model
+        Candidate cheapest = cands.stream().min(QualityFloor.CHEAPEST_FIRST).orElseThrow();
+        within.add(cheapest);
+        notes.add("no model's predicted cost is within the ceiling of " + o.maxCostUsd() + " USD; chose the cheapest, "
+            + cheapest.model());
+      }
+    }
+    if (o.minQuality() > 0) {
+      within = QualityFloor.sort(within, o.minQuality());
+      if (!QualityFloor.cleared(within, o.minQuality())) {
+        notes.add("no model's predicted quality reaches the floor of " + o.minQuality() + "; chose the best predicted, "
+            + within.get(0).model() + String.format(Locale.ROOT, " (%.3f)", within.get(0).quality()));
+      }
+    }
+    return within;
   }
 
   /** The CARROT objective, defined once. */

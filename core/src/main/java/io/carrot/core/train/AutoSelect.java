@@ -72,7 +72,7 @@ public final class AutoSelect {
         Estimator est = Estimators.get(name);
         Map<String, String> ex = new java.util.LinkedHashMap<>(extra);
         ex.put("estimator", name);
-        Router r = RouterTrainer.train(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
+        Router r = RouterTrainer.trainWithoutSupport(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
             embedderId, tokenCounterId, ex);
         RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
         double aiq = MetricFormulas.aiq(Frontier.of(sweep.frontier(200)), anchors);
@@ -86,6 +86,12 @@ public final class AutoSelect {
         best = t;
       }
     }
-    return new Selection(trials, best);
+    // the support section depends on the training set alone: fitted once, for the router kept
+    Router kept = best.router().withSupport(RouterTrainer.support(data, train, trainEmbeddings, 42));
+    List<Trial> all = new ArrayList<>(trials);
+    int at = trials.indexOf(best);
+    best = new Trial(best.estimator(), best.validationAiq(), best.validationAccuracyMu0(), kept);
+    all.set(at, best);
+    return new Selection(List.copyOf(all), best);
   }
 }

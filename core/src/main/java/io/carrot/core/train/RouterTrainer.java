@@ -10,6 +10,7 @@ import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.Router;
+import io.carrot.core.route.Support;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -44,9 +45,40 @@ public final class RouterTrainer {
   /**
    * Fits a router with any estimator: {@code fit} turns the training set into a predictor.
    *
-   * @param seed the seed the estimator used, recorded in the provenance
+   * <p>The router carries the training set's {@link Support} (coverage and priors), so its
+   * decisions report support and fall back toward the priors where it is low.
+   *
+   * @param seed the seed the estimator used, recorded in the provenance (and choosing the support
+   *     sample of a large training set)
    */
   public static Router train(
+      Dataset data,
+      List<PromptRecord> rows,
+      float[][] embeddings,
+      Function<TrainingSet, Predictor> fit,
+      long seed,
+      String embedderId,
+      String tokenCounterId,
+      Map<String, String> extra) {
+    Router r = trainWithoutSupport(data, rows, embeddings, fit, seed, embedderId, tokenCounterId, extra);
+    return r.withSupport(support(data, rows, embeddings, seed));
+  }
+
+  /** The support section of a router trained on {@code rows}: coverage, priors and training prompts by source. */
+  public static Support support(Dataset data, List<PromptRecord> rows, float[][] embeddings, long seed) {
+    Support s = Support.fit(trainingSet(data, rows, embeddings), seed);
+    if (s == null) {
+      return null;
+    }
+    Map<String, Integer> bySource = new java.util.TreeMap<>();
+    for (PromptRecord r : rows) {
+      bySource.merge(r.source() == null || r.source().isEmpty() ? "(no source)" : r.source(), 1, Integer::sum);
+    }
+    return s.withSources(bySource);
+  }
+
+  /** {@link #train} without the support section, for candidates of which only one is kept. */
+  static Router trainWithoutSupport(
       Dataset data,
       List<PromptRecord> rows,
       float[][] embeddings,

@@ -13,6 +13,7 @@ import io.carrot.core.route.Decision;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
+import io.carrot.core.route.Support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,11 @@ class RouterFileTest {
 
   /** A small router built only from seeded data, so its file is byte-reproducible. */
   static Router tinyRouter() {
+    return tinyRouter(false);
+  }
+
+  /** The tiny router, with its training set's support section when {@code support}. */
+  static Router tinyRouter(boolean support) {
     Random r = new Random(42);
     int n = 60;
     List<String> models = List.of("big", "mid", "small");
@@ -40,13 +46,14 @@ class RouterFileTest {
         t[i][j] = r.nextInt(1000);
       }
     }
-    Predictor p = KnnTrainer.auto().withGrid(new int[] {2, 4, 8, 16}).fit(new TrainingSet(models, e, q, t), x -> {});
+    TrainingSet ts = new TrainingSet(models, e, q, t);
+    Predictor p = KnnTrainer.auto().withGrid(new int[] {2, 4, 8, 16}).fit(ts, x -> {});
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
     prices.put("big", new ModelPrice(5, 15, "list"));
     prices.put("mid", new ModelPrice(0.5, 1.5, ""));
     prices.put("small", new ModelPrice(0.05, 0.1, ""));
     Provenance prov = new Provenance("tiny", "abc", n, "test-embedder", "cl100k_base", 42, "golden", "2026-01-01T00:00:00Z", Map.of("note", "golden"));
-    return new Router(p, new PriceTable(prices), 40.0, prov);
+    return new Router(p, new PriceTable(prices), 40.0, prov, null, support ? Support.fit(ts, 42) : null);
   }
 
   static List<float[]> queries() {
@@ -96,6 +103,51 @@ class RouterFileTest {
       Files.writeString(expected, got.toString());
     }
     assertThat(got.toString()).isEqualTo(Files.readString(expected));
+  }
+
+  /**
+   * The golden file with a support section pins format version 3: same bytes, same decisions and
+   * support levels; the version-1 golden above still loads, with unknown support.
+   */
+  @Test
+  void supportGoldenFileIsByteIdenticalAndRoundTrips() throws IOException {
+    Router r = tinyRouter(true);
+    Path f = tmp.resolve("s.carrot");
+    RouterFile.save(r, f);
+    Path golden = Path.of("src/test/resources/golden/tiny-router-support.carrot");
+    if (Boolean.getBoolean("carrot.updateGolden")) {
+      Files.copy(f, golden, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    assertThat(Files.readAllBytes(f)).isEqualTo(Files.readAllBytes(golden));
+    Router back = RouterFile.load(golden);
+    assertThat(back.support()).isPresent();
+    assertThat(back.support().get().reference()).containsExactly(r.support().get().reference());
+    assertThat(back.support().get().priorQuality()).containsExactly(r.support().get().priorQuality());
+    StringBuilder got = new StringBuilder();
+    for (float[] q : queries()) {
+      for (double mu : new double[] {0, 0.05, 0.5}) {
+        Decision a = r.route(q, 100, RouteOptions.mu(mu));
+        assertThat(back.route(q, 100, RouteOptions.mu(mu))).isEqualTo(a);
+      }
+      Decision d = back.route(q, 100, RouteOptions.mu(0));
+      got.append(d.model()).append(String.format(java.util.Locale.ROOT, ",%.4f,%s%n", d.support().percentile(), d.lowSupport()));
+    }
+    Path expected = Path.of("src/test/resources/golden/tiny-router-support.decisions");
+    if (Boolean.getBoolean("carrot.updateGolden")) {
+      Files.writeString(expected, got.toString());
+    }
+    assertThat(got.toString()).isEqualTo(Files.readString(expected));
+    assertThat(com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(readEntry(golden, "router.json"))
+        .path("format_version").asInt()).isEqualTo(3);
+    Router old = RouterFile.load(Path.of("src/test/resources/golden/tiny-router.carrot"));
+    assertThat(old.support()).isEmpty();
+    assertThat(old.route(queries().get(0), 100, RouteOptions.mu(0)).support()).isNull();
+  }
+
+  private static byte[] readEntry(Path zipFile, String name) throws IOException {
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zipFile.toFile())) {
+      return z.getInputStream(z.getEntry(name)).readAllBytes();
+    }
   }
 
   @Test

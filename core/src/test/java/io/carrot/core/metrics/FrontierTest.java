@@ -40,6 +40,26 @@ class FrontierTest {
   }
 
   @Test
+  void theCheapestPointIsReachedDespiteRoundingOfItsCost() {
+    Frontier f = Frontier.of(POINTS); // cheapest vertex (1, 0.2), dearest 3
+    // the same choices summed in another order: a few ulps below the vertex
+    assertThat(f.qualityAt(Math.nextDown(1.0))).isEqualTo(0.2);
+    assertThat(f.qualityAt(1 - 2e-9)).isEqualTo(0.2);
+    assertThat(f.reaches(1 - 2e-9)).isTrue();
+    // clearly below: the router cannot operate there
+    assertThat(f.qualityAt(1 - 4e-9)).isEqualTo(0.0);
+    assertThat(f.reaches(0.99)).isFalse();
+    // a free cheapest vertex: a mean cost below 0 can only be rounding of 0
+    Frontier free = Frontier.of(List.of(p(0, 0.4), p(1e-5, 0.7)));
+    assertThat(free.qualityAt(-2.71e-21)).isEqualTo(0.4);
+    assertThat(free.qualityAt(0)).isEqualTo(0.4);
+    // every point at one cost, and that cost 0
+    Frontier flat = Frontier.of(List.of(p(0, 0.3), p(0, 0.5)));
+    assertThat(flat.qualityAt(-1e-30)).isEqualTo(0.5);
+    assertThat(flat.qualityAt(1)).isEqualTo(0.5);
+  }
+
+  @Test
   void integralByHand() {
     Frontier f = Frontier.of(POINTS);
     // [0,1]: 0; [1,2]: (.2+.5)/2 = .35; [2,3]: .55; [3,4]: .6

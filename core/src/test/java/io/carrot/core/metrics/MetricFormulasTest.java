@@ -3,7 +3,7 @@ package io.carrot.core.metrics;
 import static io.carrot.core.metrics.FrontierTest.p;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
-
+import io.carrot.core.metrics.Point;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -72,8 +72,8 @@ class MetricFormulasTest {
     List<Point> r = List.of(p(0.5, 0.4), p(1.2, 0.6), p(2, 0.65));
     Frontier f = Frontier.of(r);
     assertThat(MetricFormulas.costFractionToMatchBest(f, A)).isCloseTo(0.4, offset(1e-12));
-    // budget 10% = .3 < its cheapest point .5: cannot operate
-    assertThat(MetricFormulas.qualityAtCostFraction(f, A, 0.1)).isEqualTo(0.0);
+    // budget 10% = .3 < its cheapest point .5: cannot operate (unreachable, not 0)
+    assertThat(MetricFormulas.qualityAtCostFraction(f, A, 0.1)).isNaN();
     // budget 30% = .9: .4 + .2 * (.4 / .7), over .6
     assertThat(MetricFormulas.qualityAtCostFraction(f, A, 0.3)).isCloseTo((0.4 + 0.2 * 4 / 7) / 0.6, offset(1e-12));
     // the first frontier reaches .6 only at S's own cost
@@ -106,8 +106,8 @@ class MetricFormulasTest {
     assertThat(m.cpt50()).isCloseTo(1.0 / 3, offset(1e-12));
     assertThat(m.cpt80()).isCloseTo(0.6, offset(1e-12));
     assertThat(m.costFractionToMatchBest()).isCloseTo(1.0, offset(1e-12));
-    // budgets .3, .6, .9 are all below the cheapest point (1)
-    assertThat(m.qualityAtCostFraction()).containsExactly(0.0, 0.0, 0.0);
+    // budgets .3, .6, .9 are all below the cheapest point (1): unreachable
+    assertThat(m.qualityAtCostFraction()).containsExactly(Double.NaN, Double.NaN, Double.NaN);
     assertThat(m.asMap()).containsKeys(RouterMetrics.NAMES.toArray(String[]::new)).hasSize(RouterMetrics.NAMES.size());
     assertThat(RouterMetrics.NAMES).startsWith("auc", "aiq", "apgr", "cpt50", "cpt80", "cost_fraction_to_match_best");
   }

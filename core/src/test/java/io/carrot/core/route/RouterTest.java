@@ -88,10 +88,10 @@ public class RouterTest {
   @Test
   void allowedModelsAndBadKnobs() {
     Router r = new Router(fixed(List.of("a", "b"), new double[] {0.9, 0.6}, new double[] {10, 10}), prices(30, 1), 1, PROV);
-    Decision d = r.route(new float[] {1}, 1, new RouteOptions(0, Set.of("b")));
+    Decision d = r.route(new float[] {1}, 1, RouteOptions.mu(0).withAllow(Set.of("b")));
     assertThat(d.model()).isEqualTo("b");
     assertThat(d.candidates()).hasSize(1);
-    assertThatThrownBy(() -> r.route(new float[] {1}, 1, new RouteOptions(0, Set.of("zz"))))
+    assertThatThrownBy(() -> r.route(new float[] {1}, 1, RouteOptions.mu(0).withAllow(Set.of("zz"))))
         .hasMessageContaining("unknown model 'zz'");
     assertThatThrownBy(() -> RouteOptions.mu(1.5)).hasMessage("mu must be in [0, 1], got 1.5");
     assertThatThrownBy(() -> RouteOptions.mu(Double.NaN)).hasMessage("mu must be in [0, 1], got NaN");
@@ -139,7 +139,7 @@ public class RouterTest {
         double mu = s / 50.0;
         double total = 0;
         for (float[] qv : queries) {
-          Decision dec = r.route(qv, 50, new RouteOptions(mu, allowed));
+          Decision dec = r.route(qv, 50, RouteOptions.mu(mu).withAllow(allowed));
           if (!allowed.isEmpty()) {
             assertThat(allowed).contains(dec.model());
           }
@@ -193,8 +193,11 @@ public class RouterTest {
     assertThat(longPrompt.candidates()).extracting(Candidate::model).containsExactly("c", "b");
     assertThat(longPrompt.notes())
         .containsExactly("not considered, the prompt's 1001 input tokens exceed their context window: a (1000)");
-    assertThatThrownBy(() -> r.route(new float[] {1}, 6000, new RouteOptions(0, Set.of("a", "c"))))
-        .hasMessage("the prompt has 6000 input tokens, more than the context window of every allowed model: a (1000), c (5000)");
+    assertThatThrownBy(() -> r.route(new float[] {1}, 6000, RouteOptions.mu(0).withAllow(Set.of("a", "c"))))
+        .isInstanceOf(ContextLengthExceeded.class)
+        .hasMessage("the prompt has 6000 input tokens, more than the context window of every allowed model: a (1000), c (5000);"
+            + " shorten it to at most 5000 tokens")
+        .satisfies(e -> assertThat(((ContextLengthExceeded) e).largestWindow()).isEqualTo(5000));
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.carrot.core.predict.ConstantPredictor;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
-import io.carrot.core.predict.knn.KnnPredictor;
 import io.carrot.core.predict.knn.KnnTrainer;
 import io.carrot.core.predict.network.LinearPredictor;
 import java.util.List;

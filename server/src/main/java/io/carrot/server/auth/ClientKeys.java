@@ -22,7 +22,7 @@ public final class ClientKeys {
 
   public ClientKeys(List<ClientConfig> clients) {
     for (ClientConfig c : clients) {
-      byHash.put(c.keySha256(), new Client(c.id(), c.dailyBudgetUsd()));
+      byHash.put(c.keySha256(), new Client(c.id(), c.dailyBudgetUsd(), c.maxConcurrent()));
     }
   }
 

@@ -44,19 +44,20 @@ import java.util.function.Consumer;
 
 /**
  * A bounded loopback load test of the proxy. An echo upstream (instant answers) runs on
- * 127.0.0.1, and a carrot server in front of it routes over a synthetic 4-model KNN router with
+ * 127.0.0.1, and carrot servers in front of it route over a synthetic 4-model KNN router with
  * 384-d vectors. The same requests (distinct generated prompts of 40 to 120 words) are timed
  * against the upstream directly and through carrot; the difference is carrot's overhead.
  *
- * <p>Phases: {@code direct} and {@code carrot-hash} (a microsecond hash embedder: the proxy's own
- * overhead) one request at a time; {@code direct-concurrent} and {@code carrot-hash-concurrent} at
- * the given concurrency (requests per second); {@code streams}: that many streams open at once
- * through carrot, each 20 chunks 25 ms apart, checked to arrive whole; then for each encoder
- * (e.g. {@code fast}, the static table, and {@code minilm}, the transformer, micro-batched by the
- * server) {@code carrot-<encoder>} one at a time and {@code carrot-<encoder>-concurrent}, each
- * against its own synthetic router of the encoder's dimension. Every prompt is new, so the
- * server's embedding cache never hits. Everything is loopback-only, bounded in count, and stops
- * by itself.
+ * <p>The phases are a list of {@link PhaseSpec}s ({@link #phases}), each naming the server it goes
+ * through ({@link #SERVERS}: {@code direct}, {@code hash} = a microsecond hash embedder, i.e. the
+ * proxy's own overhead, {@code hash-async-log} = the same without waiting for the decision log
+ * before the last byte, {@code encoder:<name>} = a real embedder, e.g. {@code fast} (the static
+ * table) or {@code minilm} (the transformer, micro-batched by the server), over a synthetic router
+ * of its dimension) and the phase its latencies are compared with; every prompt is new, so the
+ * server's embedding cache never hits. Concurrency 1 and {@code --concurrency}; {@code streams}: that many
+ * streams open at once through carrot, each 20 chunks 25 ms apart, checked to arrive whole.
+ * Everything is loopback-only, bounded in count, and stops by itself. To add a phase (another
+ * embedder, say), add a server to {@link #SERVERS} and its specs to {@link #phases}.
  */
 public final class LoadBench {
   private static final List<String> MODELS = List.of("large", "medium", "small", "tiny");
@@ -69,8 +70,9 @@ public final class LoadBench {
    * @param warmup untimed requests before each phase
    * @param concurrency clients at once in the concurrent phases
    * @param streams streams at once in the streams phase
-   * @param encoders embedder names ({@code Embedders.create}) that get a one-connection and a
-   *     concurrent phase each, e.g. {@code fast} and {@code minilm}
+   * @param encoders embedder names ({@code Embedders.create}) that get a one-connection phase
+   *     ({@code carrot-<name>}) and a concurrent one ({@code carrot-<name>-concurrent}) each, e.g.
+   *     {@code fast} and {@code minilm}
    * @param out summary CSV
    * @param raw per-request CSV, or null
    */
@@ -88,7 +90,7 @@ public final class LoadBench {
   }
 
   /** One phase's latencies in milliseconds. */
-  public record Phase(String name, int concurrency, double[] millis, int errors, double seconds) {
+  public record Phase(String name, int concurrency, double[] millis, int errors, double seconds, String reference) {
     public double percentile(double p) {
       double[] s = millis.clone();
       Arrays.sort(s);
@@ -108,6 +110,45 @@ public final class LoadBench {
     }
   }
 
+  /**
+   * One phase: {@code requests} requests through {@code server} ({@code direct} = the upstream
+   * itself) at {@code concurrency}; its overhead is taken over the phase named {@code reference}
+   * (null for none).
+   */
+  public record PhaseSpec(String name, String server, boolean stream, int concurrency, String reference) {}
+
+  /** A carrot server under test: its embedder and whether answers wait for their log rows. */
+  public record ServerSpec(String name, java.util.function.Supplier<Embedder> embedder, boolean durableLog, boolean embedding) {}
+
+  /** The servers phases go through, besides {@code direct}. */
+  public static final List<ServerSpec> SERVERS = List.of(
+      new ServerSpec("hash", () -> new HashEmbedder(DIMENSION), true, false),
+      new ServerSpec("hash-async-log", () -> new HashEmbedder(DIMENSION), false, false));
+
+  /** Server names of the encoder phases: this prefix and the embedder's name. */
+  private static final String ENCODER = "encoder:";
+
+  /** The phases for {@code o}, in the order they run. */
+  public static List<PhaseSpec> phases(Options o) {
+    int c = o.concurrency();
+    List<PhaseSpec> out = new ArrayList<>(List.of(
+        new PhaseSpec("direct", "direct", false, 1, null),
+        new PhaseSpec("carrot-hash", "hash", false, 1, "direct"),
+        new PhaseSpec("carrot-hash-async-log", "hash-async-log", false, 1, "direct"),
+        new PhaseSpec("direct-concurrent", "direct", false, c, null),
+        new PhaseSpec("carrot-hash-concurrent", "hash", false, c, "direct-concurrent"),
+        new PhaseSpec("carrot-hash-async-log-concurrent", "hash-async-log", false, c, "direct-concurrent")));
+    if (o.streams() > 0) {
+      out.add(new PhaseSpec("streams", "hash", true, o.streams(), null));
+    }
+    for (String name : o.encoders()) {
+      String phase = "carrot-" + name.replaceAll("[^A-Za-z0-9-]", "-");
+      out.add(new PhaseSpec(phase, ENCODER + name, false, 1, "direct"));
+      out.add(new PhaseSpec(phase + "-concurrent", ENCODER + name, false, c, "direct-concurrent"));
+    }
+    return out;
+  }
+
   /** Runs every phase and writes the CSVs; {@code say} receives progress lines. */
   public static List<Phase> run(Options o, Consumer<String> say) throws IOException, InterruptedException {
     Path tmp = Files.createTempDirectory("carrot-bench");
@@ -124,38 +165,53 @@ public final class LoadBench {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     Prompts prompts = new Prompts(42);
+    Map<String, CarrotServer> servers = new LinkedHashMap<>();
+    Map<String, Embedder> embedders = new LinkedHashMap<>();
     try {
       String direct = "http://127.0.0.1:" + stub.port() + "/v1/chat/completions";
-      Router router = syntheticRouter(DIMENSION);
-      try (CarrotServer s = server(router, new HashEmbedder(DIMENSION), stub.port(), tmp.resolve("hash.db"))) {
-        String via = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
-        say.accept("phase direct / carrot-hash, one at a time, " + o.requests() + " requests each");
-        phases.add(phase("direct", http, direct, "large", false, 1, o.warmup(), o.requests(), prompts));
-        phases.add(phase("carrot-hash", http, via, "carrot:mu=0.2", false, 1, o.warmup(), o.requests(), prompts));
-        say.accept("phase direct / carrot-hash at concurrency " + o.concurrency());
-        phases.add(phase("direct-concurrent", http, direct, "large", false, o.concurrency(), o.warmup(), o.requests(), prompts));
-        phases.add(phase("carrot-hash-concurrent", http, via, "carrot:mu=0.2", false, o.concurrency(), o.warmup(), o.requests(), prompts));
-        if (o.streams() > 0) {
-          say.accept("phase streams: " + o.streams() + " streams at once");
-          phases.add(phase("streams", http, via, "carrot:mu=0.2", true, o.streams(), Math.min(o.warmup(), o.streams()), o.streams(), prompts));
+      for (PhaseSpec spec : phases(o)) {
+        String url = direct;
+        String model = "large";
+        if (!spec.server().equals("direct")) {
+          CarrotServer s = servers.get(spec.server());
+          if (s == null) {
+            boolean encoder = spec.server().startsWith(ENCODER);
+            ServerSpec ss = encoder
+                ? new ServerSpec(spec.server(), () -> Embedders.create(spec.server().substring(ENCODER.length())), true, true)
+                : SERVERS.stream().filter(x -> x.name().equals(spec.server())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no bench server '" + spec.server() + "'"));
+            Embedder e = ss.embedder().get();
+            embedders.put(ss.name(), e);
+            // each encoder routes over a synthetic router of its own dimension
+            s = server(syntheticRouter(e.dimension()), e, stub.port(), tmp.resolve(ss.name().replace(':', '-') + ".db"), ss.durableLog());
+            servers.put(ss.name(), s);
+          }
+          url = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
+          model = "carrot:mu=0.2";
+        }
+        say.accept("phase " + spec.name() + ": " + (spec.stream() ? spec.concurrency() + " streams at once" : spec.concurrency()
+            + " at a time, " + o.requests() + " requests"));
+        int n = spec.stream() ? spec.concurrency() : o.requests();
+        int warm = spec.stream() ? Math.min(o.warmup(), spec.concurrency()) : o.warmup();
+        phases.add(phase(spec, http, url, model, warm, n, prompts));
+      }
+      for (Map.Entry<String, CarrotServer> e : servers.entrySet()) {
+        if (e.getKey().startsWith(ENCODER)) {
+          Metrics.Histogram embedding = e.getValue().metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
+          say.accept(String.format(Locale.ROOT, "%s (%s): server-side embedding time mean %.3f ms over %d prompts (warm-up included)%s",
+              e.getKey().substring(ENCODER.length()), embedders.get(e.getKey()).id(), embedding.sum() / embedding.count() * 1000,
+              embedding.count(), batches(e.getValue())));
         }
       }
-      for (String name : o.encoders()) {
-        Embedder encoder = Embedders.create(name);
-        String phase = "carrot-" + name.replaceAll("[^A-Za-z0-9-]", "-");
-        try (CarrotServer s = server(syntheticRouter(encoder.dimension()), encoder, stub.port(), tmp.resolve(phase + ".db"))) {
-          String via = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
-          say.accept("phase " + phase + ", one at a time and at concurrency " + o.concurrency() + " (embedder " + encoder.id() + ")");
-          phases.add(phase(phase, http, via, "carrot:mu=0.2", false, 1, o.warmup(), o.requests(), prompts));
-          phases.add(phase(phase + "-concurrent", http, via, "carrot:mu=0.2", false, o.concurrency(), o.warmup(), o.requests(), prompts));
-          Metrics.Histogram embedding = s.metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
-          say.accept(String.format(Locale.ROOT, "%s: server-side embedding time mean %.3f ms over %d prompts (warm-up included)%s",
-              phase, embedding.sum() / embedding.count() * 1000, embedding.count(), batches(s)));
-        } finally {
-          encoder.close();
-        }
+      CarrotServer hash = servers.get("hash");
+      if (hash != null) {
+        Metrics.Histogram wait = hash.metrics().histogram("carrot_log_durable_wait_seconds", "", Metrics.LATENCY_BUCKETS);
+        say.accept(String.format(Locale.ROOT, "server-side wait for the durable log row: mean %.3f ms over %d answers",
+            wait.sum() / Math.max(1, wait.count()) * 1000, wait.count()));
       }
     } finally {
+      servers.values().forEach(CarrotServer::close);
+      embedders.values().forEach(Embedder::close);
       http.close();
       stub.stop();
     }
@@ -163,14 +219,15 @@ public final class LoadBench {
     return phases;
   }
 
-  private static CarrotServer server(Router router, Embedder embedder, int upstreamPort, Path log) {
+  private static CarrotServer server(Router router, Embedder embedder, int upstreamPort, Path log, boolean durableLog) {
     Map<String, ServerConfig.UpstreamConfig> ups = new LinkedHashMap<>();
     for (String m : MODELS) {
       ups.put(m, new ServerConfig.UpstreamConfig(m, "http://127.0.0.1:" + upstreamPort + "/v1", null, m, null, true));
     }
     ServerConfig c = new ServerConfig(
         "127.0.0.1", 0, null, 0.2, ServerConfig.DEFAULT_MAX_BODY, 3, Duration.ofSeconds(5), Duration.ofSeconds(30), ups,
-        List.of(), ServerConfig.DEFAULT_RAISE_MU_FROM, new ServerConfig.LogConfig(ServerConfig.sqliteUrl(log), null, null, true), false);
+        List.of(), ServerConfig.DEFAULT_RAISE_MU_FROM,
+        new ServerConfig.LogConfig(ServerConfig.sqliteUrl(log), null, null, true).withDurableWaitMs(durableLog ? 2000 : 0), false);
     return CarrotServer.start(c, CarrotRouter.of(router, embedder, new Cl100kTokenCounter()), k -> null, Clock.systemUTC());
   }
 
@@ -183,7 +240,7 @@ public final class LoadBench {
   }
 
   private static double sample(String metrics, String name) {
-    for (String line : metrics.split("\n")) {
+    for (String line : metrics.split("\\n")) {
       if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(name.length() + 1).trim());
       }
@@ -248,20 +305,19 @@ public final class LoadBench {
     }
   }
 
-  private static Phase phase(
-      String name, HttpClient http, String url, String model, boolean stream, int concurrency, int warmup, int requests,
-      Prompts prompts) throws InterruptedException {
-    run(http, url, model, stream, concurrency, warmup, prompts, null);
+  private static Phase phase(PhaseSpec spec, HttpClient http, String url, String model, int warmup, int requests, Prompts prompts)
+      throws InterruptedException {
+    run(http, url, model, spec.stream(), spec.concurrency(), warmup, prompts, null);
     double[] millis = new double[requests];
     AtomicInteger errors = new AtomicInteger();
     long t0 = System.nanoTime();
-    run(http, url, model, stream, concurrency, requests, prompts, (i, ms, ok) -> {
+    run(http, url, model, spec.stream(), spec.concurrency(), requests, prompts, (i, ms, ok) -> {
       millis[i] = ms;
       if (!ok) {
         errors.incrementAndGet();
       }
     });
-    return new Phase(name, concurrency, millis, errors.get(), (System.nanoTime() - t0) / 1e9);
+    return new Phase(spec.name(), spec.concurrency(), millis, errors.get(), (System.nanoTime() - t0) / 1e9, spec.reference());
   }
 
   private interface Sink {
@@ -316,22 +372,32 @@ public final class LoadBench {
     }
   }
 
-  /** Summary lines: overhead of carrot over the direct calls. */
+  /**
+   * Summary lines: each phase, then the overhead of each carrot phase over its direct phase and the
+   * cost of the durable log (waiting for the row before the last byte) at each concurrency.
+   */
   public static List<String> summary(List<Phase> phases) {
     List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, "%-24s %6s %5s %9s %9s %9s %9s %10s %6s",
+    out.add(String.format(Locale.ROOT, "%-34s %6s %5s %9s %9s %9s %9s %10s %6s",
         "phase", "n", "conc", "p50 ms", "p90 ms", "p99 ms", "mean ms", "req/s", "errors"));
     for (Phase p : phases) {
-      out.add(String.format(Locale.ROOT, "%-24s %6d %5d %9.3f %9.3f %9.3f %9.3f %10.1f %6d",
+      out.add(String.format(Locale.ROOT, "%-34s %6d %5d %9.3f %9.3f %9.3f %9.3f %10.1f %6d",
           p.name(), p.millis().length, p.concurrency(), p.percentile(50), p.percentile(90), p.percentile(99), p.mean(),
           p.perSecond(), p.errors()));
     }
-    Phase direct = find(phases, "direct");
     for (Phase p : phases) {
-      String via = p.name();
-      if (direct != null && via.startsWith("carrot-") && !via.endsWith("-concurrent")) {
-        out.add(String.format(Locale.ROOT, "overhead of %s over direct: p50 %.3f ms, p99 %.3f ms",
-            via, p.percentile(50) - direct.percentile(50), p.percentile(99) - direct.percentile(99)));
+      Phase ref = p.reference() == null ? null : find(phases, p.reference());
+      if (ref != null) {
+        out.add(String.format(Locale.ROOT, "overhead of %s over %s: p50 %.3f ms, p99 %.3f ms",
+            p.name(), ref.name(), p.percentile(50) - ref.percentile(50), p.percentile(99) - ref.percentile(99)));
+      }
+    }
+    for (String suffix : new String[] {"", "-concurrent"}) {
+      Phase durable = find(phases, "carrot-hash" + suffix);
+      Phase async = find(phases, "carrot-hash-async-log" + suffix);
+      if (durable != null && async != null) {
+        out.add(String.format(Locale.ROOT, "durable log (row stored before the last byte) at concurrency %d: p50 %+.3f ms, p99 %+.3f ms",
+            durable.concurrency(), durable.percentile(50) - async.percentile(50), durable.percentile(99) - async.percentile(99)));
       }
     }
     Phase hashC = find(phases, "carrot-hash-concurrent");
@@ -349,14 +415,13 @@ public final class LoadBench {
   }
 
   private static void write(Options o, List<Phase> phases) {
-    StringBuilder sb = new StringBuilder("phase,requests,concurrency,p50_ms,p90_ms,p99_ms,mean_ms,requests_per_s,errors,overhead_p50_ms,overhead_p99_ms\n");
-    Phase direct = find(phases, "direct");
-    Phase directC = find(phases, "direct-concurrent");
+    StringBuilder sb = new StringBuilder(
+        "phase,requests,concurrency,p50_ms,p90_ms,p99_ms,mean_ms,requests_per_s,errors,reference,overhead_p50_ms,overhead_p99_ms\n");
     for (Phase p : phases) {
-      Phase ref = !p.name().startsWith("carrot-") ? null : p.name().endsWith("-concurrent") ? directC : direct;
-      sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%s,%s%n",
+      Phase ref = p.reference() == null ? null : find(phases, p.reference());
+      sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%s,%s,%s%n",
           p.name(), p.millis().length, p.concurrency(), p.percentile(50), p.percentile(90), p.percentile(99), p.mean(),
-          p.perSecond(), p.errors(),
+          p.perSecond(), p.errors(), ref == null ? "" : ref.name(),
           ref == null ? "" : String.format(Locale.ROOT, "%.4f", p.percentile(50) - ref.percentile(50)),
           ref == null ? "" : String.format(Locale.ROOT, "%.4f", p.percentile(99) - ref.percentile(99))));
     }

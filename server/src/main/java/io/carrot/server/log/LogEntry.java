@@ -36,6 +36,10 @@ package io.carrot.server.log;
  * @param error error message, if any
  * @param fallbacks failed attempts before the answer
  * @param attemptsJson every attempt: model, outcome, milliseconds
+ * @param deliveredOutputTokens output tokens relayed to the client, counted by carrot (set when an
+ *     answer is charged by what was delivered, e.g. a stream that broke midway); null when not counted
+ * @param failureReason why the answer failed or ended early, a short label such as
+ *     {@code stream_broken}, {@code client_gone}, {@code upstream_stalled}; null for a whole answer
  */
 public record LogEntry(
     String requestId,
@@ -69,7 +73,23 @@ public record LogEntry(
     int status,
     String error,
     int fallbacks,
-    String attemptsJson) {
+    String attemptsJson,
+    Long deliveredOutputTokens,
+    String failureReason) {
+
+  /**
+   * A rough size in memory, for bounding the write queue in bytes: two bytes per character of the
+   * strings plus a fixed allowance for the numbers and the object headers.
+   */
+  public long approxBytes() {
+    long chars = 0;
+    for (String s : new String[] {
+        requestId, day, keyId, endpoint, requestedModel, policy, promptSha256, prompt, decisionJson, chosenModel,
+        answeredModel, completionId, error, attemptsJson, failureReason}) {
+      chars += s == null ? 0 : s.length();
+    }
+    return 2 * chars + 512;
+  }
 
   /** Collects a request's fields as it is served. */
   public static final class Builder {
@@ -105,6 +125,12 @@ public record LogEntry(
     public String error;
     public int fallbacks;
     public String attemptsJson;
+    /** Set by the path that relays an answer when it counted the tokens it delivered. */
+    public Long deliveredOutputTokens;
+    /** Set when an answer failed or ended early; a short label (see {@link LogEntry#failureReason}). */
+    public String failureReason;
+    /** True once the entry has been handed to the log, so it is not logged twice. */
+    public boolean logged;
 
     public LogEntry build() {
       return new LogEntry(
@@ -112,7 +138,7 @@ public record LogEntry(
           decisionJson, chosenModel, answeredModel, completionId, inputTokens, predictedQuality,
           predictedOutputTokens, predictedCostUsd, actualInputTokens, actualOutputTokens, actualCostUsd,
           chargedUsd, priceInputPerMtok, priceOutputPerMtok, routerMs, upstreamMs, totalMs, status, error,
-          fallbacks, attemptsJson);
+          fallbacks, attemptsJson, deliveredOutputTokens, failureReason);
     }
   }
 }

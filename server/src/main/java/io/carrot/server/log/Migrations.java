@@ -22,7 +22,7 @@ public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** Every migration, in order; version n is {@code ALL.get(n - 1)}. Append, never edit. */
-  static final List<String> ALL = List.of("V1__decision_log.sql");
+  static final List<String> ALL = List.of("V1__decision_log.sql", "V2__ledger.sql");
 
   private Migrations() {}
 

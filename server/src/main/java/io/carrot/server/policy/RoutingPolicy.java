@@ -2,21 +2,21 @@ package io.carrot.server.policy;
 
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.route.BudgetPacer;
-import io.carrot.core.route.Candidate;
+import io.carrot.core.route.ContextLengthExceeded;
 import io.carrot.core.route.Decision;
 import io.carrot.core.route.QualityFloor;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import io.carrot.core.route.Support;
+import io.carrot.server.ApiError;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
 /**
  * Turns a {@link ModelSpec} into a decision over one prompt's prediction.
  *
- * <p>The server's knobs over the core rule, each meaning what it means in the library and the CLI:
+ * <p>The server's knobs over the core rule, each meaning what it means in the library and the CLI
+ * (every constraint is core's, {@link RouteOptions}; the server only picks the mu and the options):
  *
  * <ul>
  *   <li><b>mu</b>: the CARROT rule, {@code mu} raised by {@code pressure} when the client's key is
@@ -37,12 +37,8 @@ import java.util.function.DoubleUnaryOperator;
  * </ul>
  */
 public final class RoutingPolicy {
-  private static final Comparator<Candidate> CHEAPEST =
-      Comparator.comparingDouble(Candidate::costUsd).thenComparingDouble(c -> -c.quality()).thenComparing(Candidate::model);
-
   private final Router router;
-  private final Set<String> allowed;
-  private final double defaultMu;
+  private final RouteOptions base;
   private final Pacers pacers;
 
   /**
@@ -52,13 +48,12 @@ public final class RoutingPolicy {
    */
   public RoutingPolicy(Router router, Set<String> allowed, double defaultMu, Pacers pacers) {
     this.router = router;
-    this.allowed = Set.copyOf(allowed);
-    this.defaultMu = new RouteOptions(defaultMu, Set.of()).mu();
+    this.base = RouteOptions.mu(defaultMu).withAllow(allowed);
     this.pacers = pacers;
   }
 
   public double defaultMu() {
-    return defaultMu;
+    return base.mu();
   }
 
   /**
@@ -67,53 +62,36 @@ public final class RoutingPolicy {
    * @param spec a routed spec (not {@link ModelSpec.Passthrough})
    * @param prompt the text routed on (a budget's per-prompt mu is a hash of it)
    * @param keyId the client's key id (a budget's stream is per key)
+   * @param support the prompt's support, or null when the router has no support section
    * @param pressure maps the requested mu to the mu actually used (identity when the client is far
    *     from its daily budget)
+   * @throws ApiError 400 {@code context_length_exceeded} when the prompt fits no allowed model
    */
-  public Routed decide(ModelSpec spec, String prompt, String keyId, Prediction p, double inputTokens, DoubleUnaryOperator pressure) {
-    return switch (spec) {
-      case ModelSpec.Mu m -> new Routed(at(p, inputTokens, pressure.applyAsDouble(m.isDefault() ? defaultMu : m.mu())), "mu", true);
-      case ModelSpec.Budget b -> {
-        BudgetPacer pacer = pacers.get(keyId, b.usdPer1000());
-        double mu = pacer.next().muFor(prompt);
-        double used = pressure.applyAsDouble(mu);
-        yield new Routed(at(p, inputTokens, used), "budget", true, pacer, used != mu);
-      }
-      case ModelSpec.MaxCost c -> underCap(at(p, inputTokens, pressure.applyAsDouble(defaultMu)), c.usd());
-      case ModelSpec.MinQuality q -> floor(at(p, inputTokens, defaultMu), q.quality());
-      case ModelSpec.Passthrough x -> throw new IllegalArgumentException("a passthrough request is not routed: " + x);
-    };
+  public Routed decide(
+      ModelSpec spec, String prompt, String keyId, Prediction p, Support.Level support, double inputTokens,
+      DoubleUnaryOperator pressure) {
+    try {
+      return switch (spec) {
+        case ModelSpec.Mu m -> routed(p, support, inputTokens, pressure.applyAsDouble(m.isDefault() ? base.mu() : m.mu()), base, "mu");
+        case ModelSpec.Budget b -> {
+          BudgetPacer pacer = pacers.get(keyId, b.usdPer1000());
+          double mu = pacer.next().muFor(prompt);
+          double used = pressure.applyAsDouble(mu);
+          Routed r = routed(p, support, inputTokens, used, base, "budget");
+          yield new Routed(r.decision(), r.policy(), r.constraintMet(), pacer, used != mu);
+        }
+        case ModelSpec.MaxCost c -> routed(p, support, inputTokens, pressure.applyAsDouble(base.mu()), base.withMaxCostUsd(c.usd()), "max-cost");
+        case ModelSpec.MinQuality q -> routed(p, support, inputTokens, base.mu(), base.withMinQuality(q.quality()), "min-quality");
+        case ModelSpec.Passthrough x -> throw new IllegalArgumentException("a passthrough request is not routed: " + x);
+      };
+    } catch (ContextLengthExceeded e) {
+      throw new ApiError(400, "invalid_request_error", "context_length_exceeded", "messages", e.getMessage());
+    }
   }
 
-  private Decision at(Prediction p, double inputTokens, double mu) {
-    return router.decide(p, inputTokens, new RouteOptions(Math.min(1, Math.max(0, mu)), allowed));
-  }
-
-  /** The candidates predicted within the cap, in the rule's order; the cheapest alone when none is. */
-  private static Routed underCap(Decision d, double cap) {
-    List<Candidate> within = new ArrayList<>();
-    for (Candidate c : d.candidates()) {
-      if (c.costUsd() <= cap) {
-        within.add(c);
-      }
-    }
-    List<String> notes = new ArrayList<>(d.notes());
-    boolean met = !within.isEmpty();
-    if (!met) {
-      Candidate cheapest = d.candidates().stream().min(CHEAPEST).orElseThrow();
-      within.add(cheapest);
-      notes.add("no model's predicted cost is within max-cost " + cap + " USD; chose the cheapest, " + cheapest.model());
-    }
-    return new Routed(new Decision(within.get(0).model(), d.mu(), d.inputTokens(), within, notes), "max-cost", met);
-  }
-
-  private static Routed floor(Decision d, double q) {
-    List<Candidate> order = QualityFloor.sort(d.candidates(), q);
-    boolean cleared = QualityFloor.cleared(order, q);
-    List<String> notes = new ArrayList<>(d.notes());
-    if (!cleared) {
-      notes.add("no model's predicted quality reaches min-quality " + q + "; chose the best predicted, " + order.get(0).model());
-    }
-    return new Routed(new Decision(order.get(0).model(), d.mu(), d.inputTokens(), order, notes), "min-quality", cleared);
+  /** Core's rule with the request's constraints; the constraint is met when the chosen candidate satisfies it. */
+  private Routed routed(Prediction p, Support.Level support, double inputTokens, double mu, RouteOptions options, String policy) {
+    Decision d = router.decide(p, support, inputTokens, Math.min(1, Math.max(0, mu)), options);
+    return new Routed(d, policy, options.satisfiedBy(d.chosen()));
   }
 }

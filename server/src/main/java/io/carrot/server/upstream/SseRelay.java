@@ -54,9 +54,21 @@ public final class SseRelay {
    * @throws IOException when reading the upstream fails mid-stream
    */
   public void pump(OutputStream out) throws IOException {
+    pump(out, () -> {});
+  }
+
+  /**
+   * Copies the rest of the stream to {@code out}, running {@code beforeDone} just before the final
+   * {@code data: [DONE]} event is written (the caller stores the request's row there, so that a
+   * client that has the whole answer implies a stored row).
+   */
+  public void pump(OutputStream out, Runnable beforeDone) throws IOException {
     byte[] line = first;
     first = null;
     while (line != null) {
+      if (isDone(line)) {
+        beforeDone.run();
+      }
       if (keep(line)) {
         try {
           out.write(line);
@@ -145,6 +157,10 @@ public final class SseRelay {
       }
     }
     return len == 0 ? null : Arrays.copyOf(buf, len);
+  }
+
+  private static boolean isDone(byte[] line) {
+    return startsWith(line, "data: [DONE]") || startsWith(line, "data:[DONE]");
   }
 
   private static boolean isBlank(byte[] line) {

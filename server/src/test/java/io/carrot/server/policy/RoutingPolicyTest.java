@@ -63,11 +63,11 @@ class RoutingPolicyTest {
     Router r = router(new double[] {30, 5, 1});
     RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0.1, NONE);
     Prediction pred = new Prediction(new double[] {0.9, 0.8, 0.4}, new double[] {1000, 1000, 1000});
-    Routed ok = p.decide(new ModelSpec.MinQuality(0.7), "x", "k", pred, 0, NO_PRESSURE);
+    Routed ok = p.decide(new ModelSpec.MinQuality(0.7), "x", "k", pred, null, 0, NO_PRESSURE);
     assertThat(ok.decision().candidates()).extracting(Candidate::model).containsExactly("m1", "m0", "m2");
     assertThat(ok.constraintMet()).isTrue();
     assertThat(ok.decision().mu()).isEqualTo(0.1);
-    Routed none = p.decide(new ModelSpec.MinQuality(0.95), "x", "k", pred, 0, NO_PRESSURE);
+    Routed none = p.decide(new ModelSpec.MinQuality(0.95), "x", "k", pred, null, 0, NO_PRESSURE);
     assertThat(none.decision().candidates()).extracting(Candidate::model).containsExactly("m0", "m1", "m2");
     assertThat(none.constraintMet()).isFalse();
   }
@@ -79,23 +79,23 @@ class RoutingPolicyTest {
     RoutingPolicy p = new RoutingPolicy(r, Set.of("m0", "m1", "m2"), 0, NONE);
     Prediction pred = new Prediction(new double[] {0.9, 0.8, 0.4}, new double[] {1000, 1000, 1000});
     // cap 0.01: m0 is out, the rule at mu = 0 ranks the rest
-    Routed d = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, 0, NO_PRESSURE);
+    Routed d = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, null, 0, NO_PRESSURE);
     assertThat(d.policy()).isEqualTo("max-cost");
     assertThat(d.decision().candidates()).extracting(Candidate::model).containsExactly("m1", "m2");
     assertThat(d.decision().mu()).isZero();
     assertThat(d.constraintMet()).isTrue();
     // pressure raises the default mu, as for a plain request
-    Routed pressed = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, 0, mu -> 0.9);
+    Routed pressed = p.decide(new ModelSpec.MaxCost(0.01), "x", "k", pred, null, 0, mu -> 0.9);
     assertThat(pressed.decision().mu()).isEqualTo(0.9);
     assertThat(pressed.decision().model()).isEqualTo("m2");
     // nobody under the cap: the cheapest alone, flagged
-    Routed none = p.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, 0, NO_PRESSURE);
+    Routed none = p.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, null, 0, NO_PRESSURE);
     assertThat(none.decision().candidates()).extracting(Candidate::model).containsExactly("m2");
     assertThat(none.constraintMet()).isFalse();
-    assertThat(none.decision().notes()).containsExactly("no model's predicted cost is within max-cost 5.0E-4 USD; chose the cheapest, m2");
+    assertThat(none.decision().notes()).containsExactly("no model's predicted cost is within the ceiling of 5.0E-4 USD; chose the cheapest, m2");
     // only the allowed models count
     RoutingPolicy two = new RoutingPolicy(r, Set.of("m0", "m1"), 0, NONE);
-    assertThat(two.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
+    assertThat(two.decide(new ModelSpec.MaxCost(0.0005), "x", "k", pred, null, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
   }
 
   /** Property: the max-cost choice is an allowed candidate under the cap whenever any is, and the rule's best of those. */
@@ -122,13 +122,13 @@ class RoutingPolicyTest {
         cheapest = Math.min(cheapest, out[i] * t[i] / 1e6);
       }
       double cap = cheapest * Math.exp(rnd.nextGaussian() * 2);
-      Routed d = p.decide(new ModelSpec.MaxCost(cap), "x", "k", pred, 0, NO_PRESSURE);
+      Routed d = p.decide(new ModelSpec.MaxCost(cap), "x", "k", pred, null, 0, NO_PRESSURE);
       Candidate chosen = d.decision().chosen();
       assertThat(d.decision().candidates()).extracting(Candidate::model).allMatch(all::contains);
       if (cap >= cheapest) {
         assertThat(d.constraintMet()).isTrue();
         assertThat(d.decision().candidates()).allMatch(c -> c.costUsd() <= cap);
-        for (Candidate c : r.decide(pred, 0, new RouteOptions(mu, all)).candidates()) {
+        for (Candidate c : r.decide(pred, 0, RouteOptions.mu(mu).withAllow(all)).candidates()) {
           if (c.costUsd() <= cap) {
             assertThat(chosen.score()).isGreaterThanOrEqualTo(c.score());
           }
@@ -150,13 +150,13 @@ class RoutingPolicyTest {
     // budget 15.5: a share (30 - 15.5) / 29 = 0.5 of prompts to mu = 1; "a" hashes to 0.79, "b" to 0.24
     assertThat(BudgetCurve.uniform("a")).isGreaterThan(0.5);
     assertThat(BudgetCurve.uniform("b")).isLessThan(0.5);
-    Routed a = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, 0, NO_PRESSURE);
+    Routed a = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, null, 0, NO_PRESSURE);
     assertThat(a.policy()).isEqualTo("budget");
     assertThat(a.decision().mu()).isZero();
     assertThat(a.decision().model()).isEqualTo("m0");
     assertThat(a.pacer()).isSameAs(pacers.get("k", 15.5));
     assertThat(a.recordsTo()).isSameAs(a.pacer());
-    assertThat(p.decide(new ModelSpec.Budget(15.5), "b", "k", pred, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
+    assertThat(p.decide(new ModelSpec.Budget(15.5), "b", "k", pred, null, 0, NO_PRESSURE).decision().model()).isEqualTo("m1");
     // the stream overspent (30 per 1000 on one request, 14.5 over): the target drops to 15.5 - 14.5 / 25 = 14.92,
     // a share (30 - 14.92) / 29 = 0.52 to mu = 1, still below "a"'s hash
     a.recordsTo().record(0.030);
@@ -164,7 +164,7 @@ class RoutingPolicyTest {
     // another key's stream is its own
     assertThat(pacers.get("other", 15.5).requests()).isZero();
     // the daily budget's pressure applies on top of the paced mu; such a request is not recorded
-    Routed pressed = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, 0, mu -> mu + (1 - mu) * 0.5);
+    Routed pressed = p.decide(new ModelSpec.Budget(15.5), "a", "k", pred, null, 0, mu -> mu + (1 - mu) * 0.5);
     assertThat(pressed.decision().mu()).isEqualTo(0.5);
     assertThat(pressed.pressed()).isTrue();
     assertThat(pressed.recordsTo()).isNull();

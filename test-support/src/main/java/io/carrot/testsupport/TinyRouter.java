@@ -1,6 +1,5 @@
-package io.carrot.langchain4j;
+package io.carrot.testsupport;
 
-import io.carrot.api.CarrotRouter;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
@@ -23,12 +22,14 @@ import java.util.Map;
  * token counter counts words. So for the 2-word "math: 2+2" strong costs 3.02e-3 USD, cheap
  * 2.02e-5 USD, and strong wins exactly when mu &lt; 0.50002.
  */
-final class TinyRouter {
-  static final double COST_SCALE = 1000.0 / 3;
+public final class TinyRouter {
+  /** The cost scale s of the rule. */
+  public static final double COST_SCALE = 1000.0 / 3;
 
   private TinyRouter() {}
 
-  static Router router() {
+  /** The router (no support section, no budget curve). */
+  public static Router router() {
     float[][] x = {{1, 0}, {1, 0}, {0, 1}, {0, 1}};
     double[][] q = {{1, 0}, {1, 0}, {1, 1}, {1, 1}};
     double[][] t = {{100, 50}, {100, 50}, {100, 100}, {100, 100}};
@@ -39,22 +40,18 @@ final class TinyRouter {
     return new Router(KnnTrainer.fixed(1).fit(new TrainingSet(models, x, q, t), i -> {}), prices, COST_SCALE, prov);
   }
 
-  static CarrotRouter carrot() {
-    return CarrotRouter.of(router(), new FakeEmbedder(), new WordCounter());
-  }
-
   /**
    * With a budget curve for math traffic: strong (3.02e-3 USD) at mu = 0, cheap (2.02e-5) at 0.6.
    * A budget of 1.52 per 1000 then sends a share 1.5 / 2.9998 = 0.50003 of prompts, those whose
    * hash is below it, to mu = 0.6. SHA-256 hashes: "math: 2+2" 0.903, "math: 3+3" 0.622, "math: 4+4"
    * 0.219, "math: 6+6" 0.450.
    */
-  static CarrotRouter withCurve() {
-    Router r = router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5}));
-    return CarrotRouter.of(r, new FakeEmbedder(), new WordCounter());
+  public static Router routerWithCurve() {
+    return router().withBudgetCurve(new BudgetCurve(new double[] {0, 0.6}, new double[] {3.02e-3, 2.02e-5}));
   }
 
-  static class FakeEmbedder implements Embedder {
+  /** Sends a text containing "math" to (1, 0), anything else to (0, 1). */
+  public static class FakeEmbedder implements Embedder {
     @Override
     public String id() {
       return "fake-2d";
@@ -75,7 +72,8 @@ final class TinyRouter {
     }
   }
 
-  static final class WordCounter implements TokenCounter {
+  /** Counts whitespace-separated words. */
+  public static final class WordCounter implements TokenCounter {
     @Override
     public String id() {
       return "words";

@@ -1,4 +1,4 @@
-package io.carrot.langchain4j;
+package io.carrot.testsupport;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -10,30 +10,30 @@ import dev.langchain4j.model.output.TokenUsage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** In-test chat models that answer with their name, or fail in a chosen way, and record requests. */
-final class FakeChatModels {
+/** LangChain4j chat models for tests that answer with their name, or fail in a chosen way, and record requests. */
+public final class FakeChatModels {
   private FakeChatModels() {}
 
   /** How a fake behaves. */
-  enum Behaviour {
+  public enum Behaviour {
     ANSWER,
     THROW,
     ERROR_BEFORE_TOKENS,
     ERROR_AFTER_A_TOKEN
   }
 
-  static class Blocking implements ChatModel {
-    final String name;
-    final Behaviour behaviour;
-    final TokenUsage usage;
-    final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  public static class Blocking implements ChatModel {
+    public final String name;
+    public final Behaviour behaviour;
+    public final TokenUsage usage;
+    public final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
 
-    Blocking(String name, Behaviour behaviour) {
+    public Blocking(String name, Behaviour behaviour) {
       this(name, behaviour, new TokenUsage(3, 4));
     }
 
     /** Answers reporting {@code usage} (null: none). */
-    Blocking(String name, Behaviour behaviour, TokenUsage usage) {
+    public Blocking(String name, Behaviour behaviour, TokenUsage usage) {
       this.name = name;
       this.behaviour = behaviour;
       this.usage = usage;
@@ -54,18 +54,18 @@ final class FakeChatModels {
     }
   }
 
-  static final class Streaming implements StreamingChatModel {
-    final String name;
-    final Behaviour behaviour;
-    final TokenUsage usage;
-    final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  public static class Streaming implements StreamingChatModel {
+    public final String name;
+    public final Behaviour behaviour;
+    public final TokenUsage usage;
+    public final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
 
-    Streaming(String name, Behaviour behaviour) {
+    public Streaming(String name, Behaviour behaviour) {
       this(name, behaviour, null);
     }
 
     /** Complete responses reporting {@code usage} (null: none). */
-    Streaming(String name, Behaviour behaviour, TokenUsage usage) {
+    public Streaming(String name, Behaviour behaviour, TokenUsage usage) {
       this.name = name;
       this.behaviour = behaviour;
       this.usage = usage;

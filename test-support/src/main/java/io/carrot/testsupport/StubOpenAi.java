@@ -1,4 +1,4 @@
-package io.carrot.langchain4j;
+package io.carrot.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,19 +18,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stub of OpenAI's chat completions endpoint on a loopback port: answers "answer from MODEL" for
  * the requested model, as JSON or as a server-sent event stream, or HTTP 503 for models marked down.
  */
-final class StubOpenAi implements AutoCloseable {
+public final class StubOpenAi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
-  final List<JsonNode> requests = new CopyOnWriteArrayList<>();
-  final Set<String> down = ConcurrentHashMap.newKeySet();
+  /** Every request body received, in order. */
+  public final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+  /** Models answered with HTTP 503. */
+  public final Set<String> down = ConcurrentHashMap.newKeySet();
 
-  StubOpenAi() throws IOException {
+  /** Starts the stub on a free loopback port. */
+  public StubOpenAi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/v1/chat/completions", this::handle);
     server.start();
   }
 
-  String baseUrl() {
+  /** The OpenAI base URL of the stub ({@code http://127.0.0.1:PORT/v1}). */
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 

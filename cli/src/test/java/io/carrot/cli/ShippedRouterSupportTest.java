@@ -1,0 +1,77 @@
+package io.carrot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.carrot.core.files.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped router with the real embedder: a prompt unlike its math and code training data is
+ * flagged low support and routed like the prompt-blind router; a math word problem as its training
+ * prompts are written is not; the help says what it covers, read from the router file.
+ *
+ * <p>Its training prompts all carry ZeroEval's template ("## Question: ... ## Instruction ...
+ * json format"), which dominates their embeddings: the same word problem without the template is
+ * less like them than they are to each other (also low support, though more similar than the haiku).
+ */
+class ShippedRouterSupportTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void aHaikuRequestIsLowSupportAndAMathWordProblemIsNot() throws Exception {
+    String haiku = "Write a haiku about autumn";
+    String question = "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May."
+        + " How many clips did Natalia sell altogether in April and May?";
+    String math = "\n## Question: \n\n" + question + "\n\n\n## Instruction \n\n"
+        + "Please answer this question by first reasoning and then providing your answer.\n"
+        + "Present your reasoning and solution in the following json format. \n"
+        + "Please show your final answer in the `answer` field, e.g.,`\"answer\": \"42\"`.\n\n"
+        + "```json\n{\n    \"reasoning\": \"___\",\n    \"answer\": \"___\"\n}\n```\n";
+    Run r = run("route", "--json", haiku, math, question);
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    JsonNode h = Json.MAPPER.readTree(lines[0]);
+    JsonNode m = Json.MAPPER.readTree(lines[1]);
+    assertThat(h.path("low_support").asBoolean()).isTrue();
+    assertThat(h.path("support_weight").asDouble()).isZero();
+    assertThat(m.path("low_support").isBoolean()).isTrue();
+    assertThat(m.path("low_support").asBoolean()).isFalse();
+    assertThat(m.path("support").asDouble()).isGreaterThan(h.path("support").asDouble());
+    assertThat(h.path("notes").toString()).contains("low support");
+    // the bare question: low too (see the class comment), but closer to the training data than the haiku
+    JsonNode bare = Json.MAPPER.readTree(lines[2]);
+    assertThat(bare.path("low_support").asBoolean()).isTrue();
+    assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(h.path("support_similarity").asDouble());
+
+    // low support routes like the prompt-blind router: the same choice for any unfamiliar prompt at mu = 0,
+    // and the model best on the training data has the highest predicted quality
+    JsonNode other = Json.MAPPER.readTree(run("route", "--json", "Tell me a bedtime story about a dragon").out());
+    assertThat(other.path("low_support").asBoolean()).isTrue();
+    assertThat(other.path("model").asText()).isEqualTo(h.path("model").asText());
+
+    Run plain = run("route", haiku);
+    assertThat(plain.code()).isZero();
+    assertThat(plain.err()).contains("note: low support");
+  }
+
+  @Test
+  void helpSaysWhatTheShippedRouterCovers() {
+    Run help = run("route", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out())
+        .contains("The shipped router (dataset zeroeval")
+        .contains("gsm8k")
+        .contains("gpt-4o-2024-08-06")
+        .contains("@pydantic/genai-prices 0.1.8");
+  }
+}

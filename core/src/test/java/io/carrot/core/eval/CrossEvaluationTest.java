@@ -1,0 +1,162 @@
+package io.carrot.core.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.carrot.core.ProgressListener;
+import io.carrot.core.curve.ChoiceCurve;
+import io.carrot.core.curve.EvalSet;
+import io.carrot.core.data.Dataset;
+import io.carrot.core.data.PromptRecord;
+import io.carrot.core.data.Split;
+import io.carrot.core.eval.EvalReport.CrossEval;
+import io.carrot.core.eval.EvalReport.Difference;
+import io.carrot.core.metrics.Point;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cross-evaluation on the clusters of {@link EvaluationHarnessTest}: S always right ($0.01), W right
+ * on cluster A only ($0.001), B never ($0.0001); sources are the clusters. k-NN with k = 4 learns
+ * the clusters from any 3 of 4 folds, so pooled over the folds it routes like the oracle.
+ */
+class CrossEvaluationTest {
+  static EvalOptions options() {
+    return EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(100).withBootstrap(200);
+  }
+
+  @Test
+  void foldsAreStratifiedBalancedAndSeeded() {
+    List<PromptRecord> rows = EvaluationHarnessTest.dataset(40, 20, 20).prompts();
+    int[] a = CrossEvaluation.deal(rows, 4, 42, PromptRecord::source);
+    int[][] count = new int[4][2];
+    for (int i = 0; i < rows.size(); i++) {
+      count[a[i]][rows.get(i).source().equals("A") ? 0 : 1]++;
+    }
+    // 80 prompts, 40 per source: every fold has 10 of each
+    assertThat(count).isDeepEqualTo(new int[][] {{10, 10}, {10, 10}, {10, 10}, {10, 10}});
+    assertThat(CrossEvaluation.deal(rows, 4, 42, PromptRecord::source)).isEqualTo(a);
+    assertThat(CrossEvaluation.deal(rows, 4, 43, PromptRecord::source)).isNotEqualTo(a);
+  }
+
+  @Test
+  void everyPromptIsTestedOnceAndPairedIntervalsTellRoutersApart() {
+    Dataset d = EvaluationHarnessTest.dataset(40, 20, 20);
+    CrossEval cv = CrossEvaluation.folds(d, EvaluationHarnessTest.vectors(), "v", "none", options(), 4, ProgressListener.NONE);
+    assertThat(cv.prompts()).isEqualTo(80);
+    assertThat(cv.carrot()).isEqualTo("carrot-knn");
+    assertThat(cv.metrics().keySet()).containsExactly("carrot-knn", "quality-only", "static", "binary", "best-on-train", "zero-router",
+        "random", "oracle");
+    // pooled over the folds CARROT routes like the oracle: A -> W, B -> S
+    assertThat(cv.metrics().get("carrot-knn").accuracyMu0()).isEqualTo(1.0);
+    assertThat(cv.metrics().get("carrot-knn").aiq()).isCloseTo(cv.metrics().get("oracle").aiq(), offset(1e-12));
+    assertThat(cv.metrics().get("carrot-knn").costFractionToMatchBest()).isCloseTo(0.55, offset(1e-12));
+    // the best model on every fold's training data is S: quality 1 at $0.01, one point
+    assertThat(cv.metrics().get("best-on-train").accuracyMu0()).isEqualTo(1.0);
+    assertThat(cv.bestSingle()).isEqualTo("S");
+    // same accuracy on every resample: the paired difference is exactly 0 (an unpaired one would not be)
+    Difference acc = cv.pair("carrot-knn", "best-on-train", "accuracy_mu0");
+    assertThat(acc.estimate()).isZero();
+    assertThat(acc.ci()).isEqualTo(new EvalReport.Interval(0, 0));
+    // AIQ: CARROT's hull is above the blind routers' on every resample
+    for (String blind : List.of("best-on-train", "zero-router", "static")) {
+      Difference aiq = cv.pair("carrot-knn", blind, "aiq");
+      assertThat(aiq.estimate()).as(blind).isPositive();
+      assertThat(aiq.ci().lo()).as(blind).isPositive();
+    }
+    // every pair of the 7 compared routers (oracle left out) for AIQ; accuracy only where both have one
+    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("aiq")).hasSize(21);
+    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("accuracy_mu0")).extracting(Difference::baseline)
+        .doesNotContain("zero-router", "random", "binary");
+    assertThat(cv.notes()).isEmpty();
+    assertThat(cv.descriptions().get("carrot-knn")).startsWith("fitted per fold, decisions pooled; fold 1: CARROT with the knn");
+  }
+
+  @Test
+  void pooledCurvesAreTheFoldsWeightedBySize() {
+    Dataset d = EvaluationHarnessTest.dataset(6, 0, 4);
+    List<PromptRecord> rows = d.rows(Split.TRAIN);
+    EvalSet first = EvalSet.of(d, rows.subList(0, 2));
+    EvalSet second = EvalSet.of(d, rows.subList(2, 6));
+    double[] params = {0, 1};
+    ChoiceCurve c1 = ChoiceCurve.of(first, "mu", params, p -> p == 0 ? new int[] {0, 0} : new int[] {2, 2});
+    ChoiceCurve c2 = ChoiceCurve.of(second, "mu", params, p -> p == 0 ? new int[] {0, 1, 0, 1} : new int[] {1, 1, 1, 1});
+    ChoiceCurve pooled = ChoiceCurve.pool(EvalSet.of(d, rows), List.of(c1, c2));
+    List<Point> a = c1.points();
+    List<Point> b = c2.points();
+    for (int p = 0; p < 2; p++) {
+      Point x = pooled.points().get(p);
+      assertThat(x.cost()).isCloseTo((2 * a.get(p).cost() + 4 * b.get(p).cost()) / 6, offset(1e-15));
+      assertThat(x.quality()).isCloseTo((2 * a.get(p).quality() + 4 * b.get(p).quality()) / 6, offset(1e-15));
+    }
+    assertThat(pooled.choicesAt(1)).containsExactly(2, 2, 1, 1, 1, 1);
+    assertThatThrownBy(() -> ChoiceCurve.pool(EvalSet.of(d, rows.subList(0, 5)), List.of(c1, c2)))
+        .hasMessageContaining("the pooled curves have 6 prompts, the pooled set 5");
+  }
+
+  @Test
+  void aHeldOutSourceIsComparedWithTheBlindRoutersOfTheOthers() {
+    Dataset d = EvaluationHarnessTest.dataset(40, 20, 20);
+    List<CrossEval> out = CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(),
+        SourceGroups.none(), List.of("A"), ProgressListener.NONE);
+    CrossEval a = out.get(0);
+    assertThat(a.name()).isEqualTo("A");
+    assertThat(a.prompts()).isEqualTo(40);
+    assertThat(a.trainPrompts()).isEqualTo(40);
+    // trained on cluster B only, where W is always wrong: the held-out A prompts go to S at mu = 0,
+    // right but ten times dearer than W, which the prompt-blind routers cannot know either
+    assertThat(a.metrics().get("carrot-knn").accuracyMu0()).isEqualTo(1.0);
+    assertThat(a.metrics().get("best-on-train").accuracyMu0()).isEqualTo(1.0);
+    assertThat(a.descriptions().get("zero-router-train")).contains("(B, S)");
+    assertThat(a.metrics().get("zero-router-train").aiq()).isCloseTo(a.metrics().get("static").aiq(), offset(1e-12));
+    assertThat(a.pair("carrot-knn", "best-on-train", "accuracy_mu0").ci()).isEqualTo(new EvalReport.Interval(0, 0));
+    // with and without the support fallback: A's prompts are orthogonal to every training prompt (low support), so the
+    // fallback routes on the priors of cluster B, which also say S
+    assertThat(a.metrics().keySet()).startsWith("carrot-knn", "carrot-knn+fallback");
+    assertThat(a.descriptions().get("carrot-knn+fallback")).contains("support fallback on");
+    assertThat(a.metrics().get("carrot-knn+fallback").accuracyMu0()).isEqualTo(1.0);
+    assertThat(a.pair("carrot-knn+fallback", "best-on-train", "accuracy_mu0").estimate()).isZero();
+    assertThat(CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(), SourceGroups.none(),
+        List.of("all"), ProgressListener.NONE)).extracting(CrossEval::name).containsExactly("A", "B");
+    assertThatThrownBy(() -> CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(),
+        SourceGroups.none(), List.of("C"), ProgressListener.NONE))
+        .hasMessageContaining("--leave-out-source C: dataset 'clusters' has no such source group; its groups (one group per source) are [A, B]");
+  }
+
+  @Test
+  void sourceGroupsByPrefixOrMappingFile(@TempDir Path dir) throws IOException {
+    SourceGroups prefix = SourceGroups.parse("prefix:/");
+    assertThat(prefix.groupOf("mmlu/law")).isEqualTo("mmlu");
+    assertThat(prefix.groupOf("gsm8k")).isEqualTo("gsm8k");
+    assertThat(prefix.groupOf("")).isEqualTo(SourceGroups.NONE);
+    Path map = dir.resolve("groups.txt");
+    Files.writeString(map, "# knowledge vs reasoning\nlaw = knowledge\nhistory=knowledge\n\nmath = reasoning\n");
+    SourceGroups file = SourceGroups.parse(map.toString());
+    assertThat(List.of("law", "history", "math", "physics").stream().map(file::groupOf).toList())
+        .containsExactly("knowledge", "knowledge", "reasoning", "physics");
+    Files.writeString(map, "A = one\nB = one\n");
+    Dataset d = EvaluationHarnessTest.dataset(8, 0, 4);
+    assertThatThrownBy(() -> CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none", options(),
+        SourceGroups.parse(map.toString()), List.of("all"), ProgressListener.NONE))
+        .hasMessageContaining("has 1 source group [one] (sources grouped by groups.txt); leaving one out needs at least 2");
+    Files.writeString(map, "law knowledge\n");
+    assertThatThrownBy(() -> SourceGroups.parse(map.toString())).hasMessageContaining("line 1: expected 'source = group', got 'law knowledge'");
+    assertThatThrownBy(() -> SourceGroups.parse("nonsense")).hasMessageContaining("must be prefix:SEP or a mapping file");
+    assertThatThrownBy(() -> SourceGroups.parse("prefix:")).hasMessageContaining("needs a separator");
+  }
+
+  @Test
+  void tooFewPromptsOrFoldsAreRefused() {
+    Dataset d = EvaluationHarnessTest.dataset(4, 0, 2);
+    assertThatThrownBy(() -> CrossEvaluation.folds(d, EvaluationHarnessTest.vectors(), "v", "none", options(), 1, ProgressListener.NONE))
+        .hasMessageContaining("--folds must be at least 2, got 1");
+    assertThatThrownBy(() -> CrossEvaluation.folds(d, EvaluationHarnessTest.vectors(), "v", "none", options(), 4, ProgressListener.NONE))
+        .hasMessageContaining("has 6 prompts; 4 folds need at least 8");
+  }
+}
