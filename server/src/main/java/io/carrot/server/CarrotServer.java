@@ -68,10 +68,12 @@ public final class CarrotServer implements AutoCloseable {
   private final AtomicBoolean draining;
   private final ScheduledExecutorService purger;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final EmbeddingStack embedding;
 
   private CarrotServer(
       Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
-      AtomicBoolean draining, ScheduledExecutorService purger) {
+      AtomicBoolean draining, ScheduledExecutorService purger, EmbeddingStack embedding) {
+    this.embedding = embedding;
     this.app = app;
     this.log = log;
     this.client = client;
@@ -113,6 +115,17 @@ public final class CarrotServer implements AutoCloseable {
    * @param clock time source for budget days and log timestamps
    */
   public static CarrotServer start(ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock) {
+    return start(config, router, env, clock, EmbeddingSettings.DEFAULTS);
+  }
+
+  /**
+   * Starts a server that embeds prompts as {@code embedding} says (cache size, micro-batching).
+   *
+   * @param router the router, its embedder and token counter; the server routes with the router's
+   *     model behind its own cache and batching, and does not close it
+   */
+  public static CarrotServer start(
+      ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock, EmbeddingSettings embedding) {
     Map<String, ModelPrice> overrides = new LinkedHashMap<>();
     Set<String> routable = new LinkedHashSet<>();
     for (UpstreamConfig u : config.upstreams().values()) {
@@ -130,9 +143,9 @@ public final class CarrotServer implements AutoCloseable {
     }
     Map<String, ModelPrice> routerOverrides = new LinkedHashMap<>(overrides);
     routerOverrides.keySet().retainAll(router.models());
-    CarrotRouter priced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
+    CarrotRouter repriced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
     Pacers pacers = pacers(router, routerOverrides);
-    PriceTable prices = priced.router().prices().with(overrides);
+    PriceTable prices = repriced.router().prices().with(overrides);
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       if (!prices.has(u.name())) {
@@ -156,8 +169,17 @@ public final class CarrotServer implements AutoCloseable {
       LOG.info("router models without an upstream are never chosen: {}", unserved);
     }
 
+    EmbeddingStack stack = EmbeddingStack.around(router.embedder(), embedding);
+    CarrotRouter priced = CarrotRouter.of(repriced.router(), stack.embedder, repriced.tokenCounter());
     ServerMetrics metrics = new ServerMetrics(pacers);
-    DecisionLog log = DecisionLog.open(config.log(), env, metrics.registry);
+    stack.register(metrics.registry);
+    DecisionLog log;
+    try {
+      log = DecisionLog.open(config.log(), env, metrics.registry);
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     UpstreamClient client = null;
     ScheduledExecutorService purger = null;
     try {
@@ -250,7 +272,7 @@ public final class CarrotServer implements AutoCloseable {
       client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
       LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
           config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
-      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, purger);
+      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, purger, stack);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
@@ -259,6 +281,7 @@ public final class CarrotServer implements AutoCloseable {
         purger.shutdownNow();
       }
       log.close();
+      stack.close();
       throw e;
     }
   }
@@ -339,6 +362,7 @@ public final class CarrotServer implements AutoCloseable {
       purger.shutdownNow();
     }
     log.close();
+    embedding.close();
     stopped.countDown();
   }
 }
