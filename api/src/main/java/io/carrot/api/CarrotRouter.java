@@ -50,6 +50,9 @@ import java.util.List;
 public final class CarrotRouter implements AutoCloseable {
   /** Classpath location of the shipped pretrained router. */
   public static final String DEFAULT_ROUTER_RESOURCE = "/io/carrot/api/default-router.carrot";
+  /** Names of the routers shipped in this jar, for {@link #loadShipped(String)}. */
+  public static final List<String> SHIPPED = List.of("default", "fast");
+  private static final String DEFAULT = "default";
 
   private final Router router;
   private final Embedder embedder;
@@ -83,27 +86,61 @@ public final class CarrotRouter implements AutoCloseable {
    * @throws CarrotException when the default router is not on the classpath or cannot be read
    */
   public static CarrotRouter loadDefault() {
-    try (InputStream in = CarrotRouter.class.getResourceAsStream(DEFAULT_ROUTER_RESOURCE)) {
-      if (in == null) {
-        throw new CarrotException("the default router is missing from the classpath (" + DEFAULT_ROUTER_RESOURCE + ")");
-      }
-      return forRouter(RouterFile.read(in, "default router"));
-    } catch (IOException e) {
-      throw new CarrotException("cannot read the default router: " + e.getMessage(), e);
-    }
+    return loadShipped(DEFAULT);
   }
 
   /** True when the shipped default router is on the classpath, i.e. {@link #loadDefault()} can work. */
   public static boolean hasDefault() {
-    return CarrotRouter.class.getResource(DEFAULT_ROUTER_RESOURCE) != null;
+    return hasShipped(DEFAULT);
   }
 
   /**
-   * Loads a router file and recreates the embedder recorded in it.
+   * Loads a router shipped with carrot by name ({@link #SHIPPED}) with its embedder: {@code default}
+   * (MiniLM, the most accurate) or {@code fast} (the same training data on the static
+   * {@code fast} embedder: microseconds to embed a prompt).
+   *
+   * @throws CarrotException when the name is unknown or the router is not on the classpath
+   */
+  public static CarrotRouter loadShipped(String name) {
+    return forRouter(readShipped(name));
+  }
+
+  /** The trained router shipped under {@code name}, without binding an embedder. */
+  public static Router readShipped(String name) {
+    String resource = shippedResource(name);
+    try (InputStream in = CarrotRouter.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new CarrotException("the " + name + " router is missing from the classpath (" + resource + ")");
+      }
+      return RouterFile.read(in, name + " router");
+    } catch (IOException e) {
+      throw new CarrotException("cannot read the " + name + " router: " + e.getMessage(), e);
+    }
+  }
+
+  /** True when the router shipped under {@code name} is on the classpath. */
+  public static boolean hasShipped(String name) {
+    return SHIPPED.contains(name) && CarrotRouter.class.getResource(shippedResource(name)) != null;
+  }
+
+  private static String shippedResource(String name) {
+    if (!SHIPPED.contains(name)) {
+      throw new CarrotException("shipped router: '" + name + "' is unknown; expected one of " + SHIPPED);
+    }
+    return name.equals(DEFAULT) ? DEFAULT_ROUTER_RESOURCE : "/io/carrot/api/" + name + "-router.carrot";
+  }
+
+  /**
+   * Loads a router file and recreates the embedder recorded in it; a name of {@link #SHIPPED}
+   * ({@code default}, {@code fast}) that is not a file loads that shipped router.
    *
    * @throws CarrotException when the file is missing or not a readable router file
    */
   public static CarrotRouter load(Path routerFile) {
+    String name = routerFile.toString();
+    if (SHIPPED.contains(name) && !java.nio.file.Files.exists(routerFile)) {
+      return loadShipped(name);
+    }
     return forRouter(RouterFile.load(routerFile));
   }
 

@@ -8,13 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "embed",
     mixinStandardHelpOptions = true,
+    subcommands = DistillCommand.class,
     description = {
       "Export the embedding of every prompt of a dataset: float32 little-endian, row-major, one row per prompt,",
       "with the prompt ids one per line in FILE.f32.ids. train and eval read them back with --embeddings."
@@ -22,13 +23,17 @@ import picocli.CommandLine.Spec;
 final class EmbedCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Mixin DataOptions data = new DataOptions();
+  // a group rather than a mixin, so that its required --data does not apply to `embed distill`
+  @ArgGroup(exclusive = false, multiplicity = "0..1") DataOptions data;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.f32", description = "Output file.")
+  @Option(names = "--out", paramLabel = "FILE.f32", description = "Output file (required).")
   Path out;
 
   @Override
   public Integer call() {
+    if (data == null || out == null) {
+      throw new CarrotException("embed needs --data DIR and --out FILE.f32 (the dataset and where to write its vectors)");
+    }
     if (data.embeddings != null) {
       throw new CarrotException("embed computes embeddings; --embeddings does not apply here");
     }

@@ -3,12 +3,14 @@ package io.carrot.cli;
 import io.carrot.api.CarrotRouter;
 import io.carrot.core.CarrotException;
 import io.carrot.server.CarrotServer;
+import io.carrot.server.EmbeddingSettings;
 import io.carrot.server.ServerConfig;
 import io.carrot.server.auth.ClientKeys;
 import io.carrot.server.bench.LoadBench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,9 +44,25 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--router", paramLabel = "FILE", description = "Router file (overrides 'router' in the config; default: the shipped router).")
   Path router;
 
+  @Option(names = "--embedding-cache-mb", defaultValue = "64", paramLabel = "MB",
+      description = "Memory for the vectors of recent prompts, so a repeated prompt is not embedded again (default: ${DEFAULT-VALUE}; 0 = off).")
+  long cacheMb;
+
+  @Option(names = "--batch-wait-ms", defaultValue = "2", paramLabel = "MS",
+      description = "While the transformer embedder is busy, how long a prompt may wait for others to share its batch (default: ${DEFAULT-VALUE}).")
+  long batchWaitMs;
+
+  @Option(names = "--max-batch", defaultValue = "32", paramLabel = "N",
+      description = "Most prompts of concurrent requests embedded in one call (default: ${DEFAULT-VALUE}; 1 = no batching).")
+  int maxBatch;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    if (cacheMb < 0 || cacheMb > (1L << 20)) {
+      throw new CarrotException("--embedding-cache-mb must be in [0, 1048576], got " + cacheMb);
+    }
+    EmbeddingSettings embedding = new EmbeddingSettings(cacheMb << 20, java.time.Duration.ofMillis(batchWaitMs), maxBatch);
     if (port != null && (port < 0 || port > 65535)) {
       throw new CarrotException("--port must be in [0, 65535], got " + port);
     }
@@ -67,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
       cfg = ServerConfig.demo(cr.models(), log);
     }
     cfg = cfg.withListen(host, port);
-    CarrotServer server = CarrotServer.start(cfg, cr, System::getenv, Clock.systemUTC());
+    CarrotServer server = CarrotServer.start(cfg, cr, System::getenv, Clock.systemUTC(), embedding);
     Thread hook = new Thread(server::close, "carrot-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     String base = "http://" + (cfg.host().contains(":") ? "[" + cfg.host() + "]" : cfg.host()) + ":" + server.port();
@@ -122,8 +140,8 @@ final class ServeCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Load-test the proxy on loopback and write a CSV: the latency carrot adds over calling an echo "
-            + "upstream directly (p50, p99; with a hash embedder and with the real MiniLM embedder), requests/s "
-            + "at a concurrency, and many streams at once. Bounded: it stops by itself."
+            + "upstream directly (p50, p99; with a hash embedder and with each real encoder), requests/s "
+            + "at a concurrency (each encoder too), and many streams at once. Bounded: it stops by itself."
       })
   static final class Bench implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -140,7 +158,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "200", paramLabel = "N", description = "Streams at once in the streams phase (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--no-embedding", description = "Skip the phase with the real embedder.")
+    @Option(names = "--encoders", split = ",", defaultValue = "fast,minilm", paramLabel = "a,b,...",
+        description = "Embedders that get a one-connection phase (carrot-<name>) and a concurrent one (carrot-<name>-concurrent) "
+            + "(default: ${DEFAULT-VALUE}).")
+    List<String> encoders;
+
+    @Option(names = "--no-embedding", description = "Skip the phases with real embedders (same as --encoders '').")
     boolean noEmbedding;
 
     @Option(names = "--out", defaultValue = "serve-bench.csv", paramLabel = "FILE.csv", description = "Summary CSV (default: ${DEFAULT-VALUE}).")
@@ -152,7 +175,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
-      LoadBench.Options opts = new LoadBench.Options(requests, warmup, concurrency, streams, !noEmbedding, out, raw);
+      LoadBench.Options opts = new LoadBench.Options(
+          requests, warmup, concurrency, streams,
+          noEmbedding ? List.of() : encoders.stream().filter(e -> !e.isBlank()).toList(), out, raw);
       var phases = LoadBench.run(opts, line -> {
         spec.commandLine().getErr().println("bench: " + line);
         spec.commandLine().getErr().flush();

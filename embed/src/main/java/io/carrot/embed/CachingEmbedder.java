@@ -13,8 +13,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link Embedder} that remembers every vector it produced in an {@link EmbeddingCache}, so
- * re-running an experiment or routing a repeated prompt costs no model call.
+ * An {@link Embedder} that remembers the vectors it produced in a {@link VectorStore}, so re-running
+ * an experiment or routing a repeated prompt costs no model call: every vector in an
+ * {@link EmbeddingCache} file (datasets, the library), or the recent ones in a
+ * {@link MemoryVectorCache} bounded in bytes (the server).
  *
  * <p>It has the delegate's id (a cached vector is the delegate's vector). Per call, only texts not
  * in the cache are sent to the delegate, deduplicated and in one batch. Concurrent callers missing
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CachingEmbedder implements Embedder {
 
   private final Embedder delegate;
-  private final EmbeddingCache cache;
+  private final VectorStore cache;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -34,8 +36,18 @@ public final class CachingEmbedder implements Embedder {
 
   /** Caches {@code delegate}'s vectors in {@code directory}. */
   public CachingEmbedder(Embedder delegate, Path directory) {
+    this(delegate, EmbeddingCache.open(Objects.requireNonNull(directory, "directory"), delegate.id()));
+  }
+
+  /** Caches {@code delegate}'s vectors in {@code store}, which then belongs to this embedder (closed with it). */
+  public CachingEmbedder(Embedder delegate, VectorStore store) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.cache = EmbeddingCache.open(Objects.requireNonNull(directory, "directory"), delegate.id());
+    this.cache = Objects.requireNonNull(store, "store");
+  }
+
+  /** Keeps the most recently used vectors of {@code delegate} in memory, at most {@code maxBytes}. */
+  public static CachingEmbedder inMemory(Embedder delegate, long maxBytes) {
+    return new CachingEmbedder(delegate, new MemoryVectorCache(maxBytes));
   }
 
   @Override
@@ -54,8 +66,8 @@ public final class CachingEmbedder implements Embedder {
     return delegate;
   }
 
-  /** The cache. */
-  public EmbeddingCache cache() {
+  /** The store. */
+  public VectorStore cache() {
     return cache;
   }
 
@@ -67,6 +79,11 @@ public final class CachingEmbedder implements Embedder {
   /** Texts sent to the delegate so far (after deduplication). */
   public long misses() {
     return misses.get();
+  }
+
+  /** Vectors the store dropped to stay within its bound so far. */
+  public long evictions() {
+    return cache.evictions();
   }
 
   @Override

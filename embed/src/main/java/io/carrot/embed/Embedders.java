@@ -17,6 +17,9 @@ import java.util.Locale;
  *       {@code minilm-q:chunk-mean-256}, {@code minilm:tail}; strategies are head, tail, head-tail,
  *       chunk-mean, splice; the window counts [CLS] and [SEP], 3..512.</li>
  *   <li>An ONNX embedder's id, e.g. {@code all-minilm-l6-v2/head-tail-256}.</li>
+ *   <li>{@code fast}: the static token-embedding table distilled from all-MiniLM-L6-v2 that ships
+ *       in this jar ({@link StaticEmbedder#shipped()}), whose id (e.g. {@code static-minilm-256}) is
+ *       also accepted; {@code static:<file>} loads another table made by {@code carrot embed distill}.</li>
  *   <li>{@code openai:<model>[@<baseUrl>]}, e.g. {@code openai:text-embedding-3-small} or
  *       {@code openai:nomic-embed-text@http://localhost:11434}; the key comes from
  *       {@code OPENAI_API_KEY} when set.</li>
@@ -26,6 +29,8 @@ public final class Embedders {
 
   /** The embedder used when none is named. */
   public static final String DEFAULT = "minilm";
+  /** The name of the fast static embedder shipped in this jar. */
+  public static final String FAST = "fast";
   /** How the default embedder fits long prompts into its window. */
   public static final LongTextStrategy DEFAULT_STRATEGY = LongTextStrategy.HEAD_TAIL;
   /** The default window in tokens, [CLS] and [SEP] included. */
@@ -38,6 +43,8 @@ public final class Embedders {
       "minilm:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
       "minilm-q:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
       "all-minilm-l6-v2[-q]/<strategy>-<window>",
+      "fast",
+      "static:<file>",
       "openai:<model>[@<baseUrl>]");
 
   private Embedders() {}
@@ -66,7 +73,19 @@ public final class Embedders {
       }
       return b.build();
     }
+    if (n.startsWith("static:")) {
+      return StaticEmbedder.fromFile(java.nio.file.Path.of(n.substring("static:".length())));
+    }
     String lower = n.toLowerCase(Locale.ROOT);
+    if (lower.equals(FAST) || lower.startsWith("static-")) {
+      StaticEmbedder shipped = StaticEmbedder.shipped();
+      if (lower.equals(FAST) || lower.equals(shipped.id())) {
+        return shipped;
+      }
+      throw new CarrotException(
+          "embedder: '" + name + "' is a static table this carrot does not ship (it ships " + shipped.id()
+              + "); load the table with static:<file>");
+    }
     for (OnnxModel model : OnnxModel.values()) {
       if (lower.startsWith(model.id() + "/")) {
         return onnx(name, model, lower.substring(model.id().length() + 1));

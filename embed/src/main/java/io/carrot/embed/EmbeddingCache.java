@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * each other's; what another process appended after this one opened the file is read the next
  * time it is opened.
  */
-public final class EmbeddingCache implements AutoCloseable {
+public final class EmbeddingCache implements VectorStore {
 
   /** Environment variable overriding {@link #defaultDirectory()}. */
   public static final String CACHE_DIR_ENV = "CARROT_CACHE_DIR";
@@ -135,16 +135,26 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   /** Vector length of the stored records; 0 while the store is empty and new. */
+  @Override
   public int dimension() {
     return dimension;
   }
 
+  /** Memory held by the vectors (the whole file is kept in memory). */
+  @Override
+  public long bytes() {
+    int d = dimension;
+    return (long) vectors.size() * (4L * d + MemoryVectorCache.ENTRY_OVERHEAD);
+  }
+
   /** Number of distinct texts stored. */
+  @Override
   public int size() {
     return vectors.size();
   }
 
   /** A copy of the vector stored for a text's SHA-256, or null. */
+  @Override
   public float[] get(byte[] sha256) {
     if (sha256.length != HASH_BYTES) {
       throw new CarrotException("sha256: " + sha256.length + " bytes; expected 32");
@@ -162,6 +172,7 @@ public final class EmbeddingCache implements AutoCloseable {
    * Stores vectors for texts given by their SHA-256s, appending the new ones to the file in one
    * write; hashes already stored are skipped.
    */
+  @Override
   public synchronized void putAll(byte[][] hashes, float[][] rows) {
     if (hashes.length != rows.length) {
       throw new CarrotException(
@@ -435,7 +446,7 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   /** The 32 hash bytes as four longs: compact, and equals/hashCode for free. */
-  private record Key(long a, long b, long c, long d) {
+  record Key(long a, long b, long c, long d) {
     static Key of(byte[] bytes, int offset) {
       ByteBuffer bb = ByteBuffer.wrap(bytes, offset, HASH_BYTES);
       return new Key(bb.getLong(), bb.getLong(), bb.getLong(), bb.getLong());

@@ -96,8 +96,14 @@ public final class OnnxSentenceEmbedder implements Embedder {
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       // idle ONNX worker threads would otherwise spin, taking the cores from the threads that
-      // serve requests around each embedding (a server, a batch job)
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      // serve requests around each embedding (a server, a batch job). -Dcarrot.onnx.spin=run lets
+      // them spin between the operators of one run and stop when it ends, =on always: the A/B of
+      // docs/BENCHMARKS.md
+      String spin = System.getProperty("carrot.onnx.spin", "off");
+      options.addConfigEntry("session.intra_op.allow_spinning", spin.equals("off") ? "0" : "1");
+      if (spin.equals("run")) {
+        options.addConfigEntry("session.force_spinning_stop", "1");
+      }
       this.session = env.createSession(bytes, options);
     } catch (OrtException e) {
       throw new CarrotException(

@@ -228,7 +228,7 @@ class CachingEmbedderTest {
       assertThat(x.calls).hasSize(1);
       assertThat(y.calls).hasSize(1);
       assertThat(vx).isNotEqualTo(vy);
-      assertThat(cx.cache().file()).isNotEqualTo(cy.cache().file());
+      assertThat(((EmbeddingCache) cx.cache()).file()).isNotEqualTo(((EmbeddingCache) cy.cache()).file());
     }
   }
 

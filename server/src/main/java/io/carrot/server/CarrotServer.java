@@ -45,13 +45,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/route}, {@code GET /v1/models},
+ * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/responses}, {@code POST /v1/embeddings}, {@code POST /v1/route}, {@code GET /v1/models},
  * {@code POST /v1/feedback}, {@code GET /health}, {@code GET /metrics}; docs/server.md describes
  * them. {@link #close()} stops accepting requests, lets running ones finish and stores the whole
  * decision log.
  */
 public final class CarrotServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CarrotServer.class);
+  private static final Set<String> SELF_COUNTED = Set.of("/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/route");
   private static final Set<String> KNOWN = Set.of("/v1/models", "/v1/feedback", "/health", "/metrics", "/demo/v1/chat/completions");
   /** Idle time allowed on a client connection: long, because models may think for minutes between tokens. */
   private static final long IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -67,10 +68,12 @@ public final class CarrotServer implements AutoCloseable {
   private final AtomicBoolean draining;
   private final ScheduledExecutorService purger;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final EmbeddingStack embedding;
 
   private CarrotServer(
       Javalin app, DecisionLog log, UpstreamClient client, ServerMetrics metrics, Budgets budgets, Requests requests,
-      AtomicBoolean draining, ScheduledExecutorService purger) {
+      AtomicBoolean draining, ScheduledExecutorService purger, EmbeddingStack embedding) {
+    this.embedding = embedding;
     this.app = app;
     this.log = log;
     this.client = client;
@@ -112,6 +115,17 @@ public final class CarrotServer implements AutoCloseable {
    * @param clock time source for budget days and log timestamps
    */
   public static CarrotServer start(ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock) {
+    return start(config, router, env, clock, EmbeddingSettings.DEFAULTS);
+  }
+
+  /**
+   * Starts a server that embeds prompts as {@code embedding} says (cache size, micro-batching).
+   *
+   * @param router the router, its embedder and token counter; the server routes with the router's
+   *     model behind its own cache and batching, and does not close it
+   */
+  public static CarrotServer start(
+      ServerConfig config, CarrotRouter router, UnaryOperator<String> env, Clock clock, EmbeddingSettings embedding) {
     Map<String, ModelPrice> overrides = new LinkedHashMap<>();
     Set<String> routable = new LinkedHashSet<>();
     for (UpstreamConfig u : config.upstreams().values()) {
@@ -129,9 +143,9 @@ public final class CarrotServer implements AutoCloseable {
     }
     Map<String, ModelPrice> routerOverrides = new LinkedHashMap<>(overrides);
     routerOverrides.keySet().retainAll(router.models());
-    CarrotRouter priced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
+    CarrotRouter repriced = routerOverrides.isEmpty() ? router : router.withPrices(router.router().prices().with(routerOverrides));
     Pacers pacers = pacers(router, routerOverrides);
-    PriceTable prices = priced.router().prices().with(overrides);
+    PriceTable prices = repriced.router().prices().with(overrides);
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       if (!prices.has(u.name())) {
@@ -147,7 +161,7 @@ public final class CarrotServer implements AutoCloseable {
               "upstreams." + u.name() + ".api_key_env names the environment variable " + u.apiKeyEnv() + ", which is not set");
         }
       }
-      upstreams.put(u.name(), new Upstream(u.name(), u.baseUrl(), key, u.model(), prices.price(u.name()), u.injectStreamUsage()));
+      upstreams.put(u.name(), new Upstream(u.name(), u.baseUrl(), key, u.model(), prices.price(u.name()), u.injectStreamUsage(), u.serves()));
     }
     Set<String> unserved = new LinkedHashSet<>(router.models());
     unserved.removeAll(routable);
@@ -155,8 +169,17 @@ public final class CarrotServer implements AutoCloseable {
       LOG.info("router models without an upstream are never chosen: {}", unserved);
     }
 
+    EmbeddingStack stack = EmbeddingStack.around(router.embedder(), embedding);
+    CarrotRouter priced = CarrotRouter.of(repriced.router(), stack.embedder, repriced.tokenCounter());
     ServerMetrics metrics = new ServerMetrics(pacers);
-    DecisionLog log = DecisionLog.open(config.log(), env, metrics.registry);
+    stack.register(metrics.registry);
+    DecisionLog log;
+    try {
+      log = DecisionLog.open(config.log(), env, metrics.registry);
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     UpstreamClient client = null;
     ScheduledExecutorService purger = null;
     try {
@@ -179,7 +202,7 @@ public final class CarrotServer implements AutoCloseable {
         LOG.warn("no clients in the config: authentication is off and anyone who can reach {}:{} can spend through it",
             config.host(), config.port());
       }
-      client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
+      client = new UpstreamClient(config.timeouts());
       RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu(), pacers);
       Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
       Requests requests = new Requests(clock, log, metrics, config.log().durableWaitMs());
@@ -203,13 +226,15 @@ public final class CarrotServer implements AutoCloseable {
           }
         });
         cfg.routes.after(ctx -> {
-          // chat and route count themselves when they end (streams end after this handler)
-          if (!ctx.path().equals("/v1/chat/completions") && !ctx.path().equals("/v1/route")) {
+          // the logged endpoints count themselves when they end (streams end after this handler)
+          if (!SELF_COUNTED.contains(ctx.path())) {
             String endpoint = KNOWN.contains(ctx.path()) ? ctx.path() : "other";
             metrics.requests.inc(endpoint, Integer.toString(ctx.statusCode()));
           }
         });
-        cfg.routes.post("/v1/chat/completions", chat::handle);
+        cfg.routes.post("/v1/chat/completions", chat::chat);
+        cfg.routes.post("/v1/responses", chat::responses);
+        cfg.routes.post("/v1/embeddings", chat::embeddings);
         cfg.routes.post("/v1/route", endpoints::route);
         cfg.routes.get("/v1/models", endpoints::models);
         cfg.routes.post("/v1/feedback", endpoints::feedback);
@@ -233,7 +258,7 @@ public final class CarrotServer implements AutoCloseable {
           if (ctx.attribute("carrot.error") == null) {
             metrics.errors.inc("invalid_request_error");
             Http.error(ctx, ApiError.notFound("unknown_url", "no endpoint " + ctx.method() + " " + ctx.path()
-                + "; carrot serves POST /v1/chat/completions, POST /v1/route, GET /v1/models, POST /v1/feedback, GET /health, GET /metrics"));
+                + "; carrot serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings, POST /v1/route, GET /v1/models, POST /v1/feedback, GET /health, GET /metrics"));
           }
         });
       });
@@ -247,7 +272,7 @@ public final class CarrotServer implements AutoCloseable {
       client.self("http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + app.port());
       LOG.info("carrot serves on http://{}:{}/v1 ({} routable models, {} upstreams, log {})",
           config.host(), app.port(), routable.size(), upstreams.size(), log.describe());
-      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, purger);
+      return new CarrotServer(app, log, client, metrics, budgets, requests, draining, purger, stack);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
@@ -256,6 +281,7 @@ public final class CarrotServer implements AutoCloseable {
         purger.shutdownNow();
       }
       log.close();
+      stack.close();
       throw e;
     }
   }
@@ -336,6 +362,7 @@ public final class CarrotServer implements AutoCloseable {
       purger.shutdownNow();
     }
     log.close();
+    embedding.close();
     stopped.countDown();
   }
 }

@@ -16,6 +16,8 @@ import io.carrot.embed.Cl100kTokenCounter;
 import io.carrot.embed.Embedders;
 import io.carrot.server.CarrotServer;
 import io.carrot.server.ServerConfig;
+import io.carrot.server.upstream.Api;
+import io.carrot.server.upstream.Timeouts;
 import io.carrot.server.metrics.Metrics;
 import io.carrot.server.upstream.EchoUpstream;
 import io.javalin.Javalin;
@@ -51,8 +53,10 @@ import java.util.function.Consumer;
  * <p>The phases are a list of {@link PhaseSpec}s ({@link #phases}), each naming the server it goes
  * through ({@link #SERVERS}: {@code direct}, {@code hash} = a microsecond hash embedder, i.e. the
  * proxy's own overhead, {@code hash-async-log} = the same without waiting for the decision log
- * before the last byte, {@code minilm} = the real all-MiniLM-L6-v2 embedder) and the phase its
- * latencies are compared with. Concurrency 1 and {@code --concurrency}; {@code streams}: that many
+ * before the last byte, {@code encoder:<name>} = a real embedder, e.g. {@code fast} (the static
+ * table) or {@code minilm} (the transformer, micro-batched by the server), over a synthetic router
+ * of its dimension) and the phase its latencies are compared with; every prompt is new, so the
+ * server's embedding cache never hits. Concurrency 1 and {@code --concurrency}; {@code streams}: that many
  * streams open at once through carrot, each 20 chunks 25 ms apart, checked to arrive whole.
  * Everything is loopback-only, bounded in count, and stops by itself. To add a phase (another
  * embedder, say), add a server to {@link #SERVERS} and its specs to {@link #phases}.
@@ -68,12 +72,16 @@ public final class LoadBench {
    * @param warmup untimed requests before each phase
    * @param concurrency clients at once in the concurrent phases
    * @param streams streams at once in the streams phase
-   * @param embedding run the phase with the real embedder
+   * @param encoders embedder names ({@code Embedders.create}) that get a one-connection phase
+   *     ({@code carrot-<name>}) and a concurrent one ({@code carrot-<name>-concurrent}) each, e.g.
+   *     {@code fast} and {@code minilm}
    * @param out summary CSV
    * @param raw per-request CSV, or null
    */
-  public record Options(int requests, int warmup, int concurrency, int streams, boolean embedding, Path out, Path raw) {
+  public record Options(
+      int requests, int warmup, int concurrency, int streams, List<String> encoders, Path out, Path raw) {
     public Options {
+      encoders = List.copyOf(encoders);
       if (requests < 1 || requests > 1_000_000) {
         throw new CarrotException("--requests must be in [1, 1000000], got " + requests);
       }
@@ -117,8 +125,10 @@ public final class LoadBench {
   /** The servers phases go through, besides {@code direct}. */
   public static final List<ServerSpec> SERVERS = List.of(
       new ServerSpec("hash", () -> new HashEmbedder(DIMENSION), true, false),
-      new ServerSpec("hash-async-log", () -> new HashEmbedder(DIMENSION), false, false),
-      new ServerSpec("minilm", () -> Embedders.create(Embedders.DEFAULT), true, true));
+      new ServerSpec("hash-async-log", () -> new HashEmbedder(DIMENSION), false, false));
+
+  /** Server names of the encoder phases: this prefix and the embedder's name. */
+  private static final String ENCODER = "encoder:";
 
   /** The phases for {@code o}, in the order they run. */
   public static List<PhaseSpec> phases(Options o) {
@@ -133,9 +143,10 @@ public final class LoadBench {
     if (o.streams() > 0) {
       out.add(new PhaseSpec("streams", "hash", true, o.streams(), null));
     }
-    if (o.embedding()) {
-      out.add(new PhaseSpec("carrot-minilm", "minilm", false, 1, "direct"));
-      out.add(new PhaseSpec("carrot-minilm-concurrent", "minilm", false, c, "direct-concurrent"));
+    for (String name : o.encoders()) {
+      String phase = "carrot-" + name.replaceAll("[^A-Za-z0-9-]", "-");
+      out.add(new PhaseSpec(phase, ENCODER + name, false, 1, "direct"));
+      out.add(new PhaseSpec(phase + "-concurrent", ENCODER + name, false, c, "direct-concurrent"));
     }
     return out;
   }
@@ -156,7 +167,6 @@ public final class LoadBench {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     Prompts prompts = new Prompts(42);
-    Router router = syntheticRouter();
     Map<String, CarrotServer> servers = new LinkedHashMap<>();
     Map<String, Embedder> embedders = new LinkedHashMap<>();
     try {
@@ -165,13 +175,17 @@ public final class LoadBench {
         String url = direct;
         String model = "large";
         if (!spec.server().equals("direct")) {
-          ServerSpec ss = SERVERS.stream().filter(x -> x.name().equals(spec.server())).findFirst()
-              .orElseThrow(() -> new IllegalArgumentException("no bench server '" + spec.server() + "'"));
-          CarrotServer s = servers.get(ss.name());
+          CarrotServer s = servers.get(spec.server());
           if (s == null) {
+            boolean encoder = spec.server().startsWith(ENCODER);
+            ServerSpec ss = encoder
+                ? new ServerSpec(spec.server(), () -> Embedders.create(spec.server().substring(ENCODER.length())), true, true)
+                : SERVERS.stream().filter(x -> x.name().equals(spec.server())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no bench server '" + spec.server() + "'"));
             Embedder e = ss.embedder().get();
             embedders.put(ss.name(), e);
-            s = server(router, e, stub.port(), tmp.resolve(ss.name() + ".db"), ss.durableLog());
+            // each encoder routes over a synthetic router of its own dimension
+            s = server(syntheticRouter(e.dimension()), e, stub.port(), tmp.resolve(ss.name().replace(':', '-') + ".db"), ss.durableLog());
             servers.put(ss.name(), s);
           }
           url = "http://127.0.0.1:" + s.port() + "/v1/chat/completions";
@@ -183,11 +197,13 @@ public final class LoadBench {
         int warm = spec.stream() ? Math.min(o.warmup(), spec.concurrency()) : o.warmup();
         phases.add(phase(spec, http, url, model, warm, n, prompts));
       }
-      CarrotServer minilm = servers.get("minilm");
-      if (minilm != null) {
-        Metrics.Histogram embedding = minilm.metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
-        say.accept(String.format(Locale.ROOT, "server-side embedding time: mean %.3f ms over %d prompts (warm-up included)",
-            embedding.sum() / embedding.count() * 1000, embedding.count()));
+      for (Map.Entry<String, CarrotServer> e : servers.entrySet()) {
+        if (e.getKey().startsWith(ENCODER)) {
+          Metrics.Histogram embedding = e.getValue().metrics().histogram("carrot_embedding_seconds", "", Metrics.LATENCY_BUCKETS);
+          say.accept(String.format(Locale.ROOT, "%s (%s): server-side embedding time mean %.3f ms over %d prompts (warm-up included)%s",
+              e.getKey().substring(ENCODER.length()), embedders.get(e.getKey()).id(), embedding.sum() / embedding.count() * 1000,
+              embedding.count(), batches(e.getValue())));
+        }
       }
       CarrotServer hash = servers.get("hash");
       if (hash != null) {
@@ -208,30 +224,48 @@ public final class LoadBench {
   private static CarrotServer server(Router router, Embedder embedder, int upstreamPort, Path log, boolean durableLog) {
     Map<String, ServerConfig.UpstreamConfig> ups = new LinkedHashMap<>();
     for (String m : MODELS) {
-      ups.put(m, new ServerConfig.UpstreamConfig(m, "http://127.0.0.1:" + upstreamPort + "/v1", null, m, null, true));
+      ups.put(m, new ServerConfig.UpstreamConfig(m, "http://127.0.0.1:" + upstreamPort + "/v1", null, m, null, true, java.util.Set.of(Api.CHAT)));
     }
     ServerConfig c = new ServerConfig(
-        "127.0.0.1", 0, null, 0.2, ServerConfig.DEFAULT_MAX_BODY, 3, Duration.ofSeconds(5), Duration.ofSeconds(30), ups,
+        "127.0.0.1", 0, null, 0.2, ServerConfig.DEFAULT_MAX_BODY, 3,
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Timeouts.DEFAULT_IDLE, Timeouts.DEFAULT_TOTAL), ups,
         List.of(), ServerConfig.DEFAULT_RAISE_MU_FROM,
         new ServerConfig.LogConfig(ServerConfig.sqliteUrl(log), null, null, true).withDurableWaitMs(durableLog ? 2000 : 0), false);
     return CarrotServer.start(c, CarrotRouter.of(router, embedder, new Cl100kTokenCounter()), k -> null, Clock.systemUTC());
   }
 
-  /** 4 models over 2000 seeded random 384-d training prompts, k = 32. */
-  static Router syntheticRouter() {
+  /** The mean micro-batch, when the server batched. */
+  private static String batches(CarrotServer s) {
+    String text = s.metrics().render();
+    double batches = sample(text, "carrot_embedding_batches_total");
+    double prompts = sample(text, "carrot_embedding_batched_prompts_total");
+    return batches > 0 ? String.format(Locale.ROOT, "; %.0f model calls, mean batch %.1f prompts", batches, prompts / batches) : "";
+  }
+
+  private static double sample(String metrics, String name) {
+    for (String line : metrics.split("\\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  /** 4 models over 2000 seeded random training prompts of {@code dimension} dimensions, k = 32. */
+  static Router syntheticRouter(int dimension) {
     Random r = new Random(42);
     int n = 2000;
-    float[][] e = new float[n][DIMENSION];
+    float[][] e = new float[n][dimension];
     double[][] q = new double[n][MODELS.size()];
     double[][] t = new double[n][MODELS.size()];
     double[] base = {0.85, 0.75, 0.6, 0.4};
     for (int i = 0; i < n; i++) {
       double norm = 0;
-      for (int j = 0; j < DIMENSION; j++) {
+      for (int j = 0; j < dimension; j++) {
         e[i][j] = (float) r.nextGaussian();
         norm += e[i][j] * e[i][j];
       }
-      for (int j = 0; j < DIMENSION; j++) {
+      for (int j = 0; j < dimension; j++) {
         e[i][j] /= (float) Math.sqrt(norm);
       }
       for (int m = 0; m < MODELS.size(); m++) {
@@ -367,6 +401,13 @@ public final class LoadBench {
       if (durable != null && async != null) {
         out.add(String.format(Locale.ROOT, "durable log (row stored before the last byte) at concurrency %d: p50 %+.3f ms, p99 %+.3f ms",
             durable.concurrency(), durable.percentile(50) - async.percentile(50), durable.percentile(99) - async.percentile(99)));
+      }
+    }
+    Phase hashC = find(phases, "carrot-hash-concurrent");
+    for (Phase p : phases) {
+      if (hashC != null && p != hashC && p.name().startsWith("carrot-") && p.name().endsWith("-concurrent")) {
+        out.add(String.format(Locale.ROOT, "%s: %.1f requests/s, %.0f%% of carrot-hash-concurrent's",
+            p.name(), p.perSecond(), 100 * p.perSecond() / hashC.perSecond()));
       }
     }
     return out;

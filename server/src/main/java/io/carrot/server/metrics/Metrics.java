@@ -38,7 +38,15 @@ public final class Metrics {
    * registry is rendered; for state that lives elsewhere.
    */
   public Gauge gauge(String name, String help, Supplier<Map<List<String>, Double>> source, String... labelNames) {
-    return (Gauge) families.computeIfAbsent(name, n -> new Gauge(n, help, source, labelNames));
+    return (Gauge) families.computeIfAbsent(name, n -> new Gauge(n, help, source, labelNames, "gauge"));
+  }
+
+  /**
+   * A labelled counter whose values are read from {@code source} each time the registry is
+   * rendered; for counts kept elsewhere (they must only go up).
+   */
+  public Gauge counterOf(String name, String help, Supplier<Map<List<String>, Double>> source, String... labelNames) {
+    return (Gauge) families.computeIfAbsent(name, n -> new Gauge(n, help, source, labelNames, "counter"));
   }
 
   /** Everything, in the Prometheus text format. */
@@ -127,18 +135,20 @@ public final class Metrics {
     }
   }
 
-  /** Values read when rendered. */
+  /** Values read when rendered (a gauge, or a counter kept elsewhere). */
   public static final class Gauge extends Family {
     private final Supplier<Map<List<String>, Double>> source;
+    private final String type;
 
-    Gauge(String name, String help, Supplier<Map<List<String>, Double>> source, String[] labelNames) {
+    Gauge(String name, String help, Supplier<Map<List<String>, Double>> source, String[] labelNames, String type) {
       super(name, help, labelNames);
       this.source = source;
+      this.type = type;
     }
 
     @Override
     void render(StringBuilder sb) {
-      header(sb, "gauge");
+      header(sb, type);
       Map<List<String>, Double> values = source.get();
       for (List<String> k : sorted(values.keySet())) {
         if (k.size() != labelNames.length) {
