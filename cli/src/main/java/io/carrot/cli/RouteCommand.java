@@ -135,17 +135,15 @@ final class RouteCommand implements Callable<Integer> {
    * provenance), so it never goes stale.
    */
   static String coverage() {
-    if (!CarrotRouter.hasDefault()) {
-      return "";
-    }
-    try (CarrotRouter cr = CarrotRouter.loadDefault()) {
-      return coverage(cr.router());
-    } catch (CarrotException e) {
-      return "The shipped router cannot be read: " + e.getMessage() + "\n";
+    // the router file alone: no embedder is loaded to print help
+    try (java.io.InputStream in = CarrotRouter.class.getResourceAsStream(CarrotRouter.DEFAULT_ROUTER_RESOURCE)) {
+      return in == null ? "" : coverage(io.carrot.core.io.RouterFile.read(in, "default router"));
+    } catch (IOException | CarrotException e) {
+      return "\nThe shipped router cannot be read: " + e.getMessage() + "\n";
     }
   }
 
-  /** The coverage paragraph of {@code r}, picocli-formatted (\n line ends). */
+  /** The coverage paragraph of {@code r}, one item per line. */
   static String coverage(Router r) {
     var prov = r.provenance();
     StringBuilder b = new StringBuilder("\nThe shipped router (dataset ").append(prov.dataset()).append(", ")

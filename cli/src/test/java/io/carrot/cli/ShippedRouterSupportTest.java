@@ -1,6 +1,7 @@
 package io.carrot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.core.files.Json;
@@ -37,7 +38,8 @@ class ShippedRouterSupportTest {
         + "Present your reasoning and solution in the following json format. \n"
         + "Please show your final answer in the `answer` field, e.g.,`\"answer\": \"42\"`.\n\n"
         + "```json\n{\n    \"reasoning\": \"___\",\n    \"answer\": \"___\"\n}\n```\n";
-    Run r = run("route", "--json", haiku, math, question);
+    String story = "Tell me a bedtime story about a dragon";
+    Run r = run("route", "--json", haiku, math, question, story);
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     JsonNode h = Json.MAPPER.readTree(lines[0]);
@@ -55,9 +57,13 @@ class ShippedRouterSupportTest {
 
     // low support routes like the prompt-blind router: the same choice for any unfamiliar prompt at mu = 0,
     // and the model best on the training data has the highest predicted quality
-    JsonNode other = Json.MAPPER.readTree(run("route", "--json", "Tell me a bedtime story about a dragon").out());
+    JsonNode other = Json.MAPPER.readTree(lines[3]);
     assertThat(other.path("low_support").asBoolean()).isTrue();
     assertThat(other.path("model").asText()).isEqualTo(h.path("model").asText());
+    // at weight 0 the predictions are the priors: gpt-4o's mean quality on the 1988 training prompts
+    assertThat(h.path("model").asText()).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(h.path("candidates").get(0).path("quality").asDouble()).isCloseTo(1650.0 / 1988, within(1e-9));
+    assertThat(other.path("candidates").get(0).path("quality").asDouble()).isCloseTo(1650.0 / 1988, within(1e-9));
 
     Run plain = run("route", haiku);
     assertThat(plain.code()).isZero();

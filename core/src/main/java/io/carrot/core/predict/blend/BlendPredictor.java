@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * A per-model convex combination of predictors: {@code quality_m = sum_i a[i][m] * quality_i,m}
  * and likewise for tokens with weights {@code b}. With a local estimator and {@link
- * ConstantPredictor} as parts it is shrinkage toward each model's global mean, which tames the
+ * io.carrot.core.predict.ConstantPredictor} as parts it is shrinkage toward each model's global mean, which tames the
  * winner's curse of taking an argmax over many noisy local estimates; with KNN and a linear model
  * it is an ensemble. Weights are chosen on validation data by {@link BlendFitter}.
  */
