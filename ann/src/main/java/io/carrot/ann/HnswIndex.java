@@ -184,7 +184,7 @@ public final class HnswIndex implements VectorIndex {
   @Override
   public int[] topK(float[] q, int k, boolean[] excluded) {
     if (q.length != dimension) {
-      throw new IllegalArgumentException("query has dimension " + q.length + ", the index " + dimension);
+      throw new CarrotException("query has dimension " + q.length + ", the index " + dimension);
     }
     if (k < 1) {
       return new int[0];

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
-import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnPredictor;
@@ -13,7 +12,6 @@ import io.carrot.core.route.Decision;
 import io.carrot.core.route.Provenance;
 import io.carrot.core.route.RouteOptions;
 import io.carrot.core.route.Router;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,24 +19,24 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default index choice (no property set): exact search below 2^21 stored values, HNSW from
- * there on; and a differential check that the HNSW router decides as the exact one does.
+ * The default index choice (no property set): a number of stored values, so it scales with the
+ * dimension; and a differential check that a router searching HNSW decides as the exact one does.
  */
 class DefaultIndexChoiceTest {
 
   @Test
   void theThresholdIsANumberOfValuesSoItScalesWithTheDimension() {
-    assertThat(VectorIndexes.configuredThreshold(384)).isEqualTo(5462); // ceil(2^21 / 384)
-    assertThat(VectorIndexes.configuredThreshold(1536)).isEqualTo(1366);
-    assertThat(VectorIndexes.configuredThreshold(1024)).isEqualTo(2048);
+    assertThat(VectorIndexes.configuredThreshold(384)).isEqualTo(100_000);
+    assertThat(VectorIndexes.configuredThreshold(1536)).isEqualTo(25_000);
+    assertThat(VectorIndexes.configuredThreshold(1000)).isEqualTo(38_400);
   }
 
   @Test
-  void aStoreAtTheThresholdRoutesWithHnswAsExactSearchDoes() {
-    int d = 1024; // 2,048 rows of 1,024 values: exactly 2^21
+  void aRouterSearchingHnswDecidesAsTheExactOneDoes() {
+    int d = 1024;
     Random r = new Random(41);
     float[][] x = Vectors.clustered(r, 2048, d, 40, 0.5);
-    assertThat(VectorIndexes.build(Arrays.copyOf(x, 2047)).kind()).isEqualTo("exact");
+    assertThat(VectorIndexes.build(x).kind()).isEqualTo("exact"); // far below the default threshold
 
     double[][] q = new double[x.length][3];
     double[][] t = new double[x.length][3];
@@ -48,10 +46,11 @@ class DefaultIndexChoiceTest {
       q[i] = new double[] {s > 0 ? 1 : r.nextInt(2), r.nextInt(2), s > 0.05 ? 1 : 0};
       t[i] = new double[] {200 + r.nextInt(400), 100 + r.nextInt(200), 300 + r.nextInt(600)};
     }
-    KnnPredictor chosen = KnnTrainer.fixed(16).fit(new TrainingSet(List.of("big", "mid", "small"), x, q, t), p -> {});
-    assertThat(chosen.index().kind()).isEqualTo("hnsw");
-    Router approx = router(chosen);
-    Router exact = router(chosen.withIndex(new ExactKnnIndex(x)));
+    KnnPredictor fitted = KnnTrainer.fixed(16).fit(new TrainingSet(List.of("big", "mid", "small"), x, q, t), p -> {});
+    assertThat(fitted.index().kind()).isEqualTo("exact");
+    Router exact = router(fitted);
+    Router approx = router(fitted.withIndex(VectorIndexes.build(x, "hnsw", 0, n -> {})));
+    assertThat(((KnnPredictor) approx.predictor()).index().kind()).isEqualTo("hnsw");
 
     int same = 0;
     int n = 0;

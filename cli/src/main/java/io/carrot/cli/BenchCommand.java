@@ -4,6 +4,7 @@ import io.carrot.api.CarrotRouter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.files.CsvTable;
+import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.predict.knn.KnnPredictor;
@@ -125,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
       lat[i] = (System.nanoTime() - s) / 1e6;
     }
     Arrays.sort(lat);
-    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (the default index choice) over "
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (index mode " + VectorIndexes.configuredMode() + ") over "
         + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off"));
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
 

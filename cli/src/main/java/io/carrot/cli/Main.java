@@ -28,6 +28,17 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+  /**
+   * Lucene announces on stderr (java.util.logging, INFO) that it found the Vector API, which the
+   * launcher always adds; a CLI user has no use for the line. Held here: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
+
+  static {
+    LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.WARNING);
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

@@ -6,8 +6,6 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +17,8 @@ import picocli.CommandLine;
 class CliErrorsTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliTest.Run run(String... args) {
+    return CliTest.run(args);
   }
 
   @Test
@@ -72,7 +65,7 @@ class CliErrorsTest {
     Files.writeString(prices, "{\"m\": {\"input_per_mtok\": 1,, }}");
     Path csv = tmp.resolve("rb.csv");
     Files.writeString(csv, "sample_id,prompt,eval_name,m,m|model_response,m|total_cost\n1,['p'],e,1,['a'],0.1\n");
-    Run r = run("import", "routerbench", "--in", csv.toString(), "--out", tmp.resolve("out").toString(), "--prices", prices.toString());
+    CliTest.Run r = run("import", "routerbench", "--in", csv.toString(), "--out", tmp.resolve("out").toString(), "--prices", prices.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("carrot: error: ").doesNotContain("[Source:");
     assertThat(r.err().strip().lines()).hasSize(1);
@@ -83,7 +76,7 @@ class CliErrorsTest {
     Path csv = tmp.resolve("cut.csv");
     Files.writeString(csv, "sample_id,prompt,eval_name,claude-v1,claude-v1|model_response,claude-v1|total_cost\n"
         + "1,['p1'],e,1,['a'],0.1\n2,['p2'],e,0,['b'],0.1\n3,\"['a prompt cut");
-    Run r = run("import", "routerbench", "--in", csv.toString(), "--out", tmp.resolve("out").toString());
+    CliTest.Run r = run("import", "routerbench", "--in", csv.toString(), "--out", tmp.resolve("out").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("carrot: error: " + csv + " row 3: ");
     assertThat(tmp.resolve("out")).doesNotExist();

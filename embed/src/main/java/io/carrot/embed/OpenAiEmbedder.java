@@ -5,18 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.linalg.VectorMath;
+import io.carrot.core.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Embeddings from an OpenAI-compatible {@code /v1/embeddings} endpoint (OpenAI itself, vLLM,
  * llama.cpp, Ollama, LM Studio, ...).
  *
- * <p>Inputs go out in batches of at most {@link Builder#batchSize(int)}; 429 and 5xx answers and
- * I/O failures are retried with exponential backoff (honouring {@code Retry-After}); the returned
+ * <p>Inputs go out in batches of at most {@link Builder#batchSize(int)}; retryable statuses and I/O
+ * failures are retried by the project's one rule ({@link RetryPolicy}: exponential backoff with
+ * jitter, honouring {@code Retry-After}); the returned
  * vectors are L2-normalized because not every server does it. Empty strings are not sent (OpenAI
  * rejects them) and get an all-zero row, as the {@link Embedder} contract allows.
  *
@@ -50,9 +53,7 @@ public final class OpenAiEmbedder implements Embedder {
   private final String id;
   private final String apiKey;
   private final int batchSize;
-  private final int maxAttempts;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
+  private final RetryPolicy retry;
   private final Duration requestTimeout;
   private final HttpClient http;
   private final boolean ownsHttp;
@@ -94,9 +95,7 @@ public final class OpenAiEmbedder implements Embedder {
       this.apiKey = null;
     }
     this.batchSize = b.batchSize;
-    this.maxAttempts = b.maxAttempts;
-    this.initialBackoff = b.initialBackoff;
-    this.maxBackoff = b.maxBackoff;
+    this.retry = new RetryPolicy(b.maxAttempts, b.initialBackoff, b.maxBackoff);
     this.requestTimeout = b.requestTimeout;
     this.ownsHttp = b.http == null;
     this.http =
@@ -312,11 +311,11 @@ public final class OpenAiEmbedder implements Embedder {
         resp = http.send(req, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         String what = "POST " + endpoint + " failed: " + e;
-        if (attempt >= maxAttempts) {
+        if (!retry.mayRetry(attempt)) {
           throw new CarrotException(what + " (after " + attempt + " attempts)", e, true);
         }
-        LOG.warn("{}; retry {} of {}", what, attempt, maxAttempts - 1);
-        sleep(backoff(attempt, null));
+        LOG.warn("{}; retry {} of {}", what, attempt, retry.maxAttempts() - 1);
+        sleep(retry.delay(attempt, Optional.empty()));
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -327,30 +326,16 @@ public final class OpenAiEmbedder implements Embedder {
         return parse(resp.body(), batch.size());
       }
       String what = "POST " + endpoint + ": HTTP " + status + ": " + errorMessage(resp.body());
-      if (status == 429 || status >= 500) {
-        if (attempt >= maxAttempts) {
+      if (RetryPolicy.retryable(status)) {
+        if (!retry.mayRetry(attempt)) {
           throw new CarrotException(what + " (after " + attempt + " attempts)", null, true);
         }
-        LOG.warn("{}; retry {} of {}", what, attempt, maxAttempts - 1);
-        sleep(backoff(attempt, resp.headers().firstValue("Retry-After").orElse(null)));
+        LOG.warn("{}; retry {} of {}", what, attempt, retry.maxAttempts() - 1);
+        sleep(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
         continue;
       }
       throw new CarrotException(what, null, false);
     }
-  }
-
-  private Duration backoff(int attempt, String retryAfter) {
-    long base = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
-    // Up to 25% jitter so concurrent callers hitting one rate limit do not retry in lockstep.
-    long wait = base + (base > 0 ? ThreadLocalRandom.current().nextLong(base / 4 + 1) : 0);
-    if (retryAfter != null) {
-      try {
-        wait = Math.max(wait, Long.parseLong(retryAfter.strip()) * 1000);
-      } catch (NumberFormatException ignored) {
-        // An HTTP-date Retry-After is rare for APIs; the exponential wait stands.
-      }
-    }
-    return Duration.ofMillis(Math.min(wait, maxBackoff.toMillis()));
   }
 
   private static void sleep(Duration d) {

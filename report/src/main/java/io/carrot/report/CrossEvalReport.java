@@ -94,7 +94,7 @@ final class CrossEvalReport {
   static String heldOutTable(List<CrossEval> held) {
     String c0 = held.get(0).carrot();
     String f0 = c0 + CrossEvaluation.WITH_FALLBACK;
-    StringBuilder sb = new StringBuilder("| held out | test prompts | AIQ " + c0 + " | AIQ " + f0 + " | AIQ carrot-knn | AIQ best-on-train"
+    StringBuilder sb = new StringBuilder("| held out | test prompts | AIQ " + c0 + " | AIQ " + f0 + " | AIQ carrot-knn (reference) | AIQ best-on-train"
         + " | AIQ zero-router-train | " + c0 + " - zero-router-train (AIQ) | " + f0 + " - zero-router-train (AIQ) | accuracy at mu = 0: "
         + c0 + " | " + f0 + " | best-on-train | " + c0 + " - best-on-train (accuracy) | " + f0 + " - best-on-train (accuracy) |\n"
         + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | --- |\n");

@@ -1,5 +1,6 @@
 package io.carrot.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.core.CarrotException;
 
 /**
@@ -16,13 +17,19 @@ public final class ApiError extends CarrotException {
   private final String type;
   private final String param;
   private final String code;
+  private final transient JsonNode attempts;
 
   public ApiError(int status, String type, String code, String param, String message) {
+    this(status, type, code, param, message, null);
+  }
+
+  private ApiError(int status, String type, String code, String param, String message, JsonNode attempts) {
     super(message, null, status == 429 || status >= 500);
     this.status = status;
     this.type = type;
     this.code = code;
     this.param = param;
+    this.attempts = attempts;
   }
 
   /** 400: the request is malformed or names something that does not exist. */
@@ -71,6 +78,20 @@ public final class ApiError extends CarrotException {
 
   public static ApiError badGateway(String message) {
     return new ApiError(502, "upstream_error", "upstream_failed", null, message);
+  }
+
+  /**
+   * 502 when every upstream attempt failed: {@code code} is {@code upstream_auth_failed} when every
+   * upstream refused carrot's own key, else {@code upstream_failed}; {@code attempts} lists each
+   * attempt's model, status and reason code (never an upstream's body).
+   */
+  public static ApiError badGateway(String code, String message, JsonNode attempts) {
+    return new ApiError(502, "upstream_error", code, null, message, attempts);
+  }
+
+  /** The attempts of a 502, or null. */
+  public JsonNode attempts() {
+    return attempts;
   }
 
   public int status() {

@@ -45,13 +45,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/route}, {@code GET /v1/models},
+ * <p>Endpoints: {@code POST /v1/chat/completions}, {@code POST /v1/responses}, {@code POST /v1/embeddings}, {@code POST /v1/route}, {@code GET /v1/models},
  * {@code POST /v1/feedback}, {@code GET /health}, {@code GET /metrics}; docs/server.md describes
  * them. {@link #close()} stops accepting requests, lets running ones finish and stores the whole
  * decision log.
  */
 public final class CarrotServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CarrotServer.class);
+  private static final Set<String> SELF_COUNTED = Set.of("/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/route");
   private static final Set<String> KNOWN = Set.of("/v1/models", "/v1/feedback", "/health", "/metrics", "/demo/v1/chat/completions");
   /** Idle time allowed on a client connection: long, because models may think for minutes between tokens. */
   private static final long IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -160,7 +161,7 @@ public final class CarrotServer implements AutoCloseable {
               "upstreams." + u.name() + ".api_key_env names the environment variable " + u.apiKeyEnv() + ", which is not set");
         }
       }
-      upstreams.put(u.name(), new Upstream(u.name(), u.baseUrl(), key, u.model(), prices.price(u.name()), u.injectStreamUsage()));
+      upstreams.put(u.name(), new Upstream(u.name(), u.baseUrl(), key, u.model(), prices.price(u.name()), u.injectStreamUsage(), u.serves()));
     }
     Set<String> unserved = new LinkedHashSet<>(router.models());
     unserved.removeAll(routable);
@@ -201,7 +202,7 @@ public final class CarrotServer implements AutoCloseable {
         LOG.warn("no clients in the config: authentication is off and anyone who can reach {}:{} can spend through it",
             config.host(), config.port());
       }
-      client = new UpstreamClient(config.connectTimeout(), config.firstByteTimeout());
+      client = new UpstreamClient(config.timeouts());
       RoutingPolicy policy = new RoutingPolicy(priced.router(), routable, config.defaultMu(), pacers);
       Routing routing = new Routing(priced, policy, budgets, metrics, config.log().storePrompts());
       Requests requests = new Requests(clock, log, metrics, config.log().durableWaitMs());
@@ -225,13 +226,15 @@ public final class CarrotServer implements AutoCloseable {
           }
         });
         cfg.routes.after(ctx -> {
-          // chat and route count themselves when they end (streams end after this handler)
-          if (!ctx.path().equals("/v1/chat/completions") && !ctx.path().equals("/v1/route")) {
+          // the logged endpoints count themselves when they end (streams end after this handler)
+          if (!SELF_COUNTED.contains(ctx.path())) {
             String endpoint = KNOWN.contains(ctx.path()) ? ctx.path() : "other";
             metrics.requests.inc(endpoint, Integer.toString(ctx.statusCode()));
           }
         });
-        cfg.routes.post("/v1/chat/completions", chat::handle);
+        cfg.routes.post("/v1/chat/completions", chat::chat);
+        cfg.routes.post("/v1/responses", chat::responses);
+        cfg.routes.post("/v1/embeddings", chat::embeddings);
         cfg.routes.post("/v1/route", endpoints::route);
         cfg.routes.get("/v1/models", endpoints::models);
         cfg.routes.post("/v1/feedback", endpoints::feedback);
@@ -255,7 +258,7 @@ public final class CarrotServer implements AutoCloseable {
           if (ctx.attribute("carrot.error") == null) {
             metrics.errors.inc("invalid_request_error");
             Http.error(ctx, ApiError.notFound("unknown_url", "no endpoint " + ctx.method() + " " + ctx.path()
-                + "; carrot serves POST /v1/chat/completions, POST /v1/route, GET /v1/models, POST /v1/feedback, GET /health, GET /metrics"));
+                + "; carrot serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings, POST /v1/route, GET /v1/models, POST /v1/feedback, GET /health, GET /metrics"));
           }
         });
       });

@@ -23,6 +23,15 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
 
   /** Validates a parsed body; 400 naming the field when it is not a chat completion request. */
   public static ChatRequest parse(ObjectNode body) {
+    String model = model(body);
+    boolean isStream = stream(body);
+    boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
+    Texts t = messages(body.get("messages"));
+    return new ChatRequest(body, model, isStream, usage, t.routed(), t.all());
+  }
+
+  /** The body's {@code model}; 400 when it is missing or not a string (every API has one). */
+  static String model(ObjectNode body) {
     JsonNode model = body.get("model");
     if (model == null || model.isNull()) {
       throw ApiError.badRequest("model", "'model' is missing: use 'carrot' to be routed, or an upstream model's name");
@@ -30,14 +39,16 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
     if (!model.isTextual()) {
       throw ApiError.badRequest("model", "'model' must be a string, got " + kind(model));
     }
+    return model.asText();
+  }
+
+  /** The body's {@code stream} flag; 400 when it is there and not a boolean. */
+  static boolean stream(ObjectNode body) {
     JsonNode stream = body.get("stream");
     if (stream != null && !stream.isNull() && !stream.isBoolean()) {
       throw ApiError.badRequest("stream", "'stream' must be true or false, got " + stream);
     }
-    boolean isStream = stream != null && stream.asBoolean(false);
-    boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-    Texts t = messages(body.get("messages"));
-    return new ChatRequest(body, model.asText(), isStream, usage, t.routed(), t.all());
+    return stream != null && stream.asBoolean(false);
   }
 
   private record Texts(String routed, String all) {}
@@ -79,19 +90,24 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
       return c.asText();
     }
     if (c.isArray()) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode part : c) {
-        if (part.isObject() && part.path("text").isTextual()) {
-          if (!sb.isEmpty()) {
-            sb.append('\n');
-          }
-          sb.append(part.get("text").asText());
-        }
-      }
-      return sb.toString();
+      return partsText(c);
     }
     throw ApiError.badRequest(
         "messages[" + i + "].content", "messages[" + i + "].content must be a string or a list of content parts, got " + kind(c));
+  }
+
+  /** The {@code text} of each part of a content list, one per line (images and the like carry none). */
+  static String partsText(JsonNode parts) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode part : parts) {
+      if (part.isObject() && part.path("text").isTextual()) {
+        if (!sb.isEmpty()) {
+          sb.append('\n');
+        }
+        sb.append(part.get("text").asText());
+      }
+    }
+    return sb.toString();
   }
 
   private static String kind(JsonNode n) {

@@ -72,6 +72,10 @@ final class Http {
   }
 
   static void error(Context ctx, ApiError e) {
-    json(ctx, e.status(), errorBody(e.getMessage(), e.type(), e.param(), e.code()));
+    ObjectNode body = errorBody(e.getMessage(), e.type(), e.param(), e.code());
+    if (e.attempts() != null) {
+      ((ObjectNode) body.get("error")).set("attempts", e.attempts());
+    }
+    json(ctx, e.status(), body);
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.ModelPrice;
+import io.carrot.server.upstream.Api;
+import io.carrot.server.upstream.Timeouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +30,7 @@ import java.util.regex.Pattern;
  * @param defaultMu mu of a plain {@code carrot} request
  * @param maxBodyBytes request bodies above this are refused with 413
  * @param maxAttempts upstream attempts per request, the first included (fallbacks = attempts - 1)
- * @param connectTimeout time to open a connection to an upstream
- * @param firstByteTimeout time until an upstream's response headers arrive
+ * @param timeouts the bounds of one upstream attempt
  * @param upstreams name -> where to send requests for it; names that are router models are
  *     routable, the others can only be asked for by name
  * @param clients API keys (as SHA-256 hashes) and their daily budgets; empty = no authentication
@@ -45,8 +46,7 @@ public record ServerConfig(
     double defaultMu,
     long maxBodyBytes,
     int maxAttempts,
-    Duration connectTimeout,
-    Duration firstByteTimeout,
+    Timeouts timeouts,
     Map<String, UpstreamConfig> upstreams,
     List<ClientConfig> clients,
     double raiseMuFrom,
@@ -73,11 +73,9 @@ public record ServerConfig(
 
   /** Without a {@code /metrics} key. */
   public ServerConfig(
-      String host, int port, Path router, double defaultMu, long maxBodyBytes, int maxAttempts, Duration connectTimeout,
-      Duration firstByteTimeout, Map<String, UpstreamConfig> upstreams, List<ClientConfig> clients, double raiseMuFrom,
-      LogConfig log, boolean demoEcho) {
-    this(host, port, router, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients,
-        raiseMuFrom, log, demoEcho, null);
+      String host, int port, Path router, double defaultMu, long maxBodyBytes, int maxAttempts, Timeouts timeouts,
+      Map<String, UpstreamConfig> upstreams, List<ClientConfig> clients, double raiseMuFrom, LogConfig log, boolean demoEcho) {
+    this(host, port, router, defaultMu, maxBodyBytes, maxAttempts, timeouts, upstreams, clients, raiseMuFrom, log, demoEcho, null);
   }
 
   /**
@@ -90,9 +88,14 @@ public record ServerConfig(
    * @param price price override, or null to use the router's price table
    * @param injectStreamUsage ask streaming upstreams for a usage chunk (removed again when the client
    *     did not ask for it) so that spend is counted from reported usage
+   * @param serves the APIs requests for it may use (chat completions, responses, embeddings)
    */
   public record UpstreamConfig(
-      String name, String baseUrl, String apiKeyEnv, String model, ModelPrice price, boolean injectStreamUsage) {}
+      String name, String baseUrl, String apiKeyEnv, String model, ModelPrice price, boolean injectStreamUsage, Set<Api> serves) {
+    public UpstreamConfig {
+      serves = Set.copyOf(serves);
+    }
+  }
 
   /**
    * A client API key.
@@ -159,29 +162,29 @@ public record ServerConfig(
   public static ServerConfig demo(List<String> routerModels, Path logFile) {
     Map<String, UpstreamConfig> ups = new LinkedHashMap<>();
     for (String m : routerModels) {
-      ups.put(m, new UpstreamConfig(m, SELF + "/demo/v1", null, m, null, true));
+      ups.put(m, new UpstreamConfig(m, SELF + "/demo/v1", null, m, null, true, Set.of(Api.CHAT)));
     }
     return new ServerConfig(
         DEFAULT_HOST, DEFAULT_PORT, null, 0.2, DEFAULT_MAX_BODY, DEFAULT_ATTEMPTS,
-        Duration.ofSeconds(5), Duration.ofSeconds(60), ups, List.of(), DEFAULT_RAISE_MU_FROM,
+        Timeouts.DEFAULTS, ups, List.of(), DEFAULT_RAISE_MU_FROM,
         new LogConfig(sqliteUrl(logFile), null, null, true), true);
   }
 
   public ServerConfig withListen(String newHost, Integer newPort) {
     return new ServerConfig(
         newHost == null ? host : newHost, newPort == null ? port : newPort, router, defaultMu, maxBodyBytes,
-        maxAttempts, connectTimeout, firstByteTimeout, upstreams, clients, raiseMuFrom, log, demoEcho, metricsKeySha256);
+        maxAttempts, timeouts, upstreams, clients, raiseMuFrom, log, demoEcho, metricsKeySha256);
   }
 
   public ServerConfig withRouter(Path newRouter) {
     return new ServerConfig(
-        host, port, newRouter, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
+        host, port, newRouter, defaultMu, maxBodyBytes, maxAttempts, timeouts,
         upstreams, clients, raiseMuFrom, log, demoEcho, metricsKeySha256);
   }
 
   public ServerConfig withLog(LogConfig newLog) {
     return new ServerConfig(
-        host, port, router, defaultMu, maxBodyBytes, maxAttempts, connectTimeout, firstByteTimeout,
+        host, port, router, defaultMu, maxBodyBytes, maxAttempts, timeouts,
         upstreams, clients, raiseMuFrom, newLog, demoEcho, metricsKeySha256);
   }
 
@@ -228,9 +231,7 @@ public record ServerConfig(
     long maxBody = r.integer(root, "max_body_bytes", DEFAULT_MAX_BODY, 1024, Integer.MAX_VALUE);
     JsonNode fallback = r.optObject(root, "fallback", Set.of("max_attempts"));
     int attempts = (int) r.integer(fallback, "fallback.max_attempts", DEFAULT_ATTEMPTS, 1, 10);
-    JsonNode timeouts = r.optObject(root, "timeouts", Set.of("connect_ms", "first_byte_ms"));
-    Duration connect = Duration.ofMillis(r.integer(timeouts, "timeouts.connect_ms", 5000, 1, 600_000));
-    Duration firstByte = Duration.ofMillis(r.integer(timeouts, "timeouts.first_byte_ms", 60_000, 1, 3_600_000));
+    Timeouts timeouts = timeouts(r, r.optObject(root, "timeouts", Set.of("connect_ms", "first_byte_ms", "idle_ms", "total_ms")));
     Map<String, UpstreamConfig> ups = upstreams(r, root.get("upstreams"));
     List<ClientConfig> clients = clients(r, root.get("clients"));
     JsonNode policy = r.optObject(root, "budget_policy", Set.of("raise_mu_from"));
@@ -261,7 +262,35 @@ public record ServerConfig(
       throw new CarrotException(where + ": metrics.key_sha256 must be 64 lower-case hex digits (the SHA-256 of the key "
           + "scrapers send as 'Authorization: Bearer KEY'; 'carrot serve key' makes one), got '" + metricsKey + "'");
     }
-    return new ServerConfig(host, port, router, mu, maxBody, attempts, connect, firstByte, ups, clients, raise, lc, echo, metricsKey);
+    return new ServerConfig(host, port, router, mu, maxBody, attempts, timeouts, ups, clients, raise, lc, echo, metricsKey);
+  }
+
+  private static Timeouts timeouts(Reader r, JsonNode t) {
+    Duration connect = Duration.ofMillis(r.integer(t, "timeouts.connect_ms", Timeouts.DEFAULT_CONNECT.toMillis(), 1, 600_000));
+    Duration firstByte = Duration.ofMillis(r.integer(t, "timeouts.first_byte_ms", Timeouts.DEFAULT_FIRST_BYTE.toMillis(), 1, 3_600_000));
+    Duration idle = Duration.ofMillis(r.integer(t, "timeouts.idle_ms", Timeouts.DEFAULT_IDLE.toMillis(), 1, 3_600_000));
+    Duration total = Duration.ofMillis(r.integer(t, "timeouts.total_ms", Timeouts.DEFAULT_TOTAL.toMillis(), 1, 24 * 3_600_000));
+    return new Timeouts(connect, firstByte, idle, total);
+  }
+
+  private static Set<Api> serves(Reader r, JsonNode u, String path) {
+    JsonNode n = u.get("serves");
+    if (n == null || n.isNull()) {
+      return Set.of(Api.CHAT);
+    }
+    String expected = "a list of APIs from [chat, responses, embeddings]";
+    if (!n.isArray() || n.isEmpty()) {
+      throw new CarrotException(r.where + ": " + path + " must be " + expected + ", got " + n);
+    }
+    Set<Api> out = new java.util.LinkedHashSet<>();
+    for (JsonNode a : n) {
+      Api api = a.isTextual() ? Api.of(a.asText()) : null;
+      if (api == null) {
+        throw new CarrotException(r.where + ": " + path + " must be " + expected + ", got " + a);
+      }
+      out.add(api);
+    }
+    return out;
   }
 
   private static Map<String, UpstreamConfig> upstreams(Reader r, JsonNode node) {
@@ -276,7 +305,7 @@ public record ServerConfig(
       String name = e.getKey();
       String p = "upstreams." + name;
       JsonNode u = e.getValue();
-      r.object(u, p, Set.of("base_url", "api_key_env", "model", "price", "inject_stream_usage"));
+      r.object(u, p, Set.of("base_url", "api_key_env", "model", "price", "inject_stream_usage", "serves"));
       if (name.isBlank() || name.startsWith("carrot")) {
         throw new CarrotException(r.where + ": " + p + ": upstream names must not be empty or start with 'carrot'");
       }
@@ -300,7 +329,7 @@ public record ServerConfig(
       }
       out.put(name, new UpstreamConfig(
           name, base, r.string(u, p + ".api_key_env", null), r.string(u, p + ".model", name), price,
-          r.bool(u, p + ".inject_stream_usage", true)));
+          r.bool(u, p + ".inject_stream_usage", true), serves(r, u, p + ".serves")));
     }
     return out;
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import io.carrot.server.upstream.Api;
+import io.carrot.server.upstream.Timeouts;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -23,14 +25,14 @@ class ServerConfigTest {
         default_mu: 0.3
         max_body_bytes: 4096
         fallback: {max_attempts: 2}
-        timeouts: {connect_ms: 100, first_byte_ms: 2000}
+        timeouts: {connect_ms: 100, first_byte_ms: 2000, idle_ms: 300, total_ms: 4000}
         upstreams:
           gpt-4o-2024-08-06:
             base_url: https://api.openai.com/v1/
             api_key_env: OPENAI_API_KEY
             model: gpt-4o
             price: {input_per_mtok: 2.5, output_per_mtok: 10}
-          local: {base_url: "http://127.0.0.1:8000/v1", inject_stream_usage: false}
+          local: {base_url: "http://127.0.0.1:8000/v1", inject_stream_usage: false, serves: [chat, responses, embeddings]}
         clients:
           - {id: team-a, key_sha256: %s, daily_budget_usd: 5, max_concurrent: 4}
           - {id: team-b, key_sha256: %s}
@@ -52,18 +54,20 @@ class ServerConfigTest {
     assertThat(c.defaultMu()).isEqualTo(0.3);
     assertThat(c.maxBodyBytes()).isEqualTo(4096);
     assertThat(c.maxAttempts()).isEqualTo(2);
-    assertThat(c.connectTimeout()).isEqualTo(Duration.ofMillis(100));
-    assertThat(c.firstByteTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.timeouts()).isEqualTo(new Timeouts(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(4)));
+    assertThat(c.timeouts().firstEventBound()).isEqualTo(Duration.ofMillis(2300));
     ServerConfig.UpstreamConfig u = c.upstreams().get("gpt-4o-2024-08-06");
     assertThat(u.baseUrl()).isEqualTo("https://api.openai.com/v1");
     assertThat(u.apiKeyEnv()).isEqualTo("OPENAI_API_KEY");
     assertThat(u.model()).isEqualTo("gpt-4o");
     assertThat(u.price().outputPerMtok()).isEqualTo(10);
     assertThat(u.injectStreamUsage()).isTrue();
+    assertThat(u.serves()).containsExactly(Api.CHAT);
     ServerConfig.UpstreamConfig local = c.upstreams().get("local");
     assertThat(local.model()).isEqualTo("local");
     assertThat(local.price()).isNull();
     assertThat(local.injectStreamUsage()).isFalse();
+    assertThat(local.serves()).containsExactlyInAnyOrder(Api.CHAT, Api.RESPONSES, Api.EMBEDDINGS);
     assertThat(c.clients()).extracting(ServerConfig.ClientConfig::dailyBudgetUsd).containsExactly(5.0, null);
     assertThat(c.raiseMuFrom()).isEqualTo(0.9);
     assertThat(c.log()).isEqualTo(new ServerConfig.LogConfig(
@@ -80,6 +84,8 @@ class ServerConfigTest {
     assertThat(c.router()).isNull();
     assertThat(c.defaultMu()).isEqualTo(0.0);
     assertThat(c.maxAttempts()).isEqualTo(3);
+    assertThat(c.timeouts()).isEqualTo(Timeouts.DEFAULTS);
+    assertThat(c.timeouts().firstEventBound()).isEqualTo(Duration.ofSeconds(120));
     assertThat(c.clients()).isEmpty();
     assertThat(c.log().url()).isEqualTo("jdbc:sqlite:/etc/carrot/carrot-log.db");
     assertThat(c.log().storePrompts()).as("prompts are stored only when asked for").isFalse();
@@ -115,6 +121,9 @@ class ServerConfigTest {
     assertThatThrownBy(() -> parse(ok + "log: {url: 'jdbc:mysql://x'}"))
         .hasMessage("carrot.yaml: log.url must start with jdbc:sqlite: or jdbc:postgresql:, got 'jdbc:mysql://x'");
     assertThatThrownBy(() -> parse(ok + "demo_echo: yes please")).hasMessage("carrot.yaml: demo_echo must be true or false, got \"yes please\"");
+    assertThatThrownBy(() -> parse(ok + "timeouts: {idle_ms: 0}")).hasMessage("carrot.yaml: timeouts.idle_ms must be a whole number in [1, 3600000], got 0");
+    assertThatThrownBy(() -> parse("upstreams: {m: {base_url: 'http://h', serves: [chat, images]}}"))
+        .hasMessage("carrot.yaml: upstreams.m.serves must be a list of APIs from [chat, responses, embeddings], got \"images\"");
     assertThatThrownBy(() -> parse("upstreams: [1, 2")).hasMessageStartingWith("carrot.yaml: malformed YAML:");
     assertThatThrownBy(() -> parse(ok + "metrics: {key_sha256: hunter2}"))
         .hasMessageStartingWith("carrot.yaml: metrics.key_sha256 must be 64 lower-case hex digits");

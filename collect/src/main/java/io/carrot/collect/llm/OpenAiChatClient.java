@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
+import io.carrot.core.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * llama.cpp, Ollama, OpenRouter, Together, ...).
  *
  * <p>At most {@link LlmServer#concurrency()} calls are in flight and request starts are spaced by
- * {@link LlmServer#requestsPerMinute()}. 429, 5xx (except 501) and I/O failures are retried with
- * exponential backoff and jitter, honouring {@code Retry-After}, up to {@link LlmServer#maxAttempts()};
- * other 4xx answers fail at once as not retryable, since repeating them cannot help.
+ * {@link LlmServer#requestsPerMinute()}. Retryable statuses and I/O failures are retried by the
+ * project's one rule ({@link RetryPolicy}: exponential backoff with jitter, honouring
+ * {@code Retry-After}) up to {@link LlmServer#maxAttempts()}; other answers fail at once as not
+ * retryable, since repeating them cannot help.
  */
 public final class OpenAiChatClient implements ChatClient {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatClient.class);
@@ -35,6 +38,7 @@ public final class OpenAiChatClient implements ChatClient {
   private final HttpClient http;
   private final Semaphore inFlight;
   private final RateLimiter limiter;
+  private final RetryPolicy retry;
 
   public OpenAiChatClient(LlmServer upstream) {
     this.upstream = upstream;
@@ -47,6 +51,7 @@ public final class OpenAiChatClient implements ChatClient {
         .build();
     this.inFlight = new Semaphore(upstream.concurrency(), true);
     this.limiter = upstream.requestsPerMinute() > 0 ? new RateLimiter(upstream.requestsPerMinute()) : null;
+    this.retry = new RetryPolicy(upstream.maxAttempts(), upstream.initialBackoff(), upstream.maxBackoff());
   }
 
   public LlmServer upstream() {
@@ -108,11 +113,11 @@ public final class OpenAiChatClient implements ChatClient {
         resp = http.send(req, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         String msg = what + ": POST " + endpoint + " failed: " + e;
-        if (attempt >= upstream.maxAttempts()) {
+        if (!retry.mayRetry(attempt)) {
           throw new ChatException(msg + " (after " + attempt + " attempts)", e, true, 0);
         }
         LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
-        sleep(backoff(attempt, null));
+        sleep(retry.delay(attempt, Optional.empty()));
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -124,15 +129,14 @@ public final class OpenAiChatClient implements ChatClient {
         return parse(resp.body(), what, millis, attempt);
       }
       String msg = what + ": HTTP " + status + ": " + errorMessage(resp.body());
-      boolean retry = status == 429 || status == 408 || (status >= 500 && status != 501);
-      if (!retry) {
+      if (!RetryPolicy.retryable(status)) {
         throw new ChatException(msg, null, false, status);
       }
-      if (attempt >= upstream.maxAttempts()) {
+      if (!retry.mayRetry(attempt)) {
         throw new ChatException(msg + " (after " + attempt + " attempts)", null, true, status);
       }
       LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
-      sleep(backoff(attempt, resp.headers().firstValue("Retry-After").orElse(null)));
+      sleep(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
     }
   }
 
@@ -155,20 +159,6 @@ public final class OpenAiChatClient implements ChatClient {
     String text = content.isTextual() ? content.asText() : "";
     return new ChatResult(text, usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong(),
         millis, attempts, choice.path("finish_reason").asText(""));
-  }
-
-  private Duration backoff(int attempt, String retryAfter) {
-    long base = upstream.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
-    // Up to 25% jitter so concurrent callers that hit one rate limit do not retry in lockstep.
-    long wait = base + (base > 0 ? ThreadLocalRandom.current().nextLong(base / 4 + 1) : 0);
-    if (retryAfter != null) {
-      try {
-        wait = Math.max(wait, (long) (Double.parseDouble(retryAfter.strip()) * 1000));
-      } catch (NumberFormatException ignored) {
-        // An HTTP-date Retry-After is rare for APIs; the exponential wait stands.
-      }
-    }
-    return Duration.ofMillis(Math.min(wait, upstream.maxBackoff().toMillis()));
   }
 
   private static void sleep(Duration d) {

@@ -1,5 +1,6 @@
 package io.carrot.core.index;
 
+import io.carrot.core.CarrotException;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -98,7 +99,7 @@ public final class ExactKnnIndex implements VectorIndex {
   public int[][] topK(float[][] queries, int k, boolean[] excluded) {
     for (float[] q : queries) {
       if (q.length != d) {
-        throw new IllegalArgumentException("query has dimension " + q.length + ", the index holds " + d);
+        throw new CarrotException("query has dimension " + q.length + ", the index holds " + d);
       }
     }
     int[][] out = new int[queries.length][];

@@ -10,10 +10,10 @@ import java.util.function.IntConsumer;
 /**
  * Chooses the nearest-neighbour index of a KNN store.
  *
- * <p>{@code auto} (the default) keeps exact search while one exact scan fits the routing decision
- * budget and uses the first approximate index found on the classpath beyond it. The cost of a scan
+ * <p>{@code auto} (the default) keeps exact search while one exact scan is cheaper than building
+ * and searching a graph and uses the first approximate index found on the classpath beyond it. The cost of a scan
  * is the number of float values it reads, rows x dimension, so the rule is a number of values,
- * {@link #DEFAULT_THRESHOLD_VALUES}: 5,462 rows of 384 dimensions, 1,366 rows of 1,536. The choice
+ * {@link #DEFAULT_THRESHOLD_VALUES}: 100,000 rows of 384 dimensions, 25,000 rows of 1,536. The choice
  * is overridden by the system property {@value #PROPERTY} (or the environment variable {@code
  * CARROT_KNN_INDEX}): {@code exact}, {@code auto} or a factory name such as {@code hnsw}; the
  * threshold, as a number of rows, by {@value #THRESHOLD_PROPERTY} ({@code
@@ -24,11 +24,11 @@ public final class VectorIndexes {
   public static final String THRESHOLD_PROPERTY = "carrot.knn.annThreshold";
   /**
    * {@code auto} searches approximately from this many stored float values (rows x dimension) on:
-   * 2^21 values, 8 MiB, is where one exact scan takes about the 1 ms decision target (it reads
-   * memory at about 8 GB/s; docs/BENCHMARKS.md has the measurements). HNSW stays under it from
-   * there to a million rows.
+   * 100,000 rows of 384 dimensions, where one exact scan costs about 30 ms. Below it the graph's
+   * build time at every fit (minutes at 30,000 rows on 2 cores) outweighs what it saves per
+   * decision; docs/BENCHMARKS.md has the measurements.
    */
-  public static final long DEFAULT_THRESHOLD_VALUES = 1L << 21;
+  public static final long DEFAULT_THRESHOLD_VALUES = 100_000L * 384;
 
   private VectorIndexes() {}
 

@@ -1,5 +1,6 @@
 package io.carrot.core.predict;
 
+import io.carrot.core.CarrotException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class ConstantPredictor implements Predictor {
 
   public ConstantPredictor(List<String> models, int dimension, double[] quality, double[] tokens) {
     if (quality.length != models.size() || tokens.length != models.size()) {
-      throw new IllegalArgumentException("one quality and one token value per model expected");
+      throw new CarrotException("one quality and one token value per model expected");
     }
     this.models = List.copyOf(models);
     this.dimension = dimension;

@@ -1,5 +1,7 @@
 package io.carrot.core.predict;
 
+import io.carrot.core.CarrotException;
+
 /**
  * Predicted outcome of sending one prompt to each model, in the predictor's model order.
  *
@@ -10,7 +12,7 @@ public record Prediction(double[] quality, double[] outputTokens) {
   /** Checks that both arrays have one entry per model. */
   public Prediction {
     if (quality.length != outputTokens.length) {
-      throw new IllegalArgumentException(
+      throw new CarrotException(
           "quality and outputTokens must have one entry per model: " + quality.length + " vs " + outputTokens.length);
     }
   }

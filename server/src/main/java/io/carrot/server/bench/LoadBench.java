@@ -16,6 +16,8 @@ import io.carrot.embed.Cl100kTokenCounter;
 import io.carrot.embed.Embedders;
 import io.carrot.server.CarrotServer;
 import io.carrot.server.ServerConfig;
+import io.carrot.server.upstream.Api;
+import io.carrot.server.upstream.Timeouts;
 import io.carrot.server.metrics.Metrics;
 import io.carrot.server.upstream.EchoUpstream;
 import io.javalin.Javalin;
@@ -222,10 +224,11 @@ public final class LoadBench {
   private static CarrotServer server(Router router, Embedder embedder, int upstreamPort, Path log, boolean durableLog) {
     Map<String, ServerConfig.UpstreamConfig> ups = new LinkedHashMap<>();
     for (String m : MODELS) {
-      ups.put(m, new ServerConfig.UpstreamConfig(m, "http://127.0.0.1:" + upstreamPort + "/v1", null, m, null, true));
+      ups.put(m, new ServerConfig.UpstreamConfig(m, "http://127.0.0.1:" + upstreamPort + "/v1", null, m, null, true, java.util.Set.of(Api.CHAT)));
     }
     ServerConfig c = new ServerConfig(
-        "127.0.0.1", 0, null, 0.2, ServerConfig.DEFAULT_MAX_BODY, 3, Duration.ofSeconds(5), Duration.ofSeconds(30), ups,
+        "127.0.0.1", 0, null, 0.2, ServerConfig.DEFAULT_MAX_BODY, 3,
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Timeouts.DEFAULT_IDLE, Timeouts.DEFAULT_TOTAL), ups,
         List.of(), ServerConfig.DEFAULT_RAISE_MU_FROM,
         new ServerConfig.LogConfig(ServerConfig.sqliteUrl(log), null, null, true).withDurableWaitMs(durableLog ? 2000 : 0), false);
     return CarrotServer.start(c, CarrotRouter.of(router, embedder, new Cl100kTokenCounter()), k -> null, Clock.systemUTC());

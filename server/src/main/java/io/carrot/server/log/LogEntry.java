@@ -8,7 +8,7 @@ package io.carrot.server.log;
  * @param createdAt epoch milliseconds when the request arrived
  * @param day UTC date {@code yyyy-mm-dd} (budgets are per day)
  * @param keyId the client key's id
- * @param endpoint {@code chat} or {@code route}
+ * @param endpoint {@code chat}, {@code responses}, {@code embeddings} or {@code route}
  * @param requestedModel the {@code model} the client sent
  * @param policy {@code mu}, {@code budget}, {@code min-quality}, {@code passthrough} or {@code none}
  * @param mu the mu used, after budget pressure
@@ -32,7 +32,8 @@ package io.carrot.server.log;
  * @param routerMs embedding, prediction and decision time
  * @param upstreamMs time until the answering upstream's response headers
  * @param totalMs time until the last byte was sent
- * @param status HTTP status sent to the client
+ * @param status HTTP status sent to the client; for an answer that failed after its headers, the
+ *     failure's: 502 (the upstream broke the stream), 504 (it stalled), 499 (the client left)
  * @param error error message, if any
  * @param fallbacks failed attempts before the answer
  * @param attemptsJson every attempt: model, outcome, milliseconds

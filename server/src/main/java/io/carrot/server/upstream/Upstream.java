@@ -1,6 +1,7 @@
 package io.carrot.server.upstream;
 
 import io.carrot.core.data.ModelPrice;
+import java.util.Set;
 
 /**
  * A resolved upstream.
@@ -12,8 +13,14 @@ import io.carrot.core.data.ModelPrice;
  * @param model the upstream's own model id
  * @param price what its tokens cost
  * @param injectStreamUsage ask for a usage chunk on streams
+ * @param serves the APIs it answers
  */
-public record Upstream(String name, String baseUrl, String apiKey, String model, ModelPrice price, boolean injectStreamUsage) {
+public record Upstream(
+    String name, String baseUrl, String apiKey, String model, ModelPrice price, boolean injectStreamUsage, Set<Api> serves) {
+  public Upstream {
+    serves = Set.copyOf(serves);
+  }
+
   @Override
   public String toString() {
     // never print the key

@@ -18,7 +18,7 @@ class SseRelayTest {
           + "data: [DONE]\n\n";
 
   static SseRelay relay(String s, boolean drop) {
-    return new SseRelay(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), drop);
+    return new SseRelay(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), Api.CHAT, drop);
   }
 
   /** Counts flushes, to check events are sent as they end. */
@@ -40,8 +40,8 @@ class SseRelayTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(STREAM);
     assertThat(out.flushes).isEqualTo(5);
     assertThat(r.completionId()).isEqualTo("c1");
-    assertThat(r.promptTokens()).isEqualTo(5);
-    assertThat(r.completionTokens()).isEqualTo(2);
+    assertThat(r.usage()).isEqualTo(new Usage(5L, 2L));
+    assertThat(r.deliveredText()).isEqualTo("Hi");
     assertThat(r.bytesOut()).isEqualTo(STREAM.length());
   }
 
@@ -55,7 +55,40 @@ class SseRelayTest {
         "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\r\n\r\n"
             + ": keep-alive comment\n\n"
             + "data: [DONE]\n\n");
-    assertThat(r.completionTokens()).isEqualTo(2);
+    assertThat(r.usage().outputTokens()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamWithoutItsEndMarkerOrCutMidLineIsBrokenAndOnlyWholeLinesAreSent() throws IOException {
+    String cut = "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"id\":\"c1\",\"cho";
+    for (String s : new String[] {cut, STREAM.replace("data: [DONE]\n\n", "")}) {
+      SseRelay r = relay(s, false);
+      r.readFirst();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThatThrownBy(() -> r.pump(out)).isInstanceOf(SseRelay.UpstreamBrokenException.class);
+      assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\"cho\n").endsWith("\n\n");
+      assertThat(r.deliveredText()).isEqualTo("Hi");
+      r.writeError(out, "broken", "upstream_stream_broken");
+      assertThat(out.toString(StandardCharsets.UTF_8)).endsWith(
+          "\n\ndata: {\"error\":{\"message\":\"broken\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_stream_broken\"}}\n\n");
+    }
+  }
+
+  @Test
+  void readsResponsesApiEvents() throws IOException {
+    String s = "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}\n\n"
+        + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Paris\"}\n\n"
+        + "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\","
+        + "\"usage\":{\"input_tokens\":9,\"output_tokens\":-3}}}\n\n";
+    SseRelay r = new SseRelay(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), Api.RESPONSES, true);
+    r.readFirst();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    r.pump(out);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(s);
+    assertThat(r.completionId()).isEqualTo("resp_1");
+    assertThat(r.deliveredText()).isEqualTo("Paris");
+    // a negative count is not believed
+    assertThat(r.usage()).isEqualTo(new Usage(9L, null));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.carrot.core.predict.blend;
 
+import io.carrot.core.CarrotException;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
 import java.util.ArrayList;
@@ -29,12 +30,12 @@ public final class BlendPredictor implements Predictor {
    */
   public BlendPredictor(String name, List<Predictor> parts, double[][] qualityWeights, double[][] tokenWeights) {
     if (parts.isEmpty() || qualityWeights.length != parts.size() || tokenWeights.length != parts.size()) {
-      throw new IllegalArgumentException("one weight row per part expected");
+      throw new CarrotException("one weight row per part expected");
     }
     List<String> models = parts.get(0).models();
     for (Predictor p : parts) {
       if (!p.models().equals(models) || p.dimension() != parts.get(0).dimension()) {
-        throw new IllegalArgumentException("blended predictors must share models and dimension");
+        throw new CarrotException("blended predictors must share models and dimension");
       }
     }
     for (int m = 0; m < models.size(); m++) {
@@ -45,7 +46,7 @@ public final class BlendPredictor implements Predictor {
         st += tokenWeights[i][m];
       }
       if (Math.abs(sq - 1) > 1e-6 || Math.abs(st - 1) > 1e-6) {
-        throw new IllegalArgumentException("weights of model " + models.get(m) + " must sum to 1");
+        throw new CarrotException("weights of model " + models.get(m) + " must sum to 1");
       }
     }
     this.name = name;

@@ -25,11 +25,11 @@ public final class CalibratedPredictor implements Predictor {
 
   public CalibratedPredictor(Predictor base, double[] knotX, double[] knotY) {
     if (knotX.length == 0 || knotX.length != knotY.length) {
-      throw new IllegalArgumentException("calibration needs matching, non-empty knots");
+      throw new CarrotException("calibration needs matching, non-empty knots");
     }
     for (int i = 1; i < knotX.length; i++) {
       if (!(knotX[i] > knotX[i - 1]) || knotY[i] < knotY[i - 1]) {
-        throw new IllegalArgumentException("calibration knots must be increasing in x and non-decreasing in y");
+        throw new CarrotException("calibration knots must be increasing in x and non-decreasing in y");
       }
     }
     this.base = base;

@@ -1,5 +1,6 @@
 package io.carrot.core.predict.knn;
 
+import io.carrot.core.CarrotException;
 import io.carrot.core.index.VectorIndex;
 import io.carrot.core.predict.Dimensions;
 import io.carrot.core.predict.Prediction;
@@ -42,10 +43,10 @@ public final class KnnPredictor implements Predictor {
       List<String> models, VectorIndex index, float[] quality, float[] tokens, int k, Map<String, Object> diagnostics) {
     int m = models.size();
     if (quality.length != index.size() * m || tokens.length != index.size() * m) {
-      throw new IllegalArgumentException("targets must be n x M = " + index.size() + " x " + m);
+      throw new CarrotException("targets must be n x M = " + index.size() + " x " + m);
     }
     if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1, got " + k);
+      throw new CarrotException("k must be >= 1, got " + k);
     }
     this.models = List.copyOf(models);
     this.index = index;
@@ -131,7 +132,7 @@ public final class KnnPredictor implements Predictor {
    */
   public KnnPredictor withIndex(VectorIndex other) {
     if (other.size() != index.size() || other.dimension() != index.dimension()) {
-      throw new IllegalArgumentException(
+      throw new CarrotException(
           "the new index holds " + other.size() + " x " + other.dimension() + " rows, the predictor's "
               + index.size() + " x " + index.dimension());
     }

@@ -1,5 +1,6 @@
 package io.carrot.core.predict.knn;
 
+import io.carrot.core.CarrotException;
 import io.carrot.core.predict.Dimensions;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
@@ -102,14 +103,14 @@ public final class WeightedKnnPredictor implements Predictor {
       Map<String, Object> diagnostics) {
     int m = store.models().size();
     if (!(tau > 0)) {
-      throw new IllegalArgumentException("tau must be > 0 (+inf for uniform weights), got " + tau);
+      throw new CarrotException("tau must be > 0 (+inf for uniform weights), got " + tau);
     }
     if (qualityStrength.length != m || tokenStrength.length != m) {
-      throw new IllegalArgumentException("one prior strength per model expected (" + m + ")");
+      throw new CarrotException("one prior strength per model expected (" + m + ")");
     }
     for (int j = 0; j < m; j++) {
       if (!(qualityStrength[j] >= 0 && tokenStrength[j] >= 0 && Double.isFinite(qualityStrength[j] + tokenStrength[j]))) {
-        throw new IllegalArgumentException("prior strengths must be finite and >= 0, got "
+        throw new CarrotException("prior strengths must be finite and >= 0, got "
             + qualityStrength[j] + " and " + tokenStrength[j] + " for model " + store.models().get(j));
       }
     }

@@ -44,16 +44,16 @@ public final class WeightedKnnTrainer {
     this.strengthGrid = strengthGrid.clone();
     this.seed = seed;
     if (this.kGrid.length == 0 || this.kGrid[0] < 1 || this.tauGrid.length == 0 || this.strengthGrid.length == 0) {
-      throw new IllegalArgumentException("grids must be non-empty, k >= 1");
+      throw new CarrotException("grids must be non-empty, k >= 1");
     }
     for (double t : this.tauGrid) {
       if (!(t > 0)) {
-        throw new IllegalArgumentException("tau must be > 0 (+inf for uniform weights), got " + t);
+        throw new CarrotException("tau must be > 0 (+inf for uniform weights), got " + t);
       }
     }
     for (double a : this.strengthGrid) {
       if (!(a >= 0 && Double.isFinite(a))) {
-        throw new IllegalArgumentException("prior strengths must be finite and >= 0, got " + a);
+        throw new CarrotException("prior strengths must be finite and >= 0, got " + a);
       }
     }
   }

@@ -28,7 +28,7 @@ public final class LowRankPredictor implements Predictor {
   public LowRankPredictor(Predictor base, double[] mean, double[][] basis) {
     int m = base.models().size();
     if (mean.length != m || basis.length != m) {
-      throw new IllegalArgumentException("low-rank arrays must have one row per model");
+      throw new CarrotException("low-rank arrays must have one row per model");
     }
     this.base = base;
     this.mean = mean.clone();

@@ -74,10 +74,10 @@ public final class LinearPredictor implements Predictor {
       List<String> models, int d, float[] weights, double[] bias, double[] lambdas, List<QualityLink> links, List<TokenScale> scales) {
     int outs = 2 * models.size();
     if (weights.length != d * outs || bias.length != outs || lambdas.length != outs) {
-      throw new IllegalArgumentException("linear predictor arrays do not match d=" + d + " and " + outs + " outputs");
+      throw new CarrotException("linear predictor arrays do not match d=" + d + " and " + outs + " outputs");
     }
     if (links.size() != models.size() || scales.size() != models.size()) {
-      throw new IllegalArgumentException("linear predictor needs one quality link and one token scale per model");
+      throw new CarrotException("linear predictor needs one quality link and one token scale per model");
     }
     this.models = List.copyOf(models);
     this.d = d;

@@ -1,5 +1,7 @@
 package io.carrot.core.predict.network;
 
+import io.carrot.core.CarrotException;
+
 /**
  * A feed-forward network on float32 weights: {@code inputs -> hidden ReLU units -> outputs} (raw
  * output values, no activation), or {@code inputs -> outputs} directly when {@code hidden} is 0.
@@ -27,14 +29,14 @@ public final class MlpNetwork {
     this(inputs, hidden, outputs, rows(w1, hidden > 0 ? inputs : 0, hidden, "w1"),
         b1.clone(), rows(w2, hidden > 0 ? hidden : inputs, outputs, "w2"), b2.clone());
     if (b1.length != hidden || b2.length != outputs) {
-      throw new IllegalArgumentException(
+      throw new CarrotException(
           "network biases do not match hidden=" + hidden + ", outputs=" + outputs + ": " + b1.length + ", " + b2.length);
     }
   }
 
   private MlpNetwork(int inputs, int hidden, int outputs, float[][] w1, float[] b1, float[][] w2, float[] b2) {
     if (inputs < 1 || hidden < 0 || outputs < 1) {
-      throw new IllegalArgumentException(
+      throw new CarrotException(
           "network shape must have inputs >= 1, hidden >= 0, outputs >= 1; got " + inputs + ", " + hidden + ", " + outputs);
     }
     this.inputs = inputs;
@@ -48,7 +50,7 @@ public final class MlpNetwork {
 
   private static float[][] rows(float[] flat, int rows, int cols, String what) {
     if (flat.length != rows * cols) {
-      throw new IllegalArgumentException(what + " has " + flat.length + " values, expected " + rows + " x " + cols);
+      throw new CarrotException(what + " has " + flat.length + " values, expected " + rows + " x " + cols);
     }
     float[][] out = new float[rows][cols];
     for (int r = 0; r < rows; r++) {

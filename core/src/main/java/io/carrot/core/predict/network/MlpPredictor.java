@@ -1,5 +1,6 @@
 package io.carrot.core.predict.network;
 
+import io.carrot.core.CarrotException;
 import io.carrot.core.predict.Dimensions;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
@@ -63,7 +64,7 @@ public final class MlpPredictor implements Predictor {
       int n = trials.size();
       if (qualityTrials.isEmpty() || tokenTrials.isEmpty()
           || java.util.stream.Stream.concat(qualityTrials.stream(), tokenTrials.stream()).anyMatch(i -> i < 0 || i >= n)) {
-        throw new IllegalArgumentException("chosen trials must be non-empty and index the " + n + " trials");
+        throw new CarrotException("chosen trials must be non-empty and index the " + n + " trials");
       }
     }
   }
@@ -92,16 +93,16 @@ public final class MlpPredictor implements Predictor {
     int m = models.size();
     int d = inputMean.length;
     if (qualityNets.isEmpty() || tokenNets.isEmpty()) {
-      throw new IllegalArgumentException("mlp needs at least one quality and one token network");
+      throw new CarrotException("mlp needs at least one quality and one token network");
     }
     List<MlpNetwork> all = new java.util.ArrayList<>(qualityNets);
     all.addAll(tokenNets);
     if (inputScale.length != d || all.stream().anyMatch(n -> n.inputs() != d)) {
-      throw new IllegalArgumentException("mlp input arrays and networks must share dimension " + d);
+      throw new CarrotException("mlp input arrays and networks must share dimension " + d);
     }
     if (all.stream().anyMatch(n -> n.outputs() != m) || tokenMean.length != m || tokenStd.length != m
         || tokenFactor.length != m) {
-      throw new IllegalArgumentException("mlp quality and token parts must have one output per model (" + m + ")");
+      throw new CarrotException("mlp quality and token parts must have one output per model (" + m + ")");
     }
     this.models = List.copyOf(models);
     this.d = d;
