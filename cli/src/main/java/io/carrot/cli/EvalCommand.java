@@ -109,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--folds", paramLabel = "K",
       description = "Also a K-fold cross-evaluation: every prompt of the dataset (all splits) is a test prompt once; routers fitted on the"
-          + " other folds (inner validation: 20% of them), decisions pooled, paired bootstrap intervals between every two routers.")
+          + " other folds (inner validation: 20%% of them), decisions pooled, paired bootstrap intervals between every two routers.")
   Integer folds;
 
   @Option(names = "--leave-out-source", split = ",", paramLabel = "S[,S...]|all",
