@@ -11,10 +11,8 @@ import io.carrot.core.route.BudgetPacer;
 import io.carrot.core.route.Decision;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -137,59 +135,11 @@ public final class RoutingChatModel implements ChatModel {
   }
 
   /** Builds a {@link RoutingChatModel}. */
-  public static final class Builder {
-    private CarrotRouter router;
-    private final Map<String, ChatModel> models = new LinkedHashMap<>();
-    private RouteOptions options;
-    private int maxAttempts = 3;
-    private BudgetPacer pacer;
-
+  public static final class Builder extends RoutingBuilder<ChatModel, Builder> {
     private Builder() {}
 
-    /** The router that decides (required). */
-    public Builder router(CarrotRouter router) {
-      this.router = router;
-      return this;
-    }
-
-    /** Adds a candidate: {@code name} must be one of the router's models. */
-    public Builder model(String name, ChatModel model) {
-      models.put(name, Objects.requireNonNull(model, "chat model for '" + name + "'"));
-      return this;
-    }
-
-    /** Adds several candidates, keyed by router model name. */
-    public Builder models(Map<String, ? extends ChatModel> named) {
-      named.forEach(this::model);
-      return this;
-    }
-
-    /** Routes at trade-off {@code mu} in [0, 1] with no other constraints; this or {@link #options} is required. */
-    public Builder mu(double mu) {
-      this.options = RouteOptions.mu(mu);
-      return this;
-    }
-
-    /** Routes with every knob of {@link RouteOptions}. */
-    public Builder options(RouteOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /**
-     * Routes with {@code pacer} ({@link CarrotRouter#pacer(double)}) instead of the options' mu, to
-     * share one budget stream between several models (e.g. a blocking and a streaming one); options
-     * may carry the pacer's own budget. Without it, options with a budget get a pacer of their own;
-     * either way each answer's real cost is recorded in the pacer.
-     */
-    public Builder pacer(BudgetPacer pacer) {
-      this.pacer = Objects.requireNonNull(pacer, "pacer");
-      return this;
-    }
-
-    /** How many candidates to try, best first, before giving up (default 3, at least 1). */
-    public Builder maxAttempts(int maxAttempts) {
-      this.maxAttempts = maxAttempts;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -201,7 +151,7 @@ public final class RoutingChatModel implements ChatModel {
      *     other than the pacer's, or one that the router has no budget curve for
      */
     public RoutingChatModel build() {
-      return new RoutingChatModel(new Dispatch<>(router, models, options, maxAttempts, pacer));
+      return new RoutingChatModel(dispatch());
     }
   }
 }

@@ -20,11 +20,9 @@ import io.carrot.core.route.Decision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -281,59 +279,11 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
   }
 
   /** Builds a {@link RoutingStreamingChatModel}. */
-  public static final class Builder {
-    private CarrotRouter router;
-    private final Map<String, StreamingChatModel> models = new LinkedHashMap<>();
-    private RouteOptions options;
-    private int maxAttempts = 3;
-    private BudgetPacer pacer;
-
+  public static final class Builder extends RoutingBuilder<StreamingChatModel, Builder> {
     private Builder() {}
 
-    /** The router that decides (required). */
-    public Builder router(CarrotRouter router) {
-      this.router = router;
-      return this;
-    }
-
-    /** Adds a candidate: {@code name} must be one of the router's models. */
-    public Builder model(String name, StreamingChatModel model) {
-      models.put(name, Objects.requireNonNull(model, "streaming chat model for '" + name + "'"));
-      return this;
-    }
-
-    /** Adds several candidates, keyed by router model name. */
-    public Builder models(Map<String, ? extends StreamingChatModel> named) {
-      named.forEach(this::model);
-      return this;
-    }
-
-    /** Routes at trade-off {@code mu} in [0, 1] with no other constraints; this or {@link #options} is required. */
-    public Builder mu(double mu) {
-      this.options = RouteOptions.mu(mu);
-      return this;
-    }
-
-    /** Routes with every knob of {@link RouteOptions}. */
-    public Builder options(RouteOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /**
-     * Routes with {@code pacer} ({@link CarrotRouter#pacer(double)}) instead of the options' mu, to
-     * share one budget stream between several models (e.g. a blocking and a streaming one); options
-     * may carry the pacer's own budget. Without it, options with a budget get a pacer of their own;
-     * either way each answer's real cost is recorded in the pacer.
-     */
-    public Builder pacer(BudgetPacer pacer) {
-      this.pacer = Objects.requireNonNull(pacer, "pacer");
-      return this;
-    }
-
-    /** How many candidates to try, best first, before giving up (default 3, at least 1). */
-    public Builder maxAttempts(int maxAttempts) {
-      this.maxAttempts = maxAttempts;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -345,7 +295,7 @@ public final class RoutingStreamingChatModel implements StreamingChatModel {
      *     other than the pacer's, or one that the router has no budget curve for
      */
     public RoutingStreamingChatModel build() {
-      return new RoutingStreamingChatModel(new Dispatch<>(router, models, options, maxAttempts, pacer));
+      return new RoutingStreamingChatModel(dispatch());
     }
   }
 }
