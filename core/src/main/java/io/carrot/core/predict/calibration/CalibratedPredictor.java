@@ -3,6 +3,7 @@ package io.carrot.core.predict.calibration;
 import io.carrot.core.CarrotException;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.WrappingPredictor;
 import io.carrot.core.predict.TrainingSet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,14 +17,14 @@ import java.util.Map;
  * transform applied to every model alike keeps the ranking between models at {@code mu = 0}, while
  * making quality comparable to costs and to a user's quality floor. Tokens pass through.
  */
-public final class CalibratedPredictor implements Predictor {
+public final class CalibratedPredictor extends WrappingPredictor {
   public static final String KIND = "calibrated";
 
-  private final Predictor base;
   private final double[] knotX; // increasing
   private final double[] knotY; // non-decreasing
 
   public CalibratedPredictor(Predictor base, double[] knotX, double[] knotY) {
+    super(base);
     if (knotX.length == 0 || knotX.length != knotY.length) {
       throw new CarrotException("calibration needs matching, non-empty knots");
     }
@@ -32,7 +33,6 @@ public final class CalibratedPredictor implements Predictor {
         throw new CarrotException("calibration knots must be increasing in x and non-decreasing in y");
       }
     }
-    this.base = base;
     this.knotX = knotX.clone();
     this.knotY = knotY.clone();
   }
@@ -120,10 +120,6 @@ public final class CalibratedPredictor implements Predictor {
     return knotY[lo] + f * (knotY[hi] - knotY[lo]);
   }
 
-  public Predictor base() {
-    return base;
-  }
-
   public double[] knotX() {
     return knotX.clone();
   }
@@ -138,24 +134,14 @@ public final class CalibratedPredictor implements Predictor {
   }
 
   @Override
-  public List<String> models() {
-    return base.models();
-  }
-
-  @Override
-  public int dimension() {
-    return base.dimension();
-  }
-
-  @Override
   public Prediction predict(float[] embedding) {
-    return calibrated(base.predict(embedding));
+    return calibrated(base().predict(embedding));
   }
 
   /** The base predicts all prompts at once (it may do so in parallel), then each is mapped. */
   @Override
   public Prediction[] predictAll(float[][] embeddings) {
-    Prediction[] p = base.predictAll(embeddings);
+    Prediction[] p = base().predictAll(embeddings);
     Prediction[] out = new Prediction[p.length];
     for (int i = 0; i < p.length; i++) {
       out[i] = calibrated(p[i]);
@@ -177,7 +163,7 @@ public final class CalibratedPredictor implements Predictor {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("calibration", "isotonic (pool-adjacent-violators) on validation, shared by all models");
     h.put("knots", knotX.length);
-    h.put("base", Map.of("kind", base.kind(), "hyper_parameters", base.hyperParameters()));
+    h.put("base", Map.of("kind", base().kind(), "hyper_parameters", base().hyperParameters()));
     return h;
   }
 }

@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.linalg.SymmetricEigen;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.Predictor;
+import io.carrot.core.predict.WrappingPredictor;
 import io.carrot.core.predict.TrainingSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,20 +18,19 @@ import java.util.Map;
  * outside them is mostly noise, and dropping it curbs the winner's curse of an argmax over many
  * models. {@code r = M} is the base predictor unchanged. Tokens pass through.
  */
-public final class LowRankPredictor implements Predictor {
+public final class LowRankPredictor extends WrappingPredictor {
   public static final String KIND = "low-rank";
   private static final int[] RANKS = {1, 2, 3, 4, 6, 8, 12};
 
-  private final Predictor base;
   private final double[] mean;
   private final double[][] basis; // M x r, orthonormal columns
 
   public LowRankPredictor(Predictor base, double[] mean, double[][] basis) {
-    int m = base.models().size();
+    super(base);
+    int m = base().models().size();
     if (mean.length != m || basis.length != m) {
       throw new CarrotException("low-rank arrays must have one row per model");
     }
-    this.base = base;
     this.mean = mean.clone();
     this.basis = new double[m][];
     for (int i = 0; i < m; i++) {
@@ -146,10 +146,6 @@ public final class LowRankPredictor implements Predictor {
     return out;
   }
 
-  public Predictor base() {
-    return base;
-  }
-
   public double[] mean() {
     return mean.clone();
   }
@@ -172,25 +168,15 @@ public final class LowRankPredictor implements Predictor {
   }
 
   @Override
-  public List<String> models() {
-    return base.models();
-  }
-
-  @Override
-  public int dimension() {
-    return base.dimension();
-  }
-
-  @Override
   public Prediction predict(float[] embedding) {
-    Prediction p = base.predict(embedding);
+    Prediction p = base().predict(embedding);
     return new Prediction(project(p.quality()), p.outputTokens());
   }
 
   /** The base predicts all prompts at once (it may do so in parallel), then each is projected. */
   @Override
   public Prediction[] predictAll(float[][] embeddings) {
-    Prediction[] p = base.predictAll(embeddings);
+    Prediction[] p = base().predictAll(embeddings);
     Prediction[] out = new Prediction[p.length];
     for (int i = 0; i < p.length; i++) {
       out[i] = new Prediction(project(p[i].quality()), p[i].outputTokens());
@@ -203,7 +189,7 @@ public final class LowRankPredictor implements Predictor {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("rank", rank());
     h.put("rank_chosen_by", "squared error of quality on the validation split");
-    h.put("base", Map.of("kind", base.kind(), "hyper_parameters", base.hyperParameters()));
+    h.put("base", Map.of("kind", base().kind(), "hyper_parameters", base().hyperParameters()));
     return h;
   }
 }
