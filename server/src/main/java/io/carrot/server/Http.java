@@ -41,7 +41,59 @@ final class Http {
     if (n == null || !n.isObject()) {
       throw ApiError.badRequest(null, "the request body must be a JSON object, got " + (n == null ? "nothing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
     }
+    String broken = unpairedSurrogate(n, "");
+    if (broken != null) {
+      throw ApiError.badRequest(broken.isEmpty() ? null : broken,
+          "the body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair)"
+              + (broken.isEmpty() ? "" : " in '" + broken + "'") + "; strings must be valid Unicode");
+    }
     return (ObjectNode) n;
+  }
+
+  /**
+   * The path of the first string (value or field name) holding an unpaired surrogate, or null. JSON
+   * lets a body escape one ({@code "\\ud800"}); no UTF-8 writer can send it on to an upstream or a log.
+   */
+  private static String unpairedSurrogate(JsonNode n, String path) {
+    if (n.isTextual()) {
+      return validUtf16(n.textValue()) ? null : path;
+    }
+    if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        String p = unpairedSurrogate(n.get(i), path + "[" + i + "]");
+        if (p != null) {
+          return p;
+        }
+      }
+    } else if (n.isObject()) {
+      for (var it = n.properties().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (!validUtf16(e.getKey())) {
+          return p;
+        }
+        String inner = unpairedSurrogate(e.getValue(), p);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean validUtf16(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static void json(Context ctx, int status, JsonNode body) {

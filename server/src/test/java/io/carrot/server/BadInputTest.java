@@ -46,6 +46,9 @@ class BadInputTest {
   void malformedBodies() throws Exception {
     assertThat(chat(400, "{\"model\": \"carrot\", ").path("message").asText()).startsWith("malformed JSON body: ");
     assertThat(chat(400, "[1, 2]").path("message").asText()).isEqualTo("the request body must be a JSON object, got array");
+    // a JSON escape of a lone surrogate: valid JSON, but no UTF-8 writer can pass it on
+    assertThat(chat(400, "{\"model\": \"carrot\", \"messages\": [{\"role\": \"user\", \"content\": \"a\\ud800b\"}]}")
+        .path("param").asText()).isEqualTo("messages[0].content");
     assertThat(chat(400, "").path("message").asText()).isEqualTo("the request body is empty; expected a JSON object");
     assertThat(chat(400, "{\"model\": \"carrot\", \"messages\": [], \"stream\": \"yes\"}").path("param").asText()).isEqualTo("stream");
     assertThat(chat(400, "{\"model\": \"carrot\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stream\": \"yes\"}")

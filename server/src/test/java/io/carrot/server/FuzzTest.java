@@ -107,6 +107,8 @@ class FuzzTest {
       case 2 -> "{\"model\":\"carrot\",\"messages\":" + "[".repeat(900) + "]".repeat(900) + "}";
       case 3 -> new String(randomBytes(rnd), StandardCharsets.ISO_8859_1);
       case 4 -> text.replace("\"model\"", "\"model\":1,\"model\"");
+      // JSON escapes of unpaired surrogates: valid JSON text whose strings no UTF-8 encoder can write
+      case 5 -> text.replace("\"content\":\"", "\"content\":\"\\ud800 ").replace("\"input\":\"", "\"input\":\"\\udc00");
       default -> text;
     };
   }
