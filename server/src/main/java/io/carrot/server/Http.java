@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.files.Json;
+import io.carrot.server.log.DecisionLog;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,18 +84,13 @@ final class Http {
 
   private static boolean validUtf16(String s) {
     for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return false;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
+      if (DecisionLog.unpairedSurrogateAt(s, i)) {
         return false;
       }
     }
     return true;
   }
+
 
   static void json(Context ctx, int status, JsonNode body) {
     try {

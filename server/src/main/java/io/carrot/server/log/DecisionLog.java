@@ -562,17 +562,19 @@ public final class DecisionLog implements AutoCloseable {
   }
 
   private static boolean ok(String s, int i) {
+    return s.charAt(i) != 0 && !unpairedSurrogateAt(s, i);
+  }
+
+  /** True when {@code s.charAt(i)} is a UTF-16 surrogate without its other half (no UTF-8 writer can encode it). */
+  public static boolean unpairedSurrogateAt(String s, int i) {
     char c = s.charAt(i);
-    if (c == 0) {
-      return false;
-    }
     if (Character.isHighSurrogate(c)) {
-      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
     }
     if (Character.isLowSurrogate(c)) {
-      return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+      return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
     }
-    return true;
+    return false;
   }
 
   private static void setDouble(PreparedStatement p, int i, Double v) throws SQLException {
