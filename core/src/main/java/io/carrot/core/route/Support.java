@@ -3,6 +3,7 @@ package io.carrot.core.route;
 import io.carrot.core.CarrotException;
 import io.carrot.core.predict.ConstantPredictor;
 import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.predict.Dimensions;
 import io.carrot.core.predict.Prediction;
 import io.carrot.core.predict.TrainingSet;
 import java.util.Arrays;
@@ -161,10 +162,7 @@ public final class Support {
 
   /** The support of one embedded prompt. */
   public Level level(float[] embedding) {
-    if (embedding.length != sample.dimension()) {
-      throw new CarrotException("support: the prompt vector has dimension " + embedding.length + ", expected "
-          + sample.dimension());
-    }
+    Dimensions.check(embedding, sample.dimension());
     return levelOf(meanSimilarity(sample, embedding, sample.topK(embedding, k, null)));
   }
 
