@@ -4,6 +4,8 @@ import io.carrot.api.CarrotRouter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.files.CsvTable;
+import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.index.VectorIndex;
 import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
@@ -114,21 +116,35 @@ final class BenchCommand implements Callable<Integer> {
 
     // random targets make CV pick the largest k; time decisions at the k real datasets get (16-128)
     KnnPredictor decisionKnn = KnnTrainer.fixed(32).fit(ts, x -> {});
-    Router router = new Router(decisionKnn, new PriceTable(prices), 1000, new Provenance("bench", "", store, "random", "none", 42, "", "", Map.of()));
+    Router router = decisionRouter(decisionKnn, prices);
+    // the same store searched by a full float scan (the default before the int8 prefilter), timed
+    // interleaved with the default so both see the same machine load
+    Router scanRouter = decisionRouter(decisionKnn.withIndex(new FullScan(new ExactKnnIndex(ts.embeddings()))), prices);
     float[][] queries = randomUnit(rnd, 200, d);
     for (int w = 0; w < 500; w++) {
       router.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
+      scanRouter.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
     }
     double[] lat = new double[iterations];
+    double[] scanLat = new double[iterations];
     for (int i = 0; i < iterations; i++) {
-      long s = System.nanoTime();
-      router.route(queries[i % queries.length], 100, RouteOptions.mu(0.1));
-      lat[i] = (System.nanoTime() - s) / 1e6;
+      boolean scanFirst = i % 2 == 1;
+      if (scanFirst) {
+        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
+      }
+      lat[i] = timeDecision(router, queries[i % queries.length]);
+      if (!scanFirst) {
+        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
+      }
     }
     Arrays.sort(lat);
-    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (index mode " + VectorIndexes.configuredMode() + ") over "
-        + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off"));
+    Arrays.sort(scanLat);
+    String search = decisionKnn.index().kind() + " KNN search (index mode " + VectorIndexes.configuredMode() + (prefiltered(decisionKnn) ? ", int8 prefilter" : "")
+        + ") over " + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off");
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", search + "; 95% interval of the median " + medianInterval(lat));
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
+    record("decision_ms_p50_full_scan", pct(scanLat, 0.5), "ms", "", "the same store by a full float scan, interleaved with the above; 95% interval " + medianInterval(scanLat));
+    record("decision_agreement_vs_full_scan", agreement(router, scanRouter, queries), "fraction", "1", "same model and same neighbours over " + queries.length + " queries x mu 0, 0.1, 0.5, 1");
 
     for (String name : CarrotRouter.SHIPPED) {
       if (CarrotRouter.hasShipped(name)) {
@@ -200,6 +216,77 @@ final class BenchCommand implements Callable<Integer> {
     record("embedding_prompts_per_second" + suffix, rounds * batch.size() / secs, "prompts/s",
         emb instanceof io.carrot.embed.StaticEmbedder ? ">= 5000" : ">= 100",
         "batches of 32, ~100-token prompts, " + Runtime.getRuntime().availableProcessors() + " cores, " + emb.id());
+  }
+
+  private Router decisionRouter(KnnPredictor knn, Map<String, ModelPrice> prices) {
+    return new Router(knn, new PriceTable(prices), 1000, new Provenance("bench", "", store, "random", "none", 42, "", "", Map.of()));
+  }
+
+  private static double timeDecision(Router router, float[] query) {
+    long s = System.nanoTime();
+    router.route(query, 100, RouteOptions.mu(0.1));
+    return (System.nanoTime() - s) / 1e6;
+  }
+
+  private static boolean prefiltered(KnnPredictor knn) {
+    return knn.index() instanceof ExactKnnIndex e && e.prefiltered();
+  }
+
+  /**
+   * The fraction of (query, mu) pairs where both routers choose the same model from the same
+   * predicted qualities (the neighbours' averages, so the same neighbours).
+   */
+  private static double agreement(Router a, Router b, float[][] queries) {
+    int same = 0;
+    int all = 0;
+    for (float[] q : queries) {
+      for (double mu : new double[] {0, 0.1, 0.5, 1}) {
+        var da = a.route(q, 100, RouteOptions.mu(mu));
+        var db = b.route(q, 100, RouteOptions.mu(mu));
+        all++;
+        if (da.model().equals(db.model()) && da.candidates().equals(db.candidates())) {
+          same++;
+        }
+      }
+    }
+    return (double) same / all;
+  }
+
+  /** A distribution-free 95% interval of the median of sorted samples: order statistics n/2 -+ 0.98 sqrt(n). */
+  private static String medianInterval(double[] sorted) {
+    int n = sorted.length;
+    int half = (int) Math.ceil(0.98 * Math.sqrt(n));
+    int lo = Math.max(0, n / 2 - half);
+    int hi = Math.min(n - 1, n / 2 + half);
+    return String.format(Locale.ROOT, "[%.3f, %.3f] ms", sorted[lo], sorted[hi]);
+  }
+
+  /** An exact index answering every single query by a full float scan (what its batched path does). */
+  private record FullScan(VectorIndex exact) implements VectorIndex {
+    @Override
+    public int size() {
+      return exact.size();
+    }
+
+    @Override
+    public int dimension() {
+      return exact.dimension();
+    }
+
+    @Override
+    public float[] row(int j) {
+      return exact.row(j);
+    }
+
+    @Override
+    public int[] topK(float[] q, int k, boolean[] excluded) {
+      return exact.topK(new float[][] {q}, k, excluded)[0];
+    }
+
+    @Override
+    public String kind() {
+      return exact.kind();
+    }
   }
 
   private void record(String metric, double value, String unit, String target, String notes) {
