@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
     for (int m = 0; m < models; m++) {
       names.add("model-" + m);
-      prices.put("model-" + m, new ModelPrice(0.1 * (m + 1), 0.4 * (m + 1), ""));
+      prices.put("model-" + m, modelPrice(m));
     }
     for (int i = 0; i < store; i++) {
       for (int m = 0; m < models; m++) {
@@ -329,24 +329,15 @@ final class BenchCommand implements Callable<Integer> {
     return x;
   }
 
-  /**
-   * Fits one estimator, or for {@code auto} every candidate with shared parts and a validation
-   * prediction each (what {@code carrot train --estimator auto} does besides its cheap sweeps).
-   */
+  /** Fits one estimator ({@code auto} fits every candidate, with shared parts, and a validation prediction each). */
   private static String fit(String name, TrainingSet train, TrainingSet val) {
-    Map<String, String> settings = Map.of("k", "auto");
-    if (!name.equals(io.carrot.core.train.AutoSelect.NAME)) {
-      io.carrot.core.train.Estimators.get(name).fit(train, val, settings, io.carrot.core.ProgressListener.NONE);
-      return "";
-    }
-    io.carrot.core.train.SharedFits.within(() -> {
-      for (String c : io.carrot.core.train.AutoSelect.CANDIDATES) {
-        io.carrot.core.train.Estimators.get(c).fit(train, val, settings, io.carrot.core.ProgressListener.NONE)
-            .predictAll(val.embeddings());
-      }
-      return null;
-    });
-    return "; auto: " + String.join(",", io.carrot.core.train.AutoSelect.CANDIDATES);
+    io.carrot.core.train.Estimators.get(name).fit(train, val, Map.of("k", "auto"), io.carrot.core.ProgressListener.NONE);
+    return name.equals(io.carrot.core.train.AutoSelect.NAME) ? "; auto: " + String.join(",", io.carrot.core.train.AutoSelect.CANDIDATES) : "";
+  }
+
+  /** The synthetic price of model {@code m}: dearer with the index. */
+  private static ModelPrice modelPrice(int m) {
+    return new ModelPrice(0.1 * (m + 1), 0.4 * (m + 1), "");
   }
 
   /** n prompts whose 0/1 quality and token counts follow a logistic / log-linear model of 4 directions. */
@@ -356,6 +347,12 @@ final class BenchCommand implements Callable<Integer> {
     float[][] e = randomUnit(r, n, d);
     double[][] q = new double[n][m];
     double[][] t = new double[n][m];
+    double[][] in = new double[n][m];
+    double[][] cost = new double[n][m];
+    List<ModelPrice> prices = new ArrayList<>();
+    for (int j = 0; j < m; j++) {
+      prices.add(modelPrice(j));
+    }
     for (int i = 0; i < n; i++) {
       double[] z = new double[dirs.length];
       for (int a = 0; a < dirs.length; a++) {
@@ -367,8 +364,10 @@ final class BenchCommand implements Callable<Integer> {
         double logit = coef[j][0] + 1.5 * z[0] + coef[j][1] * z[1] + coef[j][2] * z[2];
         q[i][j] = r.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
         t[i][j] = Math.round(Math.exp(5 + 0.3 * coef[j][3] + 0.5 * z[3] + 0.3 * r.nextGaussian()));
+        in[i][j] = 100;
+        cost[i][j] = prices.get(j).cost(in[i][j], t[i][j]);
       }
     }
-    return new TrainingSet(names, e, q, t);
+    return new TrainingSet(names, e, q, t, new TrainingSet.Costs(prices, in, cost)); // costs: what auto compares on
   }
 }
