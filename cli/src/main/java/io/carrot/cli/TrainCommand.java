@@ -64,9 +64,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    if (!estimator.equals(AutoSelect.NAME)) {
-      Estimators.get(estimator); // an unknown name fails before any slow work
-    }
+    Estimators.get(estimator); // an unknown name fails before any slow work
     Estimators.knnTrainer(k); // validates --k before any slow work
     Dataset d = data.read();
     List<PromptRecord> rows = new ArrayList<>(d.requireRows(Split.TRAIN));
@@ -79,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
       err.println("note: no validation prompts to compare estimators on, so this trains the paper's CARROT-KNN"
           + " (--estimator knn); give the dataset a validation split for --estimator auto");
     }
-    Estimator est = estimator.equals(AutoSelect.NAME) ? null : Estimators.get(estimator);
+    Estimator est = Estimators.get(estimator);
     if (splits.equals("train+validation")) {
       if (!estimator.equals("knn")) {
         throw new CarrotException("--splits train+validation leaves no validation prompts for --estimator " + estimator + "; use --splits train");
@@ -110,14 +108,14 @@ final class TrainCommand implements Callable<Integer> {
       }
       Router r;
       String trained = estimator;
-      if (est == null) {
-        AutoSelect.Selection sel = AutoSelect.select(d, rows, e, validation, val == null ? new float[0][] : val.embeddings(),
-            settings, vectors.embedderId(), new Cl100kTokenCounter().id(), extra, progress);
+      if (est instanceof AutoSelect) { // every candidate's validation result is printed
+        AutoSelect.Selection sel = AutoSelect.select(RouterTrainer.trainingSet(d, rows, e), val, settings, progress);
         for (AutoSelect.Trial t : sel.trials()) {
           spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-20s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
               t.estimator(), t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
         }
-        r = sel.best().router();
+        extra.put("estimator", sel.best().estimator());
+        r = RouterTrainer.train(d, rows, e, ts -> sel.best().predictor(), 42, vectors.embedderId(), new Cl100kTokenCounter().id(), extra);
         trained = "auto (chose " + sel.best().estimator() + ")";
       } else {
         r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),
