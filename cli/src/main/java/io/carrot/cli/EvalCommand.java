@@ -112,6 +112,11 @@ final class EvalCommand implements Callable<Integer> {
           + " other folds (inner validation: 20%% of them), decisions pooled, paired bootstrap intervals between every two routers.")
   Integer folds;
 
+  @Option(names = "--compare-embedders", split = ",", paramLabel = "NAME[,NAME...]",
+      description = "With --folds: also fit CARROT and CARROT-KNN on each of these embedders' vectors on the same folds (routers"
+          + " named <router>@<name>), with paired intervals against the main embedder's routers and a table of embedders.")
+  List<String> compareEmbedders;
+
   @Option(names = "--leave-out-source", split = ",", paramLabel = "S[,S...]|all",
       description = "Also train on the other sources and test on each source group given (all: every one in turn), against the"
           + " prompt-blind routers fitted on the same training data, with paired intervals.")
@@ -192,6 +197,9 @@ final class EvalCommand implements Callable<Integer> {
     if (folds != null && folds < 2) {
       throw new CarrotException("--folds must be at least 2, got " + folds);
     }
+    if (compareEmbedders != null && folds == null) {
+      throw new CarrotException("--compare-embedders compares embedders on the folds of --folds K; add --folds (e.g. --folds 5)");
+    }
     if (sourceGroups != null && leaveOut == null) {
       throw new CarrotException("--source-groups applies to --leave-out-source only");
     }
@@ -225,17 +233,29 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     StageProgress progress = new StageProgress(err);
+    List<PromptVectors> others = new ArrayList<>();
     try (PromptVectors vectors = new PromptVectors(opts, err)) {
       EvaluationHarness.SplitEmbeddings embed = (split, rows) -> vectors.of(rows, "embedding " + split.key());
       String tokens = new Cl100kTokenCounter().id();
       EvalReport rep = EvaluationHarness.run(d, embed, r, vectors.embedderId(), tokens, options, progress);
+      List<CrossEvaluation.Alternative> alternatives = new ArrayList<>();
+      for (String name : compareEmbedders == null ? List.<String>of() : compareEmbedders) {
+        DataOptions o = new DataOptions();
+        o.embedder = name;
+        PromptVectors pv = new PromptVectors(o, err);
+        others.add(pv);
+        alternatives.add(new CrossEvaluation.Alternative(name, (split, rows) -> pv.of(rows, "embedding " + split.key() + " (" + name + ")"),
+            pv.embedderId()));
+      }
       EvalReport.CrossEval cv = folds == null ? null
-          : CrossEvaluation.folds(d, embed, vectors.embedderId(), tokens, options, folds, progress);
+          : CrossEvaluation.folds(d, embed, vectors.embedderId(), tokens, options, folds, alternatives, progress);
       List<EvalReport.CrossEval> held = leaveOut == null ? List.of()
           : CrossEvaluation.leaveOneSourceOut(d, embed, vectors.embedderId(), tokens, options,
               sourceGroups == null ? SourceGroups.none() : SourceGroups.parse(sourceGroups), leaveOut, progress);
       progress.finish();
       return cv == null && held.isEmpty() ? rep : rep.withCrossEvaluations(cv, held);
+    } finally {
+      others.forEach(PromptVectors::close);
     }
   }
 
