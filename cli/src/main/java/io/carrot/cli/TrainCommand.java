@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
 import io.carrot.core.curve.BudgetCurves;
 import io.carrot.core.curve.EvalSet;
+import io.carrot.core.data.Boilerplate;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
@@ -57,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Which splits to fit on (default: ${DEFAULT-VALUE}); estimators other than knn need validation held out.")
   String splits;
 
+  /** Provenance key recording how the training prompts were prepared (absent: as in the dataset). */
+  static final String PROMPTS = "prompts";
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -99,6 +103,9 @@ final class TrainCommand implements Callable<Integer> {
       extra.put("estimator", estimator);
       extra.put("k", k);
       extra.put("models", String.join(",", d.models()));
+      if (data.stripBoilerplate) {
+        extra.put(PROMPTS, Boilerplate.PROVENANCE);
+      }
       Router r;
       String trained = estimator;
       if (est instanceof AutoSelect) { // every candidate's validation result is printed
