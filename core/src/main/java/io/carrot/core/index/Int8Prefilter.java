@@ -1,8 +1,6 @@
 package io.carrot.core.index;
 
 import java.util.Arrays;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * An int8 copy of a store, by dimension, that bounds every row's float score from a quarter of the
@@ -32,14 +30,6 @@ final class Int8Prefilter {
   private final int d;
   /** {@code cols[i][j]}: row j's coordinate i as int8. */
   private final byte[][] cols;
-  /**
-   * From this many stored values (rows x dimension) on, one query's scan is split into row ranges
-   * scored on the common fork-join pool as well as the calling thread: a decision is latency, and
-   * the ranges are independent (each row's sum is computed the same way whoever computes it).
-   */
-  static final long PARALLEL_VALUES = 1L << 22;
-  /** Row ranges one scan is split into. */
-  private final int parts;
   /** Per row: the scale {@code s}. */
   private final float[] scale;
   /** Per row: the error bound of a unit query, see the class comment. */
@@ -51,7 +41,6 @@ final class Int8Prefilter {
     this.cols = new byte[d][n];
     this.scale = new float[n];
     this.bound = new float[n];
-    this.parts = (long) n * d >= PARALLEL_VALUES ? Math.min(8, ForkJoinPool.getCommonPoolParallelism() + 1) : 1;
     double gamma = (d + 2) * 0x1p-23;
     for (int j = 0; j < n; j++) {
       float[] x = rows[j];
@@ -141,19 +130,9 @@ final class Int8Prefilter {
    * the additions is not the exact scan's, which the error bound allows for.
    */
   private void scan(float[] q, float[] approx) {
-    if (parts == 1) {
-      scanRows(q, approx, 0, n);
-      return;
-    }
-    int chunk = (n + parts - 1) / parts;
-    IntStream.range(0, parts).parallel().forEach(p -> scanRows(q, approx, p * chunk, Math.min(n, (p + 1) * chunk)));
-  }
-
-  /** {@link #scan} of the rows {@code [from, to)}. */
-  private void scanRows(float[] q, float[] approx, int from, int to) {
     int d4 = d - d % 4;
-    for (int t = from; t < to; t += TILE) {
-      int end = Math.min(to, t + TILE);
+    for (int t = 0; t < n; t += TILE) {
+      int end = Math.min(n, t + TILE);
       for (int i = 0; i < d4; i += 4) {
         byte[] c0 = cols[i];
         byte[] c1 = cols[i + 1];

@@ -113,22 +113,4 @@ class Int8PrefilterTest {
     }
     assertThat(byDefault.row(5)).containsExactly(x[5]);
   }
-
-  @Test
-  void aScanSplitIntoRowRangesAnswersAsTheFullScan() {
-    Random r = new Random(12);
-    int d = 64;
-    int n = (int) (Int8Prefilter.PARALLEL_VALUES / d) + 1001; // ranges that do not divide evenly
-    float[][] x = TestVectors.randomUnit(r, n, d);
-    ExactKnnIndex split = new ExactKnnIndex(x, true);
-    ExactKnnIndex scan = new ExactKnnIndex(x, false);
-    boolean[] excl = new boolean[n];
-    for (int j = 0; j < n; j += 3) {
-      excl[j] = true;
-    }
-    for (int q = 0; q < 4; q++) {
-      float[] query = q % 2 == 0 ? TestVectors.randomUnit(r, 1, d)[0] : x[r.nextInt(n)];
-      assertThat(split.topK(query, 40, q < 2 ? null : excl)).containsExactly(scan.topK(query, 40, q < 2 ? null : excl));
-    }
-  }
 }
