@@ -15,7 +15,7 @@ import java.util.Arrays;
  * gamma |q| (|x| + |r|)} of their real values, {@code gamma = (d + 2) 2^-23} (twice the textbook
  * bound for {@code d} float additions, in any order). Each row keeps {@code bound = |r| + gamma (2|x|
  * + |r|)} plus a margin for the roundings outside the sums, rounded up; a query's error on row {@code
- * j} is at most {@code |q| bound_j}, and the bounds are compared in double.
+ * j} is at most {@code |q| bound_j}.
  *
  * <p>Selection: let {@code tau} be the {@code k}-th largest lower bound {@code approx_j - |q|
  * bound_j}. At least {@code k} rows score {@code >= tau} exactly, so every row of the exact top
@@ -84,25 +84,24 @@ final class Int8Prefilter {
       return new int[0];
     }
     // one pass: the k largest lower bounds so far (a min-heap) give a threshold that only rises, so
-    // a row below it now stays below the final tau; rows above it are kept and filtered at the end
-    double[] heap = new double[k];
+    // a row below it now stays below the final tau; rows above it are kept and filtered at the end.
+    // In float: each bound's margin (2^-20 |q| |x|) is far above these few roundings.
+    float[] heap = new float[k];
     int heapSize = 0;
-    double running = Double.NEGATIVE_INFINITY;
+    float running = Float.NEGATIVE_INFINITY;
     int[] kept = new int[Math.min(n, 256)];
     int size = 0;
     for (int j = 0; j < n; j++) {
-      if (excluded != null && excluded[j]) {
-        continue;
-      }
-      double slack = (double) qNorm * bound[j];
-      if (approx[j] + slack < running) {
+      float a = approx[j];
+      float slack = qNorm * bound[j];
+      if (a + slack < running || (excluded != null && excluded[j])) {
         continue;
       }
       if (size == kept.length) {
         kept = Arrays.copyOf(kept, size * 2);
       }
       kept[size++] = j;
-      double lo = approx[j] - slack;
+      float lo = a - slack;
       if (heapSize < k) {
         heapSize = push(heap, heapSize, lo);
         if (heapSize == k) {
@@ -116,7 +115,7 @@ final class Int8Prefilter {
     int out = 0;
     for (int c = 0; c < size; c++) {
       int j = kept[c];
-      if (approx[j] + (double) qNorm * bound[j] >= running) {
+      if (approx[j] + qNorm * bound[j] >= running) {
         kept[out++] = j;
       }
     }
@@ -160,12 +159,12 @@ final class Int8Prefilter {
   }
 
   /** Adds {@code v} to the min-heap {@code heap[0..size)}; returns the new size. */
-  private static int push(double[] heap, int size, double v) {
+  private static int push(float[] heap, int size, float v) {
     int c = size;
     heap[c] = v;
     while (c > 0 && heap[(c - 1) >>> 1] > heap[c]) {
       int p = (c - 1) >>> 1;
-      double t = heap[p];
+      float t = heap[p];
       heap[p] = heap[c];
       heap[c] = t;
       c = p;
@@ -174,7 +173,7 @@ final class Int8Prefilter {
   }
 
   /** Replaces the root (the smallest) of the full min-heap {@code heap[0..size)} by {@code v}. */
-  private static void replaceRoot(double[] heap, int size, double v) {
+  private static void replaceRoot(float[] heap, int size, float v) {
     heap[0] = v;
     int c = 0;
     while (true) {
@@ -186,7 +185,7 @@ final class Int8Prefilter {
       if (heap[m] >= heap[c]) {
         return;
       }
-      double t = heap[m];
+      float t = heap[m];
       heap[m] = heap[c];
       heap[c] = t;
       c = m;
