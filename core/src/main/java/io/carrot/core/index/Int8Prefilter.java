@@ -83,6 +83,9 @@ final class Int8Prefilter {
     if (k <= 0) {
       return new int[0];
     }
+    if (!Float.isFinite(qNorm)) { // a NaN or infinite query bounds nothing: every row is scored as the scan would
+      return java.util.stream.IntStream.range(0, n).filter(j -> excluded == null || !excluded[j]).toArray();
+    }
     // one pass: the k largest lower bounds so far (a min-heap) give a threshold that only rises, so
     // a row below it now stays below the final tau; rows above it are kept and filtered at the end.
     // In float: each bound's margin (2^-20 |q| |x|) is far above these few roundings.

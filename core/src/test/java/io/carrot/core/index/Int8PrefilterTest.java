@@ -89,6 +89,14 @@ class Int8PrefilterTest {
   }
 
   @Test
+  void aQueryWithNaNIsAnsweredAsTheScanAnswersIt() {
+    float[][] x = TestVectors.randomUnit(new Random(6), 300, 8);
+    float[] q = x[3].clone();
+    q[2] = Float.NaN;
+    assertThat(new ExactKnnIndex(x, true).topK(q, 5, null)).containsExactly(new ExactKnnIndex(x, false).topK(q, 5, null));
+  }
+
+  @Test
   void fewerEligibleRowsThanKReturnsThemAll() {
     float[][] x = TestVectors.randomUnit(new Random(5), 10, 8);
     boolean[] excl = new boolean[10];
