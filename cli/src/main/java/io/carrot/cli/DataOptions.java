@@ -17,7 +17,7 @@ final class DataOptions {
   List<String> models;
 
   @Option(names = "--embedder", paramLabel = "NAME",
-      description = "Embedder: minilm (default), minilm-q, minilm:<head|tail|head-tail|chunk-mean>[-N], fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url].")
+      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url].")
   String embedder;
 
   @Option(names = "--embeddings", paramLabel = "FILE.f32",

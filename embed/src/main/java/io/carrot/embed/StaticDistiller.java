@@ -73,8 +73,9 @@ public final class StaticDistiller {
     source.put("id", model.id());
     source.put("resource", model.modelResource());
     source.put("sha256", sha256(model.modelResource()));
-    source.put("carrier", "dev.langchain4j:langchain4j-embeddings-" + model.id());
-    prov.put("token_vectors", "the transformer's mean-pooled, L2-normalized output for the one-token text [CLS] t [SEP]");
+    source.put("carrier", model.artifact());
+    prov.put("token_vectors", "the transformer's " + (model.pooling() == OnnxModel.Pooling.CLS ? "[CLS]" : "mean")
+        + "-pooled, L2-normalized output for the one-token text [CLS] t [SEP]");
     ObjectNode p = prov.putObject("pca");
     p.put("dimension", dimension);
     p.put("fitted_on_tokens", pca.fittedOn());
@@ -87,11 +88,15 @@ public final class StaticDistiller {
     return StaticTable.quantize(id, model.tokenizerResource(), StaticTable.vocabSha256(tokenizer), rows, prov);
   }
 
-  /** {@code minilm} for all-MiniLM-L6-v2, {@code minilm-q} for its int8 version. */
+  /** The model's short name as {@link Embedders} takes it, e.g. {@code minilm}, {@code bge-small-q}. */
   static String shortName(OnnxModel model) {
     return switch (model) {
       case ALL_MINILM_L6_V2 -> "minilm";
       case ALL_MINILM_L6_V2_Q -> "minilm-q";
+      case BGE_SMALL_EN_V15 -> "bge-small";
+      case BGE_SMALL_EN_V15_Q -> "bge-small-q";
+      case E5_SMALL_V2 -> "e5-small";
+      case E5_SMALL_V2_Q -> "e5-small-q";
     };
   }
 

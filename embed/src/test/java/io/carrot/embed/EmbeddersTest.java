@@ -31,6 +31,14 @@ class EmbeddersTest {
   }
 
   @Test
+  void twelveLayerEncoderNamesAndIds() {
+    assertThat(idOf("bge-small-q")).isEqualTo("bge-small-en-v1.5-q/head-tail-256");
+    assertThat(idOf("e5-small-q:head-128")).isEqualTo("e5-small-v2-q/head-128");
+    assertThat(idOf("bge-small-en-v1.5-q/tail-64")).isEqualTo("bge-small-en-v1.5-q/tail-64");
+    assertThat(idOf("e5-small-v2-q/head-tail-256")).isEqualTo("e5-small-v2-q/head-tail-256");
+  }
+
+  @Test
   void openAiNames() {
     assertThat(idOf("openai:text-embedding-3-small")).isEqualTo("openai/text-embedding-3-small");
     try (Embedder e = Embedders.create("openai:nomic-embed-text@http://localhost:11434/v1")) {
