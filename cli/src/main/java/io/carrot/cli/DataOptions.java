@@ -1,5 +1,6 @@
 package io.carrot.cli;
 
+import io.carrot.core.data.Boilerplate;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import java.nio.file.Path;
@@ -17,15 +18,23 @@ final class DataOptions {
   List<String> models;
 
   @Option(names = "--embedder", paramLabel = "NAME",
-      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url].")
+      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url], features (cheap prompt features), concat:<a>+<b>[+...] (side by side, e.g. concat:minilm+features).")
   String embedder;
 
   @Option(names = "--embeddings", paramLabel = "FILE.f32",
       description = "Precomputed embeddings (float32 LE rows, ids in FILE.f32.ids) instead of embedding prompts.")
   Path embeddings;
 
+  @Option(names = "--strip-boilerplate",
+      description = "Remove each source's shared lines (in more than half of its prompts: answer templates, few-shot examples) before"
+          + " embedding, so the router learns from the questions; recorded in the router file.")
+  boolean stripBoilerplate;
+
   Dataset read() {
     Dataset d = DatasetReader.read(data);
+    if (stripBoilerplate) {
+      d = Boilerplate.strip(d);
+    }
     return models == null ? d : d.withModels(models);
   }
 }

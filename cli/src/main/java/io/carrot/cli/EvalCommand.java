@@ -63,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
   List<String> models;
 
   @Option(names = "--embedder", paramLabel = "NAME",
-      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url].")
+      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url], features (cheap prompt features), concat:<a>+<b>[+...] (side by side, e.g. concat:minilm+features).")
   String embedder;
 
   @Option(names = "--embeddings", paramLabel = "FILE.f32",
@@ -111,6 +111,16 @@ final class EvalCommand implements Callable<Integer> {
       description = "Also a K-fold cross-evaluation: every prompt of the dataset (all splits) is a test prompt once; routers fitted on the"
           + " other folds (inner validation: 20%% of them), decisions pooled, paired bootstrap intervals between every two routers.")
   Integer folds;
+
+  @Option(names = "--strip-boilerplate",
+      description = "Remove each source's shared lines (in more than half of its prompts: answer templates, few-shot examples) before"
+          + " embedding, as carrot train --strip-boilerplate does.")
+  boolean stripBoilerplate;
+
+  @Option(names = "--compare-embedders", split = ",", paramLabel = "NAME[,NAME...]",
+      description = "With --folds: also fit CARROT and CARROT-KNN on each of these embedders' vectors on the same folds (routers"
+          + " named <router>@<name>), with paired intervals against the main embedder's routers and a table of embedders.")
+  List<String> compareEmbedders;
 
   @Option(names = "--leave-out-source", split = ",", paramLabel = "S[,S...]|all",
       description = "Also train on the other sources and test on each source group given (all: every one in turn), against the"
@@ -192,6 +202,9 @@ final class EvalCommand implements Callable<Integer> {
     if (folds != null && folds < 2) {
       throw new CarrotException("--folds must be at least 2, got " + folds);
     }
+    if (compareEmbedders != null && folds == null) {
+      throw new CarrotException("--compare-embedders compares embedders on the folds of --folds K; add --folds (e.g. --folds 5)");
+    }
     if (sourceGroups != null && leaveOut == null) {
       throw new CarrotException("--source-groups applies to --leave-out-source only");
     }
@@ -210,6 +223,7 @@ final class EvalCommand implements Callable<Integer> {
     opts.models = models;
     opts.embedder = embedder;
     opts.embeddings = f32;
+    opts.stripBoilerplate = stripBoilerplate;
     Dataset d = opts.read();
     if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
       // the default compares estimators on validation; without one, the paper's estimator needs none
@@ -225,17 +239,29 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     StageProgress progress = new StageProgress(err);
+    List<PromptVectors> others = new ArrayList<>();
     try (PromptVectors vectors = new PromptVectors(opts, err)) {
       EvaluationHarness.SplitEmbeddings embed = (split, rows) -> vectors.of(rows, "embedding " + split.key());
       String tokens = new Cl100kTokenCounter().id();
       EvalReport rep = EvaluationHarness.run(d, embed, r, vectors.embedderId(), tokens, options, progress);
+      List<CrossEvaluation.Alternative> alternatives = new ArrayList<>();
+      for (String name : compareEmbedders == null ? List.<String>of() : compareEmbedders) {
+        DataOptions o = new DataOptions();
+        o.embedder = name;
+        PromptVectors pv = new PromptVectors(o, err);
+        others.add(pv);
+        alternatives.add(new CrossEvaluation.Alternative(name, (split, rows) -> pv.of(rows, "embedding " + split.key() + " (" + name + ")"),
+            pv.embedderId()));
+      }
       EvalReport.CrossEval cv = folds == null ? null
-          : CrossEvaluation.folds(d, embed, vectors.embedderId(), tokens, options, folds, progress);
+          : CrossEvaluation.folds(d, embed, vectors.embedderId(), tokens, options, folds, alternatives, progress);
       List<EvalReport.CrossEval> held = leaveOut == null ? List.of()
           : CrossEvaluation.leaveOneSourceOut(d, embed, vectors.embedderId(), tokens, options,
               sourceGroups == null ? SourceGroups.none() : SourceGroups.parse(sourceGroups), leaveOut, progress);
       progress.finish();
       return cv == null && held.isEmpty() ? rep : rep.withCrossEvaluations(cv, held);
+    } finally {
+      others.forEach(PromptVectors::close);
     }
   }
 

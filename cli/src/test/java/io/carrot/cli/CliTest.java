@@ -72,6 +72,20 @@ class CliTest {
   }
 
   @Test
+  void stripBoilerplateIsRecordedAndFollowedBySupport() throws IOException {
+    Path router = tmp.resolve("stripped.carrot");
+    Run train = run("train", "--data", data.toString(), "--embedder", "fast", "--estimator", "knn", "--k", "3", "--strip-boilerplate",
+        "--out", router.toString());
+    assertThat(train.code()).as(train.err()).isZero();
+    assertThat(io.carrot.core.io.RouterFile.load(router).provenance().extra())
+        .containsEntry("prompts", io.carrot.core.data.Boilerplate.PROVENANCE);
+    // support recomputes the section from the prompts as trained: stripped again without being told
+    Run support = run("support", "--router", router.toString(), "--data", data.toString(), "--embedder", "fast", "--out",
+        tmp.resolve("s2.carrot").toString());
+    assertThat(support.code()).as(support.err()).isZero();
+  }
+
+  @Test
   void embedTrainEvalRouteEndToEnd() throws IOException {
     Path f32 = tmp.resolve("tiny.f32");
     Run embed = run("embed", "--data", data.toString(), "--embedder", "minilm-q:head-128", "--out", f32.toString());
@@ -157,6 +171,27 @@ class CliTest {
     Run unknownAllowed = run("route", "--router", router.toString(), "--models", "big,gpt-9", "x");
     assertThat(unknownAllowed.code()).isEqualTo(1);
     assertThat(unknownAllowed.err().strip()).startsWith("carrot: error: unknown model 'gpt-9' in the allow list; the router knows [");
+  }
+
+  @Test
+  void aConcatenatedFeatureSetIsRecordedInTheRouterAndRecreatedToRoute() throws IOException {
+    Path f32 = tmp.resolve("concat.f32");
+    Run embed = run("embed", "--data", data.toString(), "--embedder", "concat:fast+features", "--out", f32.toString());
+    assertThat(embed.code()).as(embed.err()).isZero();
+    assertThat(Files.size(f32)).isEqualTo(24L * (256 + 14) * 4);
+    Path router = tmp.resolve("concat.carrot");
+    Run train = run("train", "--data", data.toString(), "--embeddings", f32.toString(),
+        "--embedder", "concat:fast+features", "--estimator", "knn", "--k", "1", "--out", router.toString());
+    assertThat(train.code()).as(train.err()).isZero();
+    assertThat(train.out()).contains("embedder concat(static-minilm-256+features-v1)");
+    // training prompts: with k = 1 each is its own neighbour when route recreates the same embedder from the file
+    Run route = run("route", "--router", router.toString(), MATH[0], HISTORY[0]);
+    assertThat(route.code()).as(route.err()).isZero();
+    assertThat(route.out().strip().split("\n")).containsExactly("mathbot", "histbot");
+    Run bad = run("embed", "--data", data.toString(), "--embedder", "concat:fast", "--out", tmp.resolve("c.f32").toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err().strip()).startsWith("carrot: error: embedder: 'concat:fast' is not a valid concatenation (it has one part)")
+        .doesNotContain("Exception").doesNotContain("\n");
   }
 
   @Test

@@ -114,6 +114,17 @@ class EvalCommandTest {
   }
 
   @Test
+  void compareEmbeddersFitsEachOnTheSameFolds() throws IOException {
+    Path out = tmp.resolve("out-emb");
+    Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4",
+        "--mu-grid", "50", "--bootstrap", "20", "--folds", "4", "--compare-embedders", "fast", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode routers = Json.MAPPER.readTree(out.resolve("metrics.json").toFile()).get("cross_validation").get("routers");
+    assertThat(routers.has("carrot-knn@fast")).isTrue();
+    assertThat(Files.readString(out.resolve("report.md"))).contains("Embedders compared on the same folds").contains("| fast | ");
+  }
+
+  @Test
   void foldsAndHeldOutSourcesAddPairedComparisons() throws IOException {
     Path out = tmp.resolve("out-cv");
     Run r = run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--estimator", "knn", "--k", "4",
@@ -139,6 +150,8 @@ class EvalCommandTest {
     assertThat(m.get("leave_one_source_out")).extracting(n -> n.get("name").asText()).containsExactly("A", "B");
     String md = Files.readString(out.resolve("report.md"));
     assertThat(md).contains("## K-fold cross-evaluation").contains("## Leave one source out").contains("| A | 40 | ");
+    assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--compare-embedders", "fast").err().strip())
+        .isEqualTo("carrot: error: --compare-embedders compares embedders on the folds of --folds K; add --folds (e.g. --folds 5)");
     assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--folds", "3", "--router", "x.carrot").err().strip())
         .isEqualTo("carrot: error: --folds and --leave-out-source fit routers on other prompts; they do not take --router");
     assertThat(run("eval", "--data", root.resolve("alpha").toString(), "--embeddings", emb("alpha"), "--leave-out-source", "C").err())

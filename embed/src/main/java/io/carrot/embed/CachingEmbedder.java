@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CachingEmbedder implements Embedder {
 
   private final Embedder delegate;
+  /** What misses go to: the delegate, or a concatenation over cached parts. */
+  private final Embedder compute;
   private final VectorStore cache;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -34,15 +36,34 @@ public final class CachingEmbedder implements Embedder {
     this(delegate, EmbeddingCache.defaultDirectory());
   }
 
-  /** Caches {@code delegate}'s vectors in {@code directory}. */
+  /**
+   * Caches {@code delegate}'s vectors in {@code directory}. A {@link ConcatEmbedder} is cached per
+   * part instead (each embedder part in its own file, {@link PromptFeatures} computed afresh), so a
+   * concatenation reuses what its parts cached alone and stores nothing twice; this embedder then
+   * only assembles rows, and {@link #hits()} / {@link #misses()} count at that level (every text a
+   * miss) while the parts' caches do the work.
+   */
   public CachingEmbedder(Embedder delegate, Path directory) {
-    this(delegate, EmbeddingCache.open(Objects.requireNonNull(directory, "directory"), delegate.id()));
+    this(delegate, cachedParts(delegate, Objects.requireNonNull(directory, "directory")),
+        delegate instanceof ConcatEmbedder ? new NoStore() : EmbeddingCache.open(directory, delegate.id()));
   }
 
   /** Caches {@code delegate}'s vectors in {@code store}, which then belongs to this embedder (closed with it). */
   public CachingEmbedder(Embedder delegate, VectorStore store) {
+    this(delegate, delegate, store);
+  }
+
+  private CachingEmbedder(Embedder delegate, Embedder compute, VectorStore store) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.compute = compute;
     this.cache = Objects.requireNonNull(store, "store");
+  }
+
+  private static Embedder cachedParts(Embedder delegate, Path directory) {
+    if (delegate instanceof ConcatEmbedder concat) {
+      return concat.mapParts(p -> p instanceof PromptFeatures ? p : new CachingEmbedder(p, directory));
+    }
+    return delegate;
   }
 
   /** Keeps the most recently used vectors of {@code delegate} in memory, at most {@code maxBytes}. */
@@ -61,7 +82,7 @@ public final class CachingEmbedder implements Embedder {
     return d > 0 ? d : delegate.dimension();
   }
 
-  /** The embedder whose vectors are cached. */
+  /** The embedder whose vectors are cached, as given (without the caches of a concatenation's parts). */
   public Embedder delegate() {
     return delegate;
   }
@@ -114,7 +135,7 @@ public final class CachingEmbedder implements Embedder {
     }
     List<String> batch = new ArrayList<>(missing.keySet());
     misses.addAndGet(batch.size());
-    float[][] computed = delegate.embed(batch);
+    float[][] computed = compute.embed(batch);
     if (computed.length != batch.size()) {
       throw new CarrotException(
           "embedder " + delegate.id() + ": returned " + computed.length + " vectors for "
@@ -141,7 +162,41 @@ public final class CachingEmbedder implements Embedder {
     try {
       cache.close();
     } finally {
-      delegate.close();
+      compute.close(); // a concatenation over cached parts closes the caches and the parts
+    }
+  }
+
+  /** Stores nothing: the level of a concatenation whose parts are cached. */
+  private static final class NoStore implements VectorStore {
+    @Override
+    public float[] get(byte[] sha256) {
+      return null;
+    }
+
+    @Override
+    public void putAll(byte[][] hashes, float[][] rows) {}
+
+    @Override
+    public int dimension() {
+      return 0;
+    }
+
+    @Override
+    public int size() {
+      return 0;
+    }
+
+    @Override
+    public long bytes() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+      return "per part";
     }
   }
 

@@ -27,6 +27,9 @@ import java.util.Locale;
  *   <li>{@code openai:<model>[@<baseUrl>]}, e.g. {@code openai:text-embedding-3-small} or
  *       {@code openai:nomic-embed-text@http://localhost:11434}; the key comes from
  *       {@code OPENAI_API_KEY} when set.</li>
+ *   <li>{@code features} (id {@code features-v1}): cheap prompt features ({@link PromptFeatures}).</li>
+ *   <li>{@code concat:<name>+<name>[+...]}, e.g. {@code concat:minilm+fast+features}, or its id
+ *       {@code concat(<id>+<id>...)}: the parts side by side ({@link ConcatEmbedder}).</li>
  * </ul>
  */
 public final class Embedders {
@@ -51,7 +54,9 @@ public final class Embedders {
       "<onnx model id>/<strategy>-<window>, e.g. all-minilm-l6-v2/head-tail-256",
       "fast",
       "static:<file>",
-      "openai:<model>[@<baseUrl>]");
+      "openai:<model>[@<baseUrl>]",
+      "features",
+      "concat:<name>+<name>[+...]");
 
   private Embedders() {}
 
@@ -66,6 +71,9 @@ public final class Embedders {
       throw unknown(name);
     }
     String n = name.strip();
+    if (ConcatEmbedder.accepts(n)) {
+      return ConcatEmbedder.parse(n);
+    }
     if (n.startsWith("openai:")) {
       String rest = n.substring("openai:".length());
       int at = rest.indexOf('@');
@@ -83,6 +91,9 @@ public final class Embedders {
       return StaticEmbedder.fromFile(java.nio.file.Path.of(n.substring("static:".length())));
     }
     String lower = n.toLowerCase(Locale.ROOT);
+    if (lower.equals(PromptFeatures.NAME) || lower.equals(PromptFeatures.ID)) {
+      return new PromptFeatures();
+    }
     if (lower.equals(FAST) || lower.startsWith("static-")) {
       StaticEmbedder shipped = StaticEmbedder.shipped();
       if (lower.equals(FAST) || lower.equals(shipped.id())) {

@@ -30,6 +30,11 @@ final class CrossEvalReport {
       sb.append(level).append(" K-fold cross-evaluation\n\n").append(cv.protocol()).append(". ")
           .append("Best single model on the pooled prompts: ").append(cv.bestSingle()).append(".\n\n");
       sb.append(routerTable(cv)).append('\n');
+      String embedders = embedderTable(cv, r.embedderId());
+      if (!embedders.isEmpty()) {
+        sb.append("Embedders compared on the same folds (each row's routers fitted on its vectors; differences paired):\n\n")
+            .append(embedders).append('\n');
+      }
       sb.append("Paired differences (row router minus column router, both measured on the same bootstrap resamples of the pooled"
           + " prompts; \"higher\"/\"lower\": the 95% interval excludes 0):\n\n");
       sb.append(pairTable(cv.pairs())).append('\n');
@@ -68,6 +73,57 @@ final class CrossEvalReport {
               Fmt.ciPct(ci.get("cost_fraction_to_match_best")))).append(" |\n");
     });
     return sb.toString();
+  }
+
+  /**
+   * One row per embedder of a cross-evaluation with alternatives ({@code <router>@<label>}): its
+   * CARROT and CARROT-KNN, and paired differences to the main embedder's CARROT, to its own
+   * CARROT-KNN and to the prompt-blind routers; empty without alternatives.
+   */
+  static String embedderTable(CrossEval cv, String mainEmbedder) {
+    String c = cv.carrot();
+    List<String> labels = new ArrayList<>();
+    for (String name : cv.metrics().keySet()) {
+      if (name.startsWith(c + CrossEvaluation.AT)) {
+        labels.add(name.substring(c.length() + 1));
+      }
+    }
+    if (labels.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("| embedder | AIQ " + c + " | accuracy at mu = 0 | cost to match best | AIQ carrot-knn | "
+        + c + " minus main " + c + " (AIQ) | minus main (accuracy) | " + c + " minus its carrot-knn (AIQ) | minus zero-router (AIQ) |"
+        + " minus best-on-train (accuracy) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    labels.add(0, "");
+    for (String label : labels) {
+      String at = label.isEmpty() ? "" : CrossEvaluation.AT + label;
+      String router = c + at;
+      String knn = c.equals("carrot-knn") ? null : "carrot-knn" + at;
+      RouterMetrics m = cv.metrics().get(router);
+      Map<String, Interval> ci = cv.ci().getOrDefault(router, Map.of());
+      sb.append("| ").append(label.isEmpty() ? mainEmbedder + " (main)" : label).append(" | ")
+          .append(withCi(Fmt.q(m.aiq()), Fmt.ci(ci.get("aiq")))).append(" | ")
+          .append(withCi(Fmt.q(m.accuracyMu0()), Fmt.ci(ci.get("accuracy_mu0")))).append(" | ")
+          .append(Double.isNaN(m.costFractionToMatchBest()) ? "never" : withCi(Fmt.pct(m.costFractionToMatchBest()),
+              Fmt.ciPct(ci.get("cost_fraction_to_match_best")))).append(" | ")
+          .append(knn == null ? "n/a" : aiq(cv, knn)).append(" | ")
+          .append(label.isEmpty() ? "" : diff(cv.pair(c, router, "aiq"), true)).append(" | ")
+          .append(label.isEmpty() ? "" : diff(cv.pair(c, router, "accuracy_mu0"), true)).append(" | ")
+          .append(knn == null ? "n/a" : diff(cv.pair(router, knn, "aiq"))).append(" | ")
+          .append(diff(cv.pair(router, "zero-router", "aiq"))).append(" | ")
+          .append(diff(cv.pair(router, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  /** {@code d} read the other way round when {@code negate} (the pair is stored as main minus alternative). */
+  private static String diff(Difference d, boolean negate) {
+    if (d == null || !negate) {
+      return diff(d);
+    }
+    // 0.0 - x, not -x: a zero difference prints as +0.0000, not -0.0000
+    Interval ci = d.ci() == null ? null : new Interval(0.0 - d.ci().hi(), 0.0 - d.ci().lo());
+    return diff(new Difference(d.baseline(), d.router(), d.metric(), 0.0 - d.estimate(), ci));
   }
 
   static String pairTable(List<Difference> pairs) {

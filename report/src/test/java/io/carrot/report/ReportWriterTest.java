@@ -232,6 +232,19 @@ class ReportWriterTest {
     assertThat(plain.get("leave_one_source_out").size()).isZero();
   }
 
+  @Test
+  void embeddersComparedOnTheSameFoldsGetATable() {
+    EvaluationHarness.SplitEmbeddings v = TinyEval::embed;
+    EvalOptions o = EvalOptions.defaults().withEstimator("knn", Map.of("k", "4")).withMuSteps(100).withBootstrap(50);
+    EvalReport.CrossEval folds = CrossEvaluation.folds(TinyEval.dataset(), v, "tiny-vectors", "none", o, 4,
+        List.of(new CrossEvaluation.Alternative("again", v, "tiny-vectors-2")), ProgressListener.NONE);
+    String md = MarkdownReport.render(report.withCrossEvaluations(folds, List.of()), "");
+    assertThat(md).contains("Embedders compared on the same folds");
+    // the main row has no difference to itself; the same vectors again differ by exactly 0 on every resample
+    assertThat(md).contains("| " + report.embedderId() + " (main) | 0.8409 [");
+    assertThat(md).containsPattern("\\| again \\| 0\\.8409 \\[[^|]*\\] \\| [^|]* \\| [^|]* \\| n/a \\| \\+0\\.0000 \\[0\\.0000, 0\\.0000\\] \\| \\+0\\.0000 ");
+  }
+
   private static BufferedImage image(Path p) throws IOException {
     return ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(p)));
   }

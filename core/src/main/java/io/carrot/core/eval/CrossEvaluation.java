@@ -89,12 +89,48 @@ public final class CrossEvaluation {
    */
   public static CrossEval folds(
       Dataset data, SplitEmbeddings vectors, String embedderId, String tokenCounterId, EvalOptions options, int k, ProgressListener progress) {
+    return folds(data, vectors, embedderId, tokenCounterId, options, k, List.of(), progress);
+  }
+
+  /**
+   * Another representation of the same prompts, compared on the same folds: its routers (CARROT
+   * and CARROT-KNN) are fitted on the same training prompts, decide on the same test prompts and are
+   * named {@code <router>@<label>}, so that every difference to the main embedder's routers is paired.
+   *
+   * @param label short name in router names, e.g. {@code bge-small}
+   */
+  public record Alternative(String label, SplitEmbeddings vectors, String embedderId) {
+    /** Checks the label. */
+    public Alternative {
+      if (label == null || label.isBlank() || label.contains("@")) {
+        throw new CarrotException("embedder label '" + label + "': expected a non-empty name without '@'");
+      }
+    }
+  }
+
+  /** Separates an alternative embedder's label from the router name in {@code router@label}. */
+  public static final String AT = "@";
+
+  /**
+   * K-fold cross-evaluation of every prompt of {@code data} with the main embedding and each of
+   * {@code alternatives} on the same folds and inner validation splits (see {@link Alternative}).
+   *
+   * @param k number of folds, at least 2
+   */
+  public static CrossEval folds(
+      Dataset data, SplitEmbeddings vectors, String embedderId, String tokenCounterId, EvalOptions options, int k,
+      List<Alternative> alternatives, ProgressListener progress) {
     if (k < 2) {
       throw new CarrotException("--folds must be at least 2, got " + k);
     }
     AllRows all = allRows(data, vectors);
     if (all.rows.size() < 2 * k) {
       throw new CarrotException("dataset '" + data.name() + "' has " + all.rows.size() + " prompts; " + k + " folds need at least " + 2 * k);
+    }
+    // the rows come in split order from the dataset alone, so every embedding's i-th vector is the same prompt's
+    List<AllRows> others = new ArrayList<>();
+    for (Alternative a : alternatives) {
+      others.add(allRows(data, a.vectors()));
     }
     int[] fold = deal(all.rows, k, options.seed(), r -> r.source());
     List<String> notes = new ArrayList<>();
@@ -106,10 +142,31 @@ public final class CrossEvaluation {
         (fold[i] == f ? test : train).add(i);
       }
       String label = "fold " + (f + 1) + "/" + k;
-      parts.add(runFold(data, all, train, test, label, embedderId, tokenCounterId, options, progress, notes, false));
+      Fold fitted = runFold(data, all, train, test, label, embedderId, tokenCounterId, options, progress, notes, false);
+      // the alternatives' routers right after the main ones, so their pairs with the baselines read "router minus baseline"
+      Map<String, NamedCurve> curves = new LinkedHashMap<>();
+      curves.put(fitted.carrot, fitted.curves.get(fitted.carrot));
+      if (fitted.curves.containsKey(EvaluationHarness.CARROT_KNN)) {
+        curves.put(EvaluationHarness.CARROT_KNN, fitted.curves.get(EvaluationHarness.CARROT_KNN));
+      }
+      Fold main = new Fold(fitted.test, curves, fitted.carrot);
+      for (int a = 0; a < alternatives.size(); a++) {
+        Alternative alt = alternatives.get(a);
+        Fold other = runFold(data, others.get(a), train, test, label + " [" + alt.label() + "]", alt.embedderId(), tokenCounterId,
+            options, progress, notes, false);
+        NamedCurve carrot = other.curves.get(other.carrot);
+        main.curves.put(main.carrot + AT + alt.label(), new NamedCurve(carrot.curve(), alt.embedderId() + ": " + carrot.description(), true));
+        // when auto chose knn itself in this fold, its reference is the router
+        NamedCurve knn = other.curves.getOrDefault(EvaluationHarness.CARROT_KNN, carrot);
+        main.curves.put(EvaluationHarness.CARROT_KNN + AT + alt.label(),
+            new NamedCurve(knn.curve(), alt.embedderId() + ": " + knn.description(), true));
+      }
+      fitted.curves.forEach(curves::putIfAbsent);
+      parts.add(main);
     }
+    String compared = alternatives.isEmpty() ? "" : "; routers named <router>@<embedder> use that embedder's vectors on the same folds";
     return pool(data, "folds", k + "-fold cross-evaluation: every prompt is a test prompt once (" + all.rows.size() + " prompts,"
-        + " folds stratified by source, seed " + options.seed() + ")", parts, all.rows.size(), options, progress, notes);
+        + " folds stratified by source, seed " + options.seed() + compared + ")", parts, all.rows.size(), options, progress, notes);
   }
 
   /**
@@ -265,6 +322,9 @@ public final class CrossEvaluation {
         for (int b = a + 1; b < compared.size(); b++) {
           String ra = compared.get(a);
           String rb = compared.get(b);
+          if (!comparable(ra, rb)) {
+            continue;
+          }
           double est = value(measured.metrics().get(ra), metric) - value(measured.metrics().get(rb), metric);
           if (Double.isNaN(est)) {
             continue; // the metric does not apply to one of them (no mu = 0 setting)
@@ -276,6 +336,16 @@ public final class CrossEvaluation {
     }
     return new CrossEval(name, protocol, carrot, rows.size(), trainPrompts, d.models().get(best), measured.metrics(), ci, descriptions,
         pairs, notes);
+  }
+
+  /**
+   * Pairs worth an interval: any pair with a router of the main embedder, and two routers of the same
+   * alternative embedder (two alternatives' routers are each compared with the main embedder's).
+   */
+  private static boolean comparable(String a, String b) {
+    int ia = a.indexOf(AT);
+    int ib = b.indexOf(AT);
+    return ia < 0 || ib < 0 || a.substring(ia).equals(b.substring(ib));
   }
 
   private static double value(RouterMetrics m, String metric) {

@@ -79,6 +79,48 @@ class CrossEvaluationTest {
   }
 
   @Test
+  void alternativeEmbeddersAreFittedOnTheSameFoldsAndPaired() {
+    Dataset d = EvaluationHarnessTest.dataset(40, 20, 20);
+    // "same": the main vectors again; "noise": vectors that ignore the cluster, so k-NN cannot route
+    EvaluationHarness.SplitEmbeddings noise = (split, rows) -> {
+      float[][] out = new float[rows.size()][];
+      for (int i = 0; i < out.length; i++) {
+        java.util.Random rnd = new java.util.Random(rows.get(i).id().hashCode() * 31L);
+        float[] v = new float[8];
+        double n = 0;
+        for (int j = 0; j < 8; j++) {
+          v[j] = (float) rnd.nextGaussian();
+          n += v[j] * v[j];
+        }
+        for (int j = 0; j < 8; j++) {
+          v[j] /= (float) Math.sqrt(n);
+        }
+        out[i] = v;
+      }
+      return out;
+    };
+    CrossEval cv = CrossEvaluation.folds(d, EvaluationHarnessTest.vectors(), "v", "none", options(), 4,
+        List.of(new CrossEvaluation.Alternative("same", EvaluationHarnessTest.vectors(), "v2"),
+            new CrossEvaluation.Alternative("noise", noise, "n")), ProgressListener.NONE);
+    assertThat(cv.metrics().keySet()).startsWith("carrot-knn", "carrot-knn@same", "carrot-knn@noise");
+    assertThat(cv.metrics()).containsKeys("carrot-knn@same", "carrot-knn@noise", "best-on-train", "zero-router");
+    // the same vectors on the same folds: the very same decisions, so every paired difference is exactly 0
+    assertThat(cv.metrics().get("carrot-knn@same").aiq()).isEqualTo(cv.metrics().get("carrot-knn").aiq());
+    Difference same = cv.pair("carrot-knn", "carrot-knn@same", "aiq");
+    assertThat(same.estimate()).isZero();
+    assertThat(same.ci()).isEqualTo(new EvalReport.Interval(0, 0));
+    // without the cluster in the vectors the alternative routes worse than the main embedder, on every resample
+    Difference worse = cv.pair("carrot-knn", "carrot-knn@noise", "aiq");
+    assertThat(worse.estimate()).isPositive();
+    assertThat(worse.ci().lo()).isPositive();
+    assertThat(cv.pair("carrot-knn@noise", "best-on-train", "accuracy_mu0")).isNotNull();
+    // two alternatives are each compared with the main embedder, not with each other
+    assertThat(cv.pairs()).noneMatch(p -> p.router().contains("@same") && p.baseline().contains("@noise"));
+    assertThat(cv.protocol()).contains("<router>@<embedder>");
+    assertThatThrownBy(() -> new CrossEvaluation.Alternative("a@b", noise, "x")).hasMessageContaining("without '@'");
+  }
+
+  @Test
   void pooledCurvesAreTheFoldsWeightedBySize() {
     Dataset d = EvaluationHarnessTest.dataset(6, 0, 4);
     List<PromptRecord> rows = d.rows(Split.TRAIN);
