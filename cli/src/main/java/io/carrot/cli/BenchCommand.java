@@ -4,6 +4,8 @@ import io.carrot.api.CarrotRouter;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PriceTable;
 import io.carrot.core.files.CsvTable;
+import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.index.VectorIndex;
 import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.linalg.VectorMath;
 import io.carrot.core.predict.TrainingSet;
@@ -71,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
     for (int m = 0; m < models; m++) {
       names.add("model-" + m);
-      prices.put("model-" + m, new ModelPrice(0.1 * (m + 1), 0.4 * (m + 1), ""));
+      prices.put("model-" + m, modelPrice(m));
     }
     for (int i = 0; i < store; i++) {
       for (int m = 0; m < models; m++) {
@@ -114,21 +116,35 @@ final class BenchCommand implements Callable<Integer> {
 
     // random targets make CV pick the largest k; time decisions at the k real datasets get (16-128)
     KnnPredictor decisionKnn = KnnTrainer.fixed(32).fit(ts, x -> {});
-    Router router = new Router(decisionKnn, new PriceTable(prices), 1000, new Provenance("bench", "", store, "random", "none", 42, "", "", Map.of()));
+    Router router = decisionRouter(decisionKnn, prices);
+    // the same store searched by a full float scan (the default before the int8 prefilter), timed
+    // interleaved with the default so both see the same machine load
+    Router scanRouter = decisionRouter(decisionKnn.withIndex(new FullScan(new ExactKnnIndex(ts.embeddings()))), prices);
     float[][] queries = randomUnit(rnd, 200, d);
     for (int w = 0; w < 500; w++) {
       router.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
+      scanRouter.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
     }
     double[] lat = new double[iterations];
+    double[] scanLat = new double[iterations];
     for (int i = 0; i < iterations; i++) {
-      long s = System.nanoTime();
-      router.route(queries[i % queries.length], 100, RouteOptions.mu(0.1));
-      lat[i] = (System.nanoTime() - s) / 1e6;
+      boolean scanFirst = i % 2 == 1;
+      if (scanFirst) {
+        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
+      }
+      lat[i] = timeDecision(router, queries[i % queries.length]);
+      if (!scanFirst) {
+        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
+      }
     }
     Arrays.sort(lat);
-    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", decisionKnn.index().kind() + " KNN search (index mode " + VectorIndexes.configuredMode() + ") over "
-        + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off"));
+    Arrays.sort(scanLat);
+    String search = decisionKnn.index().kind() + " KNN search (index mode " + VectorIndexes.configuredMode() + (prefiltered(decisionKnn) ? ", int8 prefilter" : "")
+        + ") over " + store + " x " + d + ", k=32, " + models + " models, no embedding, Vector API " + (vectorApi() ? "on" : "off");
+    record("decision_ms_p50", pct(lat, 0.5), "ms", "<= 1", search + "; 95% interval of the median " + medianInterval(lat));
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
+    record("decision_ms_p50_full_scan", pct(scanLat, 0.5), "ms", "", "the same store by a full float scan, interleaved with the above; 95% interval " + medianInterval(scanLat));
+    record("decision_agreement_vs_full_scan", agreement(router, scanRouter, queries), "fraction", "1", "same model and same neighbours over " + queries.length + " queries x mu 0, 0.1, 0.5, 1");
 
     for (String name : CarrotRouter.SHIPPED) {
       if (CarrotRouter.hasShipped(name)) {
@@ -202,6 +218,77 @@ final class BenchCommand implements Callable<Integer> {
         "batches of 32, ~100-token prompts, " + Runtime.getRuntime().availableProcessors() + " cores, " + emb.id());
   }
 
+  private Router decisionRouter(KnnPredictor knn, Map<String, ModelPrice> prices) {
+    return new Router(knn, new PriceTable(prices), 1000, new Provenance("bench", "", store, "random", "none", 42, "", "", Map.of()));
+  }
+
+  private static double timeDecision(Router router, float[] query) {
+    long s = System.nanoTime();
+    router.route(query, 100, RouteOptions.mu(0.1));
+    return (System.nanoTime() - s) / 1e6;
+  }
+
+  private static boolean prefiltered(KnnPredictor knn) {
+    return knn.index() instanceof ExactKnnIndex e && e.prefiltered();
+  }
+
+  /**
+   * The fraction of (query, mu) pairs where both routers choose the same model from the same
+   * predicted qualities (the neighbours' averages, so the same neighbours).
+   */
+  private static double agreement(Router a, Router b, float[][] queries) {
+    int same = 0;
+    int all = 0;
+    for (float[] q : queries) {
+      for (double mu : new double[] {0, 0.1, 0.5, 1}) {
+        var da = a.route(q, 100, RouteOptions.mu(mu));
+        var db = b.route(q, 100, RouteOptions.mu(mu));
+        all++;
+        if (da.model().equals(db.model()) && da.candidates().equals(db.candidates())) {
+          same++;
+        }
+      }
+    }
+    return (double) same / all;
+  }
+
+  /** A distribution-free 95% interval of the median of sorted samples: order statistics n/2 -+ 0.98 sqrt(n). */
+  private static String medianInterval(double[] sorted) {
+    int n = sorted.length;
+    int half = (int) Math.ceil(0.98 * Math.sqrt(n));
+    int lo = Math.max(0, n / 2 - half);
+    int hi = Math.min(n - 1, n / 2 + half);
+    return String.format(Locale.ROOT, "[%.3f, %.3f] ms", sorted[lo], sorted[hi]);
+  }
+
+  /** An exact index answering every single query by a full float scan (what its batched path does). */
+  private record FullScan(VectorIndex exact) implements VectorIndex {
+    @Override
+    public int size() {
+      return exact.size();
+    }
+
+    @Override
+    public int dimension() {
+      return exact.dimension();
+    }
+
+    @Override
+    public float[] row(int j) {
+      return exact.row(j);
+    }
+
+    @Override
+    public int[] topK(float[] q, int k, boolean[] excluded) {
+      return exact.topK(new float[][] {q}, k, excluded)[0];
+    }
+
+    @Override
+    public String kind() {
+      return exact.kind();
+    }
+  }
+
   private void record(String metric, double value, String unit, String target, String notes) {
     rows.add(new String[] {metric, String.format(Locale.ROOT, "%.3f", value), unit, target, notes});
   }
@@ -242,24 +329,15 @@ final class BenchCommand implements Callable<Integer> {
     return x;
   }
 
-  /**
-   * Fits one estimator, or for {@code auto} every candidate with shared parts and a validation
-   * prediction each (what {@code carrot train --estimator auto} does besides its cheap sweeps).
-   */
+  /** Fits one estimator ({@code auto} fits every candidate, with shared parts, and a validation prediction each). */
   private static String fit(String name, TrainingSet train, TrainingSet val) {
-    Map<String, String> settings = Map.of("k", "auto");
-    if (!name.equals(io.carrot.core.train.AutoSelect.NAME)) {
-      io.carrot.core.train.Estimators.get(name).fit(train, val, settings, io.carrot.core.ProgressListener.NONE);
-      return "";
-    }
-    io.carrot.core.train.SharedFits.within(() -> {
-      for (String c : io.carrot.core.train.AutoSelect.CANDIDATES) {
-        io.carrot.core.train.Estimators.get(c).fit(train, val, settings, io.carrot.core.ProgressListener.NONE)
-            .predictAll(val.embeddings());
-      }
-      return null;
-    });
-    return "; auto: " + String.join(",", io.carrot.core.train.AutoSelect.CANDIDATES);
+    io.carrot.core.train.Estimators.get(name).fit(train, val, Map.of("k", "auto"), io.carrot.core.ProgressListener.NONE);
+    return name.equals(io.carrot.core.train.AutoSelect.NAME) ? "; auto: " + String.join(",", io.carrot.core.train.AutoSelect.CANDIDATES) : "";
+  }
+
+  /** The synthetic price of model {@code m}: dearer with the index. */
+  private static ModelPrice modelPrice(int m) {
+    return new ModelPrice(0.1 * (m + 1), 0.4 * (m + 1), "");
   }
 
   /** n prompts whose 0/1 quality and token counts follow a logistic / log-linear model of 4 directions. */
@@ -269,6 +347,12 @@ final class BenchCommand implements Callable<Integer> {
     float[][] e = randomUnit(r, n, d);
     double[][] q = new double[n][m];
     double[][] t = new double[n][m];
+    double[][] in = new double[n][m];
+    double[][] cost = new double[n][m];
+    List<ModelPrice> prices = new ArrayList<>();
+    for (int j = 0; j < m; j++) {
+      prices.add(modelPrice(j));
+    }
     for (int i = 0; i < n; i++) {
       double[] z = new double[dirs.length];
       for (int a = 0; a < dirs.length; a++) {
@@ -280,8 +364,10 @@ final class BenchCommand implements Callable<Integer> {
         double logit = coef[j][0] + 1.5 * z[0] + coef[j][1] * z[1] + coef[j][2] * z[2];
         q[i][j] = r.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
         t[i][j] = Math.round(Math.exp(5 + 0.3 * coef[j][3] + 0.5 * z[3] + 0.3 * r.nextGaussian()));
+        in[i][j] = 100;
+        cost[i][j] = prices.get(j).cost(in[i][j], t[i][j]);
       }
     }
-    return new TrainingSet(names, e, q, t);
+    return new TrainingSet(names, e, q, t, new TrainingSet.Costs(prices, in, cost)); // costs: what auto compares on
   }
 }

@@ -1,5 +1,6 @@
 package io.carrot.cli;
 
+import io.carrot.core.data.Boilerplate;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.DatasetReader;
 import java.nio.file.Path;
@@ -24,8 +25,16 @@ final class DataOptions {
       description = "Precomputed embeddings (float32 LE rows, ids in FILE.f32.ids) instead of embedding prompts.")
   Path embeddings;
 
+  @Option(names = "--strip-boilerplate",
+      description = "Remove each source's shared lines (in more than half of its prompts: answer templates, few-shot examples) before"
+          + " embedding, so the router learns from the questions; recorded in the router file.")
+  boolean stripBoilerplate;
+
   Dataset read() {
     Dataset d = DatasetReader.read(data);
+    if (stripBoilerplate) {
+      d = Boilerplate.strip(d);
+    }
     return models == null ? d : d.withModels(models);
   }
 }

@@ -112,6 +112,11 @@ final class EvalCommand implements Callable<Integer> {
           + " other folds (inner validation: 20%% of them), decisions pooled, paired bootstrap intervals between every two routers.")
   Integer folds;
 
+  @Option(names = "--strip-boilerplate",
+      description = "Remove each source's shared lines (in more than half of its prompts: answer templates, few-shot examples) before"
+          + " embedding, as carrot train --strip-boilerplate does.")
+  boolean stripBoilerplate;
+
   @Option(names = "--compare-embedders", split = ",", paramLabel = "NAME[,NAME...]",
       description = "With --folds: also fit CARROT and CARROT-KNN on each of these embedders' vectors on the same folds (routers"
           + " named <router>@<name>), with paired intervals against the main embedder's routers and a table of embedders.")
@@ -218,6 +223,7 @@ final class EvalCommand implements Callable<Integer> {
     opts.models = models;
     opts.embedder = embedder;
     opts.embeddings = f32;
+    opts.stripBoilerplate = stripBoilerplate;
     Dataset d = opts.read();
     if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
       // the default compares estimators on validation; without one, the paper's estimator needs none

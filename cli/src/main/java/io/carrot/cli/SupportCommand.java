@@ -1,6 +1,7 @@
 package io.carrot.cli;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.data.Boilerplate;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
@@ -39,8 +40,10 @@ final class SupportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Router r = RouterFile.load(router);
-    Dataset d = data.read();
     var prov = r.provenance();
+    // the support section must see the prompts the router was trained on
+    data.stripBoilerplate |= Boilerplate.PROVENANCE.equals(prov.extra().get(TrainCommand.PROMPTS));
+    Dataset d = data.read();
     if (!d.sha256().equals(prov.datasetSha256())) {
       throw new CarrotException("the router was trained on dataset '" + prov.dataset() + "' with hash " + prov.datasetSha256()
           + ", but " + data.data + " has hash " + d.sha256() + "; pass the dataset it was trained on");

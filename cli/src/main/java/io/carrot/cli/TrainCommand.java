@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
 import io.carrot.core.curve.BudgetCurves;
 import io.carrot.core.curve.EvalSet;
+import io.carrot.core.data.Boilerplate;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
@@ -57,12 +58,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Which splits to fit on (default: ${DEFAULT-VALUE}); estimators other than knn need validation held out.")
   String splits;
 
+  /** Provenance key recording how the training prompts were prepared (absent: as in the dataset). */
+  static final String PROMPTS = "prompts";
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    if (!estimator.equals(AutoSelect.NAME)) {
-      Estimators.get(estimator); // an unknown name fails before any slow work
-    }
+    Estimators.get(estimator); // an unknown name fails before any slow work
     Estimators.knnTrainer(k); // validates --k before any slow work
     Dataset d = data.read();
     List<PromptRecord> rows = new ArrayList<>(d.requireRows(Split.TRAIN));
@@ -75,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
       err.println("note: no validation prompts to compare estimators on, so this trains the paper's CARROT-KNN"
           + " (--estimator knn); give the dataset a validation split for --estimator auto");
     }
-    Estimator est = estimator.equals(AutoSelect.NAME) ? null : Estimators.get(estimator);
+    Estimator est = Estimators.get(estimator);
     if (splits.equals("train+validation")) {
       if (!estimator.equals("knn")) {
         throw new CarrotException("--splits train+validation leaves no validation prompts for --estimator " + estimator + "; use --splits train");
@@ -101,16 +103,19 @@ final class TrainCommand implements Callable<Integer> {
       extra.put("estimator", estimator);
       extra.put("k", k);
       extra.put("models", String.join(",", d.models()));
+      if (data.stripBoilerplate) {
+        extra.put(PROMPTS, Boilerplate.PROVENANCE);
+      }
       Router r;
       String trained = estimator;
-      if (est == null) {
-        AutoSelect.Selection sel = AutoSelect.select(d, rows, e, validation, val == null ? new float[0][] : val.embeddings(),
-            settings, vectors.embedderId(), new Cl100kTokenCounter().id(), extra, progress);
+      if (est instanceof AutoSelect) { // every candidate's validation result is printed
+        AutoSelect.Selection sel = AutoSelect.select(RouterTrainer.trainingSet(d, rows, e), val, settings, progress);
         for (AutoSelect.Trial t : sel.trials()) {
           spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-20s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
               t.estimator(), t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
         }
-        r = sel.best().router();
+        extra.put("estimator", sel.best().estimator());
+        r = RouterTrainer.train(d, rows, e, ts -> sel.best().predictor(), 42, vectors.embedderId(), new Cl100kTokenCounter().id(), extra);
         trained = "auto (chose " + sel.best().estimator() + ")";
       } else {
         r = RouterTrainer.train(d, rows, e, ts -> est.fit(ts, val, settings, progress), 42, vectors.embedderId(),

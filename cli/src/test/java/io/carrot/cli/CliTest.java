@@ -72,6 +72,20 @@ class CliTest {
   }
 
   @Test
+  void stripBoilerplateIsRecordedAndFollowedBySupport() throws IOException {
+    Path router = tmp.resolve("stripped.carrot");
+    Run train = run("train", "--data", data.toString(), "--embedder", "fast", "--estimator", "knn", "--k", "3", "--strip-boilerplate",
+        "--out", router.toString());
+    assertThat(train.code()).as(train.err()).isZero();
+    assertThat(io.carrot.core.io.RouterFile.load(router).provenance().extra())
+        .containsEntry("prompts", io.carrot.core.data.Boilerplate.PROVENANCE);
+    // support recomputes the section from the prompts as trained: stripped again without being told
+    Run support = run("support", "--router", router.toString(), "--data", data.toString(), "--embedder", "fast", "--out",
+        tmp.resolve("s2.carrot").toString());
+    assertThat(support.code()).as(support.err()).isZero();
+  }
+
+  @Test
   void embedTrainEvalRouteEndToEnd() throws IOException {
     Path f32 = tmp.resolve("tiny.f32");
     Run embed = run("embed", "--data", data.toString(), "--embedder", "minilm-q:head-128", "--out", f32.toString());

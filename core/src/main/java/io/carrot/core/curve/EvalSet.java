@@ -4,6 +4,7 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.data.Dataset;
 import io.carrot.core.data.ModelPrice;
 import io.carrot.core.data.PromptRecord;
+import io.carrot.core.predict.TrainingSet;
 import java.util.List;
 
 /**
@@ -49,6 +50,51 @@ public record EvalSet(
       }
     }
     return new EvalSet(data.models(), List.of(ids), q, c, in, out);
+  }
+
+  /**
+   * The prompts of {@code set} on which every model has an entry (see {@link #completeRows}), with
+   * their costs; ids are the row numbers in {@code set}. Null when there are none.
+   *
+   * @param who what needs the costs, for the error when {@code set} has none
+   */
+  public static EvalSet completeOf(TrainingSet set, String who) {
+    TrainingSet.Costs costs = set.requireCosts(who);
+    int[] rows = completeIndices(set);
+    if (rows.length == 0) {
+      return null;
+    }
+    int n = rows.length;
+    double[][] q = new double[n][];
+    double[][] c = new double[n][];
+    double[][] in = new double[n][];
+    double[][] out = new double[n][];
+    String[] ids = new String[n];
+    for (int r = 0; r < n; r++) {
+      int i = rows[r];
+      ids[r] = Integer.toString(i);
+      q[r] = set.quality()[i].clone();
+      c[r] = costs.trueCost()[i].clone();
+      in[r] = costs.inputTokens()[i].clone();
+      out[r] = set.outputTokens()[i].clone();
+    }
+    return new EvalSet(set.models(), List.of(ids), q, c, in, out);
+  }
+
+  /** The embeddings of the rows {@link #completeOf} keeps, in order. */
+  public static float[][] completeEmbeddings(TrainingSet set) {
+    int[] rows = completeIndices(set);
+    float[][] out = new float[rows.length][];
+    for (int r = 0; r < rows.length; r++) {
+      out[r] = set.embeddings()[rows[r]];
+    }
+    return out;
+  }
+
+  private static int[] completeIndices(TrainingSet set) {
+    return java.util.stream.IntStream.range(0, set.size())
+        .filter(i -> java.util.stream.IntStream.range(0, set.models().size()).allMatch(j -> set.observed(i, j)))
+        .toArray();
   }
 
   /**

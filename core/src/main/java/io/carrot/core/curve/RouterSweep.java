@@ -1,6 +1,7 @@
 package io.carrot.core.curve;
 
 import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
 import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
 import io.carrot.core.predict.Prediction;
@@ -26,16 +27,24 @@ public final class RouterSweep {
    *     the set's model order
    */
   public RouterSweep(EvalSet set, Router router, Prediction[] predictions) {
-    if (!router.models().equals(set.models())) {
+    this(set, router.models(), router.prices(), router.costScale(), predictions);
+  }
+
+  /**
+   * The sweep of a router that is not built yet: its predictor's {@code models}, the prices and
+   * the cost scale it will have.
+   */
+  public RouterSweep(EvalSet set, List<String> models, PriceTable priceTable, double costScale, Prediction[] predictions) {
+    if (!models.equals(set.models())) {
       throw new io.carrot.core.CarrotException(
-          "the router was trained on models " + router.models() + " but the dataset has " + set.models());
+          "the router was trained on models " + models + " but the dataset has " + set.models());
     }
     this.set = set;
     this.names = set.models();
-    this.costScale = router.costScale();
+    this.costScale = costScale;
     int n = set.size();
     int m = set.modelCount();
-    ModelPrice[] prices = names.stream().map(router.prices()::price).toArray(ModelPrice[]::new);
+    ModelPrice[] prices = names.stream().map(priceTable::price).toArray(ModelPrice[]::new);
     predQuality = new double[n][];
     predTokens = new double[n][];
     predCost = new double[n][m];

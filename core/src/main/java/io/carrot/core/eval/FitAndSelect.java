@@ -52,31 +52,37 @@ record FitAndSelect(Router router, String family, boolean fitted, Router knnRefe
       EvalOptions options,
       ProgressListener progress,
       List<String> notes) {
-    boolean auto = given == null && options.estimator().equals(AutoSelect.NAME);
-    Estimator estimator = given == null && !auto ? Estimators.get(options.estimator()) : null;
+    Estimator estimator = given == null ? Estimators.get(options.estimator()) : null;
+    boolean auto = estimator instanceof AutoSelect;
     Router router = given;
     Router knnReference = null;
     if (given == null) {
-      TrainingSet valSet = vaE == null ? null : RouterTrainer.trainingSet(d, valRows, vaE);
+      TrainingSet valSet = vaE == null || valRows.isEmpty() ? null : RouterTrainer.trainingSet(d, valRows, vaE);
       Map<String, String> settings = new LinkedHashMap<>(options.settings());
       settings.putIfAbsent("seed", Long.toString(options.seed()));
       Map<String, String> extra = new LinkedHashMap<>(options.settings());
       extra.put("estimator", options.estimator());
       extra.put("splits", "train");
       if (auto) {
-        if (valRows.isEmpty()) {
-          throw new CarrotException("--estimator auto compares estimators on the validation split, which is empty");
-        }
-        AutoSelect.Selection sel = AutoSelect.select(d, trainRows, trE, valRows, vaE, settings, embedderId, tokenCounterId, extra, progress);
+        // every candidate's validation AIQ goes into the notes, and its KNN is the reference
+        AutoSelect.Selection sel = AutoSelect.select(RouterTrainer.trainingSet(d, trainRows, trE), valSet, settings, progress);
         StringBuilder b = new StringBuilder("--estimator auto chose " + sel.best().estimator() + " by validation AIQ (");
         for (AutoSelect.Trial tr : sel.trials()) {
           b.append(String.format(Locale.ROOT, "%s%s %.4f", tr == sel.trials().get(0) ? "" : ", ", tr.estimator(), tr.validationAiq()));
         }
         notes.add(b.append(").").toString());
-        router = sel.best().router();
-        if (!sel.best().estimator().equals(KnnPredictor.KIND)) {
-          knnReference = sel.trials().stream().filter(tr -> tr.estimator().equals(KnnPredictor.KIND)).map(AutoSelect.Trial::router)
-              .findFirst().orElse(null);
+        for (AutoSelect.Trial tr : sel.trials()) {
+          boolean best = tr == sel.best();
+          if (best || (tr.estimator().equals(KnnPredictor.KIND) && !sel.best().estimator().equals(KnnPredictor.KIND))) {
+            Map<String, String> ex = new LinkedHashMap<>(extra);
+            ex.put("estimator", tr.estimator());
+            Router r = RouterTrainer.train(d, trainRows, trE, ts -> tr.predictor(), options.seed(), embedderId, tokenCounterId, ex);
+            if (best) {
+              router = r;
+            } else {
+              knnReference = r;
+            }
+          }
         }
       } else {
         router = RouterTrainer.train(

@@ -1,6 +1,7 @@
 package io.carrot.core.predict;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.data.ModelPrice;
 import java.util.List;
 
 /**
@@ -15,9 +16,32 @@ import java.util.List;
  *
  * @param quality n x M scores in [0, 1], {@code NaN} where missing
  * @param outputTokens n x M output tokens, {@code NaN} where missing
+ * @param costs what the prompts cost per model, or null when unknown (most estimators need only the
+ *     targets; one that weighs quality against cost, such as {@code auto}, needs them)
  */
 public record TrainingSet(
-    List<String> models, float[][] embeddings, double[][] quality, double[][] outputTokens) {
+    List<String> models, float[][] embeddings, double[][] quality, double[][] outputTokens, Costs costs) {
+  /**
+   * Prices and costs of the prompts, per model in {@code models} order.
+   *
+   * @param prices one price per model
+   * @param inputTokens n x M input tokens (the routing rule prices predicted output tokens with them)
+   * @param trueCost n x M recorded cost in USD, {@code NaN} where missing
+   */
+  public record Costs(List<ModelPrice> prices, double[][] inputTokens, double[][] trueCost) {
+    public Costs {
+      prices = List.copyOf(prices);
+      if (inputTokens.length != trueCost.length) {
+        throw new CarrotException("costs rows disagree: " + inputTokens.length + " input-token rows, " + trueCost.length + " cost rows");
+      }
+    }
+  }
+
+  /** A training set without costs. */
+  public TrainingSet(List<String> models, float[][] embeddings, double[][] quality, double[][] outputTokens) {
+    this(models, embeddings, quality, outputTokens, null);
+  }
+
   /** Validates that every row has one embedding of the common dimension and one value per model. */
   public TrainingSet {
     models = List.copyOf(models);
@@ -39,6 +63,29 @@ public record TrainingSet(
         throw new CarrotException("row " + i + " does not have one value per model (" + models.size() + ")");
       }
     }
+    if (costs != null) {
+      if (costs.prices().size() != models.size() || costs.trueCost().length != n) {
+        throw new CarrotException("costs hold " + costs.prices().size() + " prices and " + costs.trueCost().length
+            + " rows; expected one price per model (" + models.size() + ") and one row per prompt (" + n + ")");
+      }
+      for (int i = 0; i < n; i++) {
+        if (costs.inputTokens()[i].length != models.size() || costs.trueCost()[i].length != models.size()) {
+          throw new CarrotException("costs row " + i + " does not have one value per model (" + models.size() + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * The costs, failing clearly when there are none.
+   *
+   * @param who what needs them, for the message
+   */
+  public Costs requireCosts(String who) {
+    if (costs == null) {
+      throw new CarrotException(who + " needs the prompts' prices and costs; build the training set with RouterTrainer.trainingSet");
+    }
+    return costs;
   }
 
   /**

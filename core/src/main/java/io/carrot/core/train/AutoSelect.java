@@ -4,15 +4,17 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.ProgressListener;
 import io.carrot.core.curve.EvalSet;
 import io.carrot.core.curve.RouterSweep;
-import io.carrot.core.data.Dataset;
-import io.carrot.core.data.PromptRecord;
+import io.carrot.core.data.ModelPrice;
+import io.carrot.core.data.PriceTable;
 import io.carrot.core.metrics.Anchors;
 import io.carrot.core.metrics.Frontier;
 import io.carrot.core.metrics.MetricFormulas;
 import io.carrot.core.metrics.Point;
+import io.carrot.core.predict.Predictor;
 import io.carrot.core.predict.TrainingSet;
 import io.carrot.core.route.Router;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +23,12 @@ import java.util.Map;
  * router has the highest AIQ on the validation split (the CARROT rule swept over mu, true
  * validation costs). Validation also chose the candidates' own weights, so its AIQ is somewhat
  * optimistic for the composite estimators; the test split stays untouched for reporting.
+ *
+ * <p>Registered in {@link Estimators} like every estimator; it needs the training sets' {@link
+ * TrainingSet.Costs} (prices, input tokens, recorded costs), which {@link RouterTrainer#trainingSet}
+ * provides. {@link #select} also reports every candidate's validation result.
  */
-public final class AutoSelect {
+public final class AutoSelect implements Estimator {
   /** The name that selects it ({@code --estimator auto}). */
   public static final String NAME = "auto";
 
@@ -30,36 +36,40 @@ public final class AutoSelect {
   public static final List<String> CANDIDATES = List.of(
       "knn", "knn-weighted", "knn-shrink", "linear", "knn-low-rank", "knn-shrink-low-rank", "linear-low-rank", "ensemble", "mlp");
 
-  private AutoSelect() {}
-
   /** One candidate's validation result. */
-  public record Trial(String estimator, double validationAiq, double validationAccuracyMu0, Router router) {}
+  public record Trial(String estimator, double validationAiq, double validationAccuracyMu0, Predictor predictor) {}
 
   /** All trials (in {@link #CANDIDATES} order) and the winner. */
   public record Selection(List<Trial> trials, Trial best) {}
 
-  public static Selection select(
-      Dataset data,
-      List<PromptRecord> train,
-      float[][] trainEmbeddings,
-      List<PromptRecord> validation,
-      float[][] validationEmbeddings,
-      Map<String, String> settings,
-      String embedderId,
-      String tokenCounterId,
-      Map<String, String> extra,
-      ProgressListener progress) {
-    if (validation.isEmpty()) {
+  /** The winner's predictor. */
+  @Override
+  public Predictor fit(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    return select(train, validation, settings, progress).best().predictor();
+  }
+
+  /**
+   * Fits every candidate on {@code train} and measures its router's AIQ on the prompts of {@code
+   * validation} where every model has an entry; both sets need their costs.
+   */
+  public static Selection select(TrainingSet train, TrainingSet validation, Map<String, String> settings, ProgressListener progress) {
+    if (validation == null) {
       throw new CarrotException("--estimator auto compares estimators on the validation split, which is empty");
     }
-    TrainingSet val = RouterTrainer.trainingSet(data, validation, validationEmbeddings);
-    List<PromptRecord> valComplete = EvalSet.completeRows(validation);
-    if (valComplete.isEmpty()) {
+    EvalSet valSet = EvalSet.completeOf(validation, "--estimator auto");
+    if (valSet == null) {
       throw new CarrotException(
           "--estimator auto compares estimators on validation prompts where every model has an entry; there are none");
     }
-    float[][] valCompleteEmbeddings = EvalSet.completeEmbeddings(validation, validationEmbeddings);
-    EvalSet valSet = EvalSet.of(data, valComplete);
+    float[][] valEmbeddings = EvalSet.completeEmbeddings(validation);
+    TrainingSet.Costs costs = train.requireCosts("--estimator auto");
+    Map<String, ModelPrice> priceMap = new LinkedHashMap<>();
+    for (int j = 0; j < train.models().size(); j++) {
+      priceMap.put(train.models().get(j), costs.prices().get(j));
+    }
+    PriceTable prices = new PriceTable(priceMap);
+    // the cost scale the router will get (RouterTrainer): training prompts' mean recorded cost
+    double costScale = Router.costScaleFor(costs.trueCost());
     List<Point> singles = new ArrayList<>();
     for (int m = 0; m < valSet.modelCount(); m++) {
       singles.add(new Point(Double.NaN, valSet.meanCost(m), valSet.meanQuality(m)));
@@ -69,14 +79,10 @@ public final class AutoSelect {
     List<Trial> trials = SharedFits.within(() -> {
       List<Trial> out = new ArrayList<>();
       for (String name : CANDIDATES) {
-        Estimator est = Estimators.get(name);
-        Map<String, String> ex = new java.util.LinkedHashMap<>(extra);
-        ex.put("estimator", name);
-        Router r = RouterTrainer.trainWithoutSupport(data, train, trainEmbeddings, ts -> est.fit(ts, val, settings, progress), 42,
-            embedderId, tokenCounterId, ex);
-        RouterSweep sweep = new RouterSweep(valSet, r, r.predictor().predictAll(valCompleteEmbeddings));
+        Predictor p = Estimators.get(name).fit(train, validation, settings, progress);
+        RouterSweep sweep = new RouterSweep(valSet, p.models(), prices, costScale, p.predictAll(valEmbeddings));
         double aiq = MetricFormulas.aiq(Frontier.of(sweep.frontier(200)), anchors);
-        out.add(new Trial(name, aiq, sweep.at(0).quality(), r));
+        out.add(new Trial(name, aiq, sweep.at(0).quality(), p));
       }
       return out;
     });
@@ -86,12 +92,6 @@ public final class AutoSelect {
         best = t;
       }
     }
-    // the support section depends on the training set alone: fitted once, for the router kept
-    Router kept = best.router().withSupport(RouterTrainer.support(data, train, trainEmbeddings, 42));
-    List<Trial> all = new ArrayList<>(trials);
-    int at = trials.indexOf(best);
-    best = new Trial(best.estimator(), best.validationAiq(), best.validationAccuracyMu0(), kept);
-    all.set(at, best);
-    return new Selection(List.copyOf(all), best);
+    return new Selection(trials, best);
   }
 }

@@ -26,6 +26,7 @@ public final class Estimators {
     BY_NAME.put("linear-low-rank", EstimatorFamilies::linearLowRank);
     BY_NAME.put("ensemble", EstimatorFamilies::ensemble);
     BY_NAME.put("mlp", EstimatorFamilies::mlp);
+    BY_NAME.put(AutoSelect.NAME, new AutoSelect());
   }
 
   private Estimators() {}

@@ -60,13 +60,34 @@ public final class RouterTrainer {
       String embedderId,
       String tokenCounterId,
       Map<String, String> extra) {
-    Router r = trainWithoutSupport(data, rows, embeddings, fit, seed, embedderId, tokenCounterId, extra);
-    return r.withSupport(support(data, rows, embeddings, seed));
+    if (data.modelCount() < 2) {
+      throw new CarrotException(
+          "dataset '" + data.name() + "' has " + data.modelCount() + " model; routing needs at least 2");
+    }
+    TrainingSet ts = trainingSet(data, rows, embeddings).requireEveryModelObserved();
+    Predictor p = fit.apply(ts);
+    Provenance prov =
+        new Provenance(
+            data.name(),
+            data.sha256(),
+            rows.size(),
+            embedderId,
+            tokenCounterId,
+            seed,
+            Version.CURRENT,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+            extra);
+    Router r = new Router(p, data.prices(), Router.costScaleFor(ts.costs().trueCost()), prov);
+    return r.withSupport(support(ts, rows, seed));
   }
 
   /** The support section of a router trained on {@code rows}: coverage, priors and training prompts by source. */
   public static Support support(Dataset data, List<PromptRecord> rows, float[][] embeddings, long seed) {
-    Support s = Support.fit(trainingSet(data, rows, embeddings), seed);
+    return support(trainingSet(data, rows, embeddings), rows, seed);
+  }
+
+  private static Support support(TrainingSet ts, List<PromptRecord> rows, long seed) {
+    Support s = Support.fit(ts, seed);
     if (s == null) {
       return null;
     }
@@ -77,57 +98,30 @@ public final class RouterTrainer {
     return s.withSources(bySource);
   }
 
-  /** {@link #train} without the support section, for candidates of which only one is kept. */
-  static Router trainWithoutSupport(
-      Dataset data,
-      List<PromptRecord> rows,
-      float[][] embeddings,
-      Function<TrainingSet, Predictor> fit,
-      long seed,
-      String embedderId,
-      String tokenCounterId,
-      Map<String, String> extra) {
-    if (data.modelCount() < 2) {
-      throw new CarrotException(
-          "dataset '" + data.name() + "' has " + data.modelCount() + " model; routing needs at least 2");
-    }
-    TrainingSet ts = trainingSet(data, rows, embeddings).requireEveryModelObserved();
-    int n = rows.size();
-    int m = data.modelCount();
-    double[][] c = new double[n][m];
-    ModelPrice[] prices = data.priceArray();
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < m; j++) {
-        c[i][j] = rows.get(i).trueCost(j, prices[j]);
-      }
-    }
-    Predictor p = fit.apply(ts);
-    Provenance prov =
-        new Provenance(
-            data.name(),
-            data.sha256(),
-            n,
-            embedderId,
-            tokenCounterId,
-            seed,
-            Version.CURRENT,
-            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-            extra);
-    return new Router(p, data.prices(), Router.costScaleFor(c), prov);
-  }
-
-  /** The estimator's view of embedded prompts: embeddings, observed quality and output tokens. */
+  /**
+   * The estimator's view of embedded prompts: embeddings, observed quality and output tokens, and
+   * the prompts' costs (the dataset's prices, input tokens and recorded costs).
+   */
   public static TrainingSet trainingSet(Dataset data, List<PromptRecord> rows, float[][] embeddings) {
     if (rows.size() != embeddings.length) {
       throw new CarrotException("got " + embeddings.length + " embeddings for " + rows.size() + " training prompts");
     }
     int n = rows.size();
+    int m = data.modelCount();
+    ModelPrice[] prices = data.priceArray();
     double[][] q = new double[n][];
     double[][] t = new double[n][];
+    double[][] in = new double[n][];
+    double[][] c = new double[n][m];
     for (int i = 0; i < n; i++) {
-      q[i] = rows.get(i).scores();
-      t[i] = rows.get(i).outputTokens();
+      PromptRecord r = rows.get(i);
+      q[i] = r.scores();
+      t[i] = r.outputTokens();
+      in[i] = r.inputTokens();
+      for (int j = 0; j < m; j++) {
+        c[i][j] = r.trueCost(j, prices[j]);
+      }
     }
-    return new TrainingSet(data.models(), embeddings, q, t);
+    return new TrainingSet(data.models(), embeddings, q, t, new TrainingSet.Costs(List.of(prices), in, c));
   }
 }

@@ -109,8 +109,9 @@ class SparseTrainingTest {
   @Test
   void everyEstimatorFitsSparseDataAndPredictsFiniteValues() {
     Random r = new Random(11);
-    TrainingSet train = holesInB(EstimatorsFamilyTest.linearData(r, 300, 0.1));
-    TrainingSet val = holesInB(EstimatorsFamilyTest.linearData(r, 120, 0.1));
+    // with costs, which auto compares the others on
+    TrainingSet train = AutoSelectTest.withCosts(holesInB(EstimatorsFamilyTest.linearData(r, 300, 0.1)));
+    TrainingSet val = AutoSelectTest.withCosts(holesInB(EstimatorsFamilyTest.linearData(r, 120, 0.1)));
     float[][] probe = TestVectors.randomUnit(new Random(3), 20, 6);
     for (String name : Estimators.names()) {
       Predictor p = Estimators.get(name).fit(train, val, Map.of("k", "auto"), ProgressListener.NONE);
