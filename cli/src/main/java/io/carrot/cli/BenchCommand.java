@@ -59,11 +59,54 @@ final class BenchCommand implements Callable<Integer> {
           + " (e.g. knn-low-rank,linear,mlp,ensemble; default: none).")
   List<String> estimators;
 
+  @Option(names = "--route-only",
+      description = "Only time end-to-end routes of the shipped routers: no synthetic store, training or embedding throughput"
+          + " (for A/B runs of embedder settings such as -Dcarrot.onnx.spin in CARROT_JAVA_OPTS).")
+  boolean routeOnly;
+
+  @Option(names = "--route-embedder", paramLabel = "NAME",
+      description = "Time the default router's routes with this embedder instead of its own, e.g. minilm-q (same dimension"
+          + " required; the decisions are then not the router's, only the timing is meaningful).")
+  String routeEmbedder;
+
   private final List<String[]> rows = new ArrayList<>();
 
   @Override
   public Integer call() {
     PrintWriter o = spec.commandLine().getOut();
+    if (!routeOnly) {
+      syntheticStore();
+    }
+    for (String name : CarrotRouter.SHIPPED) {
+      if (CarrotRouter.hasShipped(name)) {
+        try (CarrotRouter cr = CarrotRouter.loadShipped(name)) {
+          endToEnd(name, cr);
+        }
+      }
+    }
+    if (!routeOnly) {
+      List<String> embedders = embedderNames != null ? embedderNames
+          : List.of(CarrotRouter.readShipped("default").provenance().embedderId(), io.carrot.embed.Embedders.FAST);
+      for (String name : embedders) {
+        try (var emb = io.carrot.embed.Embedders.create(name)) {
+          throughput(name.equals(embedders.get(0)) ? "" : "_" + name.replaceAll("[^A-Za-z0-9]", "_"), emb);
+        }
+      }
+    }
+    CsvTable csv = new CsvTable("metric", "value", "unit", "target", "notes");
+    for (String[] r : rows) {
+      csv.row((Object[]) r);
+    }
+    csv.write(out);
+    for (String[] r : rows) {
+      o.printf("%-36s %12s %-10s target %-6s %s%n", r[0], r[1], r[2], r[3], r[4]);
+    }
+    o.println("wrote " + out);
+    return 0;
+  }
+
+  /** Training and decision time over a synthetic store of {@code --store} random 384-d prompts. */
+  private void syntheticStore() {
     Random rnd = new Random(42);
     int d = 384;
     float[][] e = randomUnit(rnd, store, d);
@@ -145,39 +188,32 @@ final class BenchCommand implements Callable<Integer> {
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
     record("decision_ms_p50_full_scan", pct(scanLat, 0.5), "ms", "", "the same store by a full float scan, interleaved with the above; 95% interval " + medianInterval(scanLat));
     record("decision_agreement_vs_full_scan", agreement(router, scanRouter, queries), "fraction", "1", "same model and same neighbours over " + queries.length + " queries x mu 0, 0.1, 0.5, 1");
-
-    for (String name : CarrotRouter.SHIPPED) {
-      if (CarrotRouter.hasShipped(name)) {
-        try (CarrotRouter cr = CarrotRouter.loadShipped(name)) {
-          endToEnd(name, cr);
-        }
-      }
-    }
-    List<String> embedders = embedderNames != null ? embedderNames
-        : List.of(CarrotRouter.readShipped("default").provenance().embedderId(), io.carrot.embed.Embedders.FAST);
-    for (String name : embedders) {
-      try (var emb = io.carrot.embed.Embedders.create(name)) {
-        throughput(name.equals(embedders.get(0)) ? "" : "_" + name.replaceAll("[^A-Za-z0-9]", "_"), emb);
-      }
-    }
-    CsvTable csv = new CsvTable("metric", "value", "unit", "target", "notes");
-    for (String[] r : rows) {
-      csv.row((Object[]) r);
-    }
-    csv.write(out);
-    for (String[] r : rows) {
-      o.printf("%-36s %12s %-10s target %-6s %s%n", r[0], r[1], r[2], r[3], r[4]);
-    }
-    o.println("wrote " + out);
-    return 0;
   }
 
   /**
    * Route p50 and p99 of a shipped router, one ~100-token prompt at a time on this thread, every
-   * prompt new text (the embedder without its cache).
+   * prompt new text (the embedder without its cache); also the fastest route (the one least
+   * disturbed by other processes) and the process CPU per route, which a shared machine inflates
+   * less than wall time.
    */
   private void endToEnd(String name, CarrotRouter cr) {
-    io.carrot.core.embed.Embedder model = cr.embedder() instanceof io.carrot.embed.CachingEmbedder c ? c.delegate() : cr.embedder();
+    io.carrot.core.embed.Embedder own = cr.embedder() instanceof io.carrot.embed.CachingEmbedder c ? c.delegate() : cr.embedder();
+    io.carrot.core.embed.Embedder model = routeEmbedder != null && name.equals("default")
+        ? io.carrot.embed.Embedders.create(routeEmbedder) : own;
+    try {
+      if (model.dimension() != own.dimension()) {
+        throw new io.carrot.core.CarrotException("--route-embedder: " + model.id() + " has " + model.dimension()
+            + " dimensions; expected " + own.dimension() + " like the default router's " + own.id());
+      }
+      endToEnd(name, cr, model);
+    } finally {
+      if (model != own) {
+        model.close();
+      }
+    }
+  }
+
+  private void endToEnd(String name, CarrotRouter cr, io.carrot.core.embed.Embedder model) {
     CarrotRouter uncached = CarrotRouter.of(cr.router(), model, cr.tokenCounter());
     int tokens = cr.tokenCounter().count(hundredTokenPrompt(0));
     for (int w = 0; w < 50; w++) {
@@ -185,17 +221,26 @@ final class BenchCommand implements Callable<Integer> {
     }
     int n = 300;
     double[] e2e = new double[n];
+    long cpu = processCpuNanos();
     for (int i = 0; i < n; i++) {
       String pr = hundredTokenPrompt(1000 + i);
       long s = System.nanoTime();
       uncached.route(pr, 0.1);
       e2e[i] = (System.nanoTime() - s) / 1e6;
     }
+    double cpuMs = (processCpuNanos() - cpu) / 1e6 / n;
     Arrays.sort(e2e);
     String suffix = name.equals("default") ? "" : "_" + name;
     record("end_to_end_route_ms_p50" + suffix, pct(e2e, 0.5), "ms", name.equals("default") ? "<= 15" : "<= 2",
         name + " router (" + cr.router().predictor().kind() + "), " + tokens + "-token prompt (cl100k), one thread, embedder " + model.id());
     record("end_to_end_route_ms_p99" + suffix, pct(e2e, 0.99), "ms", "", "");
+    record("end_to_end_route_ms_min" + suffix, e2e[0], "ms", "", "the fastest of " + n);
+    record("end_to_end_route_cpu_ms" + suffix, cpuMs, "ms", "", "process CPU time per route, all threads");
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Prompts per second embedding 512 new ~100-token prompts in batches of 32. */

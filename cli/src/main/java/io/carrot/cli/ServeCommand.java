@@ -172,12 +172,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--raw", paramLabel = "FILE.csv", description = "Also write every request's latency here.")
     Path raw;
 
+    @Option(names = "--portkey", paramLabel = "URL",
+        description = "Also time a running Portkey AI Gateway at URL (e.g. http://127.0.0.1:8787) in passthrough to the same "
+            + "echo upstream: phases portkey and portkey-concurrent.")
+    java.net.URI portkey;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
       LoadBench.Options opts = new LoadBench.Options(
           requests, warmup, concurrency, streams,
-          noEmbedding ? List.of() : encoders.stream().filter(e -> !e.isBlank()).toList(), out, raw);
+          noEmbedding ? List.of() : encoders.stream().filter(e -> !e.isBlank()).toList(), out, raw, portkey);
       var phases = LoadBench.run(opts, line -> {
         spec.commandLine().getErr().println("bench: " + line);
         spec.commandLine().getErr().flush();

@@ -99,6 +99,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
               + " ([CLS], [SEP], its prefix '" + model.prefix() + "' and one token of text)");
     }
 
+    int blockBase = dynamicBlockBase();
     long start = System.nanoTime();
     byte[] bytes = readResource(model);
     this.env = OrtEnvironment.getEnvironment();
@@ -114,6 +115,12 @@ public final class OnnxSentenceEmbedder implements Embedder {
       options.addConfigEntry("session.intra_op.allow_spinning", spin.equals("off") ? "0" : "1");
       if (spin.equals("run")) {
         options.addConfigEntry("session.force_spinning_stop", "1");
+      }
+      // blocks of an operator's work shrink as the work left shrinks, so a thread the OS
+      // deschedules holds back a small block, not half the operator: the A/B of
+      // docs/BENCHMARKS.md; -Dcarrot.onnx.dynamic_block_base=0 restores static blocks
+      if (blockBase > 0) {
+        options.addConfigEntry("session.dynamic_block_base", Integer.toString(blockBase));
       }
       this.session = env.createSession(bytes, options);
     } catch (OrtException e) {
@@ -165,6 +172,21 @@ public final class OnnxSentenceEmbedder implements Embedder {
   /** Like the four-argument constructor with one ONNX thread per available processor. */
   public OnnxSentenceEmbedder(OnnxModel model, LongTextStrategy strategy, int window) {
     this(model, strategy, window, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** {@code -Dcarrot.onnx.dynamic_block_base}, default 4 (ONNX Runtime's suggestion); 0 = off. */
+  private static int dynamicBlockBase() {
+    String value = System.getProperty("carrot.onnx.dynamic_block_base", "4");
+    try {
+      int base = Integer.parseInt(value.strip());
+      if (base >= 0) {
+        return base;
+      }
+    } catch (NumberFormatException e) {
+      // reported below, with the value
+    }
+    throw new CarrotException(
+        "carrot.onnx.dynamic_block_base: '" + value + "'; expected a whole number >= 0 (0 = static blocks)");
   }
 
   private static byte[] readResource(OnnxModel model) {

@@ -211,4 +211,36 @@ class OnnxSentenceEmbedderTest {
         .isInstanceOf(CarrotException.class)
         .hasMessageContaining("after close");
   }
+
+  @Test
+  void rejectsABadDynamicBlockBaseAndAcceptsZero() {
+    String key = "carrot.onnx.dynamic_block_base";
+    String before = System.getProperty(key);
+    try {
+      System.setProperty(key, "-1");
+      assertThatThrownBy(() ->
+              new OnnxSentenceEmbedder(OnnxModel.ALL_MINILM_L6_V2_Q, LongTextStrategy.HEAD, 64, 1))
+          .isInstanceOf(CarrotException.class)
+          .hasMessage("carrot.onnx.dynamic_block_base: '-1'; expected a whole number >= 0 (0 = static blocks)");
+      System.setProperty(key, "four");
+      assertThatThrownBy(() ->
+              new OnnxSentenceEmbedder(OnnxModel.ALL_MINILM_L6_V2_Q, LongTextStrategy.HEAD, 64, 1))
+          .hasMessageContaining("'four'");
+      // static blocks (the setting before the default changed) give the same vector as the default
+      System.setProperty(key, "0");
+      float[] staticBlocks;
+      try (OnnxSentenceEmbedder e =
+          new OnnxSentenceEmbedder(OnnxModel.ALL_MINILM_L6_V2, LongTextStrategy.HEAD_TAIL, 256, 2)) {
+        staticBlocks = e.embed("How do I sort a list in Python?");
+      }
+      float[] dynamic = headTail.embed("How do I sort a list in Python?");
+      assertThat(cosine(staticBlocks, dynamic)).isCloseTo(1.0, within(1e-6));
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
 }

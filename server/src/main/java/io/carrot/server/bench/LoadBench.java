@@ -77,11 +77,17 @@ public final class LoadBench {
    *     {@code fast} and {@code minilm}
    * @param out summary CSV
    * @param raw per-request CSV, or null
+   * @param portkey base URL of a running Portkey AI Gateway (e.g. {@code http://127.0.0.1:8787}) that
+   *     gets the phases {@code portkey} and {@code portkey-concurrent}: passthrough to the same echo
+   *     upstream, named per request by Portkey's {@code x-portkey-custom-host} header; null for none
    */
   public record Options(
-      int requests, int warmup, int concurrency, int streams, List<String> encoders, Path out, Path raw) {
+      int requests, int warmup, int concurrency, int streams, List<String> encoders, Path out, Path raw, URI portkey) {
     public Options {
       encoders = List.copyOf(encoders);
+      if (portkey != null && (!"http".equals(portkey.getScheme()) || portkey.getHost() == null)) {
+        throw new CarrotException("--portkey must be an http://host:port URL of a running gateway, got " + portkey);
+      }
       if (requests < 1 || requests > 1_000_000) {
         throw new CarrotException("--requests must be in [1, 1000000], got " + requests);
       }
@@ -129,6 +135,8 @@ public final class LoadBench {
 
   /** Server names of the encoder phases: this prefix and the embedder's name. */
   private static final String ENCODER = "encoder:";
+  /** Server name of the Portkey phases, an external gateway in front of the same upstream. */
+  private static final String PORTKEY = "portkey";
 
   /** The phases for {@code o}, in the order they run. */
   public static List<PhaseSpec> phases(Options o) {
@@ -136,10 +144,17 @@ public final class LoadBench {
     List<PhaseSpec> out = new ArrayList<>(List.of(
         new PhaseSpec("direct", "direct", false, 1, null),
         new PhaseSpec("carrot-hash", "hash", false, 1, "direct"),
-        new PhaseSpec("carrot-hash-async-log", "hash-async-log", false, 1, "direct"),
+        new PhaseSpec("carrot-hash-async-log", "hash-async-log", false, 1, "direct")));
+    if (o.portkey() != null) {
+      out.add(new PhaseSpec(PORTKEY, PORTKEY, false, 1, "direct"));
+    }
+    out.addAll(List.of(
         new PhaseSpec("direct-concurrent", "direct", false, c, null),
         new PhaseSpec("carrot-hash-concurrent", "hash", false, c, "direct-concurrent"),
         new PhaseSpec("carrot-hash-async-log-concurrent", "hash-async-log", false, c, "direct-concurrent")));
+    if (o.portkey() != null) {
+      out.add(new PhaseSpec(PORTKEY + "-concurrent", PORTKEY, false, c, "direct-concurrent"));
+    }
     if (o.streams() > 0) {
       out.add(new PhaseSpec("streams", "hash", true, o.streams(), null));
     }
@@ -174,7 +189,14 @@ public final class LoadBench {
       for (PhaseSpec spec : phases(o)) {
         String url = direct;
         String model = "large";
-        if (!spec.server().equals("direct")) {
+        Map<String, String> headers = Map.of();
+        if (spec.server().equals(PORTKEY)) {
+          url = o.portkey().resolve("/v1/chat/completions").toString();
+          // Portkey's passthrough to an OpenAI-compatible host it is told about per request
+          headers = Map.of("x-portkey-provider", "openai",
+              "x-portkey-custom-host", "http://127.0.0.1:" + stub.port() + "/v1",
+              "Authorization", "Bearer bench");
+        } else if (!spec.server().equals("direct")) {
           CarrotServer s = servers.get(spec.server());
           if (s == null) {
             boolean encoder = spec.server().startsWith(ENCODER);
@@ -196,7 +218,7 @@ public final class LoadBench {
             + " at a time, " + o.requests() + " requests"));
         int n = spec.stream() ? spec.concurrency() : o.requests();
         int warm = spec.stream() ? Math.min(o.warmup(), spec.concurrency()) : o.warmup();
-        phases.add(phase(spec, http, url, model, warm, n, prompts));
+        phases.add(phase(spec, new Target(http, url, model, headers), warm, n, prompts));
       }
       for (Map.Entry<String, CarrotServer> e : servers.entrySet()) {
         if (e.getKey().startsWith(ENCODER)) {
@@ -309,13 +331,16 @@ public final class LoadBench {
     }
   }
 
-  private static Phase phase(PhaseSpec spec, HttpClient http, String url, String model, int warmup, int requests, Prompts prompts)
+  /** Where a phase's requests go: the URL, the model they name and extra headers. */
+  private record Target(HttpClient http, String url, String model, Map<String, String> headers) {}
+
+  private static Phase phase(PhaseSpec spec, Target target, int warmup, int requests, Prompts prompts)
       throws InterruptedException {
-    run(http, url, model, spec.stream(), spec.concurrency(), warmup, prompts, null);
+    run(target, spec.stream(), spec.concurrency(), warmup, prompts, null);
     double[] millis = new double[requests];
     AtomicInteger errors = new AtomicInteger();
     long t0 = System.nanoTime();
-    run(http, url, model, spec.stream(), spec.concurrency(), requests, prompts, (i, ms, ok) -> {
+    run(target, spec.stream(), spec.concurrency(), requests, prompts, (i, ms, ok) -> {
       millis[i] = ms;
       if (!ok) {
         errors.incrementAndGet();
@@ -329,7 +354,7 @@ public final class LoadBench {
   }
 
   private static void run(
-      HttpClient http, String url, String model, boolean stream, int concurrency, int requests, Prompts prompts, Sink sink)
+      Target target, boolean stream, int concurrency, int requests, Prompts prompts, Sink sink)
       throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -339,20 +364,20 @@ public final class LoadBench {
           int i;
           while ((i = next.getAndIncrement()) < requests) {
             var body = Json.COMPACT.createObjectNode();
-            body.put("model", model);
+            body.put("model", target.model());
             body.putArray("messages").addObject().put("role", "user").put("content", prompts.next());
             if (stream) {
               body.put("stream", true);
             }
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(target.url()))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            target.headers().forEach(req::header);
             long t = System.nanoTime();
             boolean ok;
             try {
-              HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+              HttpResponse<String> r = target.http().send(req.build(), HttpResponse.BodyHandlers.ofString());
               ok = r.statusCode() == 200 && (stream
                   ? r.body().endsWith("data: [DONE]\n\n") && r.body().contains("\"finish_reason\":\"stop\"")
                   : r.body().contains("You asked"));
