@@ -24,7 +24,8 @@ public final class VectorIndexes {
   public static final String THRESHOLD_PROPERTY = "carrot.knn.annThreshold";
   /**
    * {@code auto} searches approximately from this many stored float values (rows x dimension) on:
-   * 100,000 rows of 384 dimensions, where one exact scan costs about 30 ms. Below it the graph's
+   * 100,000 rows of 384 dimensions, where one full float scan costs about 30 ms (a single query
+   * through the exact index's int8 prefilter a fraction of that). Below it the graph's
    * build time at every fit (minutes at 30,000 rows on 2 cores) outweighs what it saves per
    * decision; docs/BENCHMARKS.md has the measurements.
    */
