@@ -79,6 +79,15 @@ public enum OnnxModel {
     return pooling;
   }
 
+  /**
+   * Whether the model is quantized with dynamic int8 activations ({@code -q}). Its activation
+   * scale is computed over the whole input of a run, so a window's vector would depend on the other
+   * windows of its batch: such models embed one window per run.
+   */
+  public boolean dynamicallyQuantized() {
+    return id.endsWith("-q");
+  }
+
   /** Text the model expects before every input (counted in the window), or empty. */
   public String prefix() {
     return prefix;

@@ -60,6 +60,8 @@ public final class OnnxSentenceEmbedder implements Embedder {
   private final WordPieceTokenizer tokenizer;
   private final OnnxModel.Pooling pooling;
   private final int[] prefixIds;
+  /** Windows per ONNX run: {@link #MAX_BATCH_WINDOWS}, or 1 for a dynamically quantized model. */
+  private final int maxBatchWindows;
   private final OrtEnvironment env;
   private final OrtSession session;
   private final boolean int64Inputs;
@@ -92,6 +94,8 @@ public final class OnnxSentenceEmbedder implements Embedder {
     this.id = model.id() + "/" + strategy.id() + "-" + window;
     this.tokenizer = WordPieceTokenizer.fromClasspath(model.tokenizerResource());
     this.pooling = model.pooling();
+    // int8 models scale activations per run: batched, a text's vector would depend on its neighbours
+    this.maxBatchWindows = model.dynamicallyQuantized() ? 1 : MAX_BATCH_WINDOWS;
     this.prefixIds = tokenizer.wordPieceIds(model.prefix());
     if (window - 2 - prefixIds.length < 1) {
       throw new CarrotException(
@@ -306,7 +310,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
       int from = 0;
       while (from < n) {
         int to = from + 1;
-        while (to < n && to - from < MAX_BATCH_WINDOWS) {
+        while (to < n && to - from < maxBatchWindows) {
           int seqLen = (int) (order[to] >>> 32) + 2;
           if ((long) (to - from + 1) * seqLen > MAX_BATCH_TOKENS) {
             break;

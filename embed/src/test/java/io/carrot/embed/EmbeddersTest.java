@@ -16,8 +16,9 @@ class EmbeddersTest {
   }
 
   @Test
-  void defaultIsFullMiniLmHeadTail256() {
-    assertThat(Embedders.DEFAULT).isEqualTo("minilm");
+  void defaultIsTheFastTableAndMiniLmIsHeadTail256() {
+    assertThat(Embedders.DEFAULT).isEqualTo("fast");
+    assertThat(idOf(Embedders.DEFAULT)).isEqualTo("static-minilm-256");
     assertThat(idOf("minilm")).isEqualTo("all-minilm-l6-v2/head-tail-256");
   }
 
