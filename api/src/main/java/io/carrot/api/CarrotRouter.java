@@ -50,12 +50,8 @@ import java.util.List;
 public final class CarrotRouter implements AutoCloseable {
   /** Classpath location of the shipped pretrained router. */
   public static final String DEFAULT_ROUTER_RESOURCE = "/io/carrot/api/default-router.carrot";
-  /**
-   * Names of the routers shipped in this jar, for {@link #loadShipped(String)}: {@code default}
-   * (on the fast static embedder), {@code fast} (the same router, by the name it had when it was
-   * not the default) and {@code minilm} (the same training on the all-MiniLM-L6-v2 transformer).
-   */
-  public static final List<String> SHIPPED = List.of("default", "fast", "minilm");
+  /** Names of the routers shipped in this jar, for {@link #loadShipped(String)}. */
+  public static final List<String> SHIPPED = List.of("default", "fast");
   private static final String DEFAULT = "default";
 
   private final Router router;
@@ -100,9 +96,8 @@ public final class CarrotRouter implements AutoCloseable {
 
   /**
    * Loads a router shipped with carrot by name ({@link #SHIPPED}) with its embedder: {@code default}
-   * (alias {@code fast}: the static {@code fast} embedder, microseconds to embed a prompt) or
-   * {@code minilm} (the same training data on all-MiniLM-L6-v2: tens of milliseconds a prompt, level
-   * in routing quality on the shipped data; see docs/ROUTER.md "Choosing the default embedder").
+   * (MiniLM, the most accurate) or {@code fast} (the same training data on the static
+   * {@code fast} embedder: microseconds to embed a prompt).
    *
    * @throws CarrotException when the name is unknown or the router is not on the classpath
    */
@@ -132,12 +127,12 @@ public final class CarrotRouter implements AutoCloseable {
     if (!SHIPPED.contains(name)) {
       throw new CarrotException("shipped router: '" + name + "' is unknown; expected one of " + SHIPPED);
     }
-    return name.equals(DEFAULT) || name.equals("fast") ? DEFAULT_ROUTER_RESOURCE : "/io/carrot/api/" + name + "-router.carrot";
+    return name.equals(DEFAULT) ? DEFAULT_ROUTER_RESOURCE : "/io/carrot/api/" + name + "-router.carrot";
   }
 
   /**
    * Loads a router file and recreates the embedder recorded in it; a name of {@link #SHIPPED}
-   * ({@code default}, {@code fast}, {@code minilm}) that is not a file loads that shipped router.
+   * ({@code default}, {@code fast}) that is not a file loads that shipped router.
    *
    * @throws CarrotException when the file is missing or not a readable router file
    */

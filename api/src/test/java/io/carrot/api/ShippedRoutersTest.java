@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.carrot.core.route.Decision;
-import io.carrot.core.route.Router;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -27,19 +26,6 @@ class ShippedRoutersTest {
     }
   }
 
-  @Test
-  void theMiniLmRouterIsShippedBesideTheDefaultOnTheSameModels() throws Exception {
-    assertThat(CarrotRouter.hasShipped("minilm")).isTrue();
-    Router minilm = CarrotRouter.readShipped("minilm");
-    Router dflt = CarrotRouter.readShipped("default");
-    assertThat(minilm.provenance().embedderId()).isEqualTo("all-minilm-l6-v2/head-tail-256");
-    assertThat(dflt.provenance().embedderId()).isEqualTo("static-minilm-256");
-    assertThat(minilm.models()).isEqualTo(dflt.models());
-    // both trained on zeroeval's questions without its answer template
-    assertThat(minilm.provenance().extra()).containsEntry("prompts", io.carrot.core.data.Boilerplate.PROVENANCE);
-    assertThat(dflt.provenance().extra()).containsEntry("prompts", io.carrot.core.data.Boilerplate.PROVENANCE);
-  }
-
   private static String firstTrainingPrompt() throws Exception {
     Path data = Path.of("..", "data", "zeroeval", "prompts.jsonl.gz");
     try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
@@ -52,7 +38,7 @@ class ShippedRoutersTest {
   @Test
   void anUnknownShippedNameIsNamed() {
     assertThatThrownBy(() -> CarrotRouter.loadShipped("turbo"))
-        .hasMessage("shipped router: 'turbo' is unknown; expected one of [default, fast, minilm]");
+        .hasMessage("shipped router: 'turbo' is unknown; expected one of [default, fast]");
     assertThat(CarrotRouter.hasShipped("turbo")).isFalse();
   }
 }

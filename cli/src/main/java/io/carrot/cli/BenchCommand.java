@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
   int iterations;
 
   @Option(names = {"--embedders", "--embedder"}, split = ",", paramLabel = "a,b,...",
-      description = "Embedders for the throughput measurement (default: the default router's and minilm).")
+      description = "Embedders for the throughput measurement (default: the default router's and fast).")
   List<String> embedderNames;
 
   @Option(names = "--estimators", split = ",", paramLabel = "a,b,...",
@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
   boolean routeOnly;
 
   @Option(names = "--route-embedder", paramLabel = "NAME",
-      description = "Time the shipped minilm router's routes with this embedder instead of its own, e.g. minilm-q (same dimension"
+      description = "Time the default router's routes with this embedder instead of its own, e.g. minilm-q (same dimension"
           + " required; the decisions are then not the router's, only the timing is meaningful).")
   String routeEmbedder;
 
@@ -78,8 +78,7 @@ final class BenchCommand implements Callable<Integer> {
       syntheticStore();
     }
     for (String name : CarrotRouter.SHIPPED) {
-      // "fast" is another name of the default router
-      if (!name.equals("fast") && CarrotRouter.hasShipped(name)) {
+      if (CarrotRouter.hasShipped(name)) {
         try (CarrotRouter cr = CarrotRouter.loadShipped(name)) {
           endToEnd(name, cr);
         }
@@ -87,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (!routeOnly) {
       List<String> embedders = embedderNames != null ? embedderNames
-          : List.of(CarrotRouter.readShipped("default").provenance().embedderId(), "minilm");
+          : List.of(CarrotRouter.readShipped("default").provenance().embedderId(), io.carrot.embed.Embedders.FAST);
       for (String name : embedders) {
         try (var emb = io.carrot.embed.Embedders.create(name)) {
           throughput(name.equals(embedders.get(0)) ? "" : "_" + name.replaceAll("[^A-Za-z0-9]", "_"), emb);
@@ -199,12 +198,12 @@ final class BenchCommand implements Callable<Integer> {
    */
   private void endToEnd(String name, CarrotRouter cr) {
     io.carrot.core.embed.Embedder own = cr.embedder() instanceof io.carrot.embed.CachingEmbedder c ? c.delegate() : cr.embedder();
-    io.carrot.core.embed.Embedder model = routeEmbedder != null && name.equals("minilm")
+    io.carrot.core.embed.Embedder model = routeEmbedder != null && name.equals("default")
         ? io.carrot.embed.Embedders.create(routeEmbedder) : own;
     try {
       if (model.dimension() != own.dimension()) {
         throw new io.carrot.core.CarrotException("--route-embedder: " + model.id() + " has " + model.dimension()
-            + " dimensions; expected " + own.dimension() + " like the minilm router's " + own.id());
+            + " dimensions; expected " + own.dimension() + " like the default router's " + own.id());
       }
       endToEnd(name, cr, model);
     } finally {
@@ -232,7 +231,7 @@ final class BenchCommand implements Callable<Integer> {
     double cpuMs = (processCpuNanos() - cpu) / 1e6 / n;
     Arrays.sort(e2e);
     String suffix = name.equals("default") ? "" : "_" + name;
-    record("end_to_end_route_ms_p50" + suffix, pct(e2e, 0.5), "ms", name.equals("minilm") ? "<= 15" : "<= 2",
+    record("end_to_end_route_ms_p50" + suffix, pct(e2e, 0.5), "ms", name.equals("default") ? "<= 15" : "<= 2",
         name + " router (" + cr.router().predictor().kind() + "), " + tokens + "-token prompt (cl100k), one thread, embedder " + model.id());
     record("end_to_end_route_ms_p99" + suffix, pct(e2e, 0.99), "ms", "", "");
     record("end_to_end_route_ms_min" + suffix, e2e[0], "ms", "", "the fastest of " + n);

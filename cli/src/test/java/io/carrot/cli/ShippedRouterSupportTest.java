@@ -10,7 +10,7 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped default router (the fast static embedder) with its real embedder: a prompt unlike its math and code training data is
+ * The shipped router with the real embedder: a prompt unlike its math and code training data is
  * flagged low support and routed like the prompt-blind router; a math word problem is not, written
  * plainly as a user would or in the benchmark's template; the help says what it covers, read from
  * the router file.
@@ -51,12 +51,12 @@ class ShippedRouterSupportTest {
     assertThat(m.path("low_support").asBoolean()).isFalse();
     assertThat(m.path("support").asDouble()).isGreaterThan(h.path("support").asDouble());
     assertThat(h.path("notes").toString()).contains("low support");
-    // the bare question, as a user writes it: covered, mostly on the estimator's own predictions (the template is not in
-    // the training vectors, so a question without it is not far from them)
+    // the bare question, as a user writes it: at full weight, and closer to the questions the router learnt from than the
+    // templated one (the template is not in its training vectors)
     JsonNode bare = Json.MAPPER.readTree(lines[2]);
     assertThat(bare.path("low_support").asBoolean()).isFalse();
-    assertThat(bare.path("support_weight").asDouble()).isGreaterThan(0.5);
-    assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(h.path("support_similarity").asDouble());
+    assertThat(bare.path("support_weight").asDouble()).isEqualTo(1.0);
+    assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(m.path("support_similarity").asDouble());
 
     // low support routes like the prompt-blind router: the same choice for any unfamiliar prompt at mu = 0,
     // and the model best on the training data has the highest predicted quality

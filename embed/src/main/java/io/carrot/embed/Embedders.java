@@ -34,11 +34,8 @@ import java.util.Locale;
  */
 public final class Embedders {
 
-  /**
-   * The embedder used when none is named: the fast static table, chosen by the rule in
-   * docs/ROUTER.md (the best routing quality among encoders that route in 25 ms or less).
-   */
-  public static final String DEFAULT = "fast";
+  /** The embedder used when none is named. */
+  public static final String DEFAULT = "minilm";
   /** The name of the fast static embedder shipped in this jar. */
   public static final String FAST = "fast";
   /** How the default embedder fits long prompts into its window. */

@@ -16,9 +16,8 @@ class EmbeddersTest {
   }
 
   @Test
-  void defaultIsTheFastTableAndMiniLmIsHeadTail256() {
-    assertThat(Embedders.DEFAULT).isEqualTo("fast");
-    assertThat(idOf(Embedders.DEFAULT)).isEqualTo("static-minilm-256");
+  void defaultIsFullMiniLmHeadTail256() {
+    assertThat(Embedders.DEFAULT).isEqualTo("minilm");
     assertThat(idOf("minilm")).isEqualTo("all-minilm-l6-v2/head-tail-256");
   }
 
