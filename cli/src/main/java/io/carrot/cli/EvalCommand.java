@@ -224,19 +224,21 @@ final class EvalCommand implements Callable<Integer> {
     opts.embedder = embedder;
     opts.embeddings = f32;
     opts.stripBoilerplate = stripBoilerplate;
-    Dataset d = opts.read();
-    if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
-      // the default compares estimators on validation; without one, the paper's estimator needs none
-      options = options.withEstimator("knn", options.settings());
-      err.println("note: dataset " + d.name() + " has no validation prompts to compare estimators on, so this evaluates"
-          + " the paper's CARROT-KNN (--estimator knn)");
-    }
     Router r = null;
     if (router != null) {
       r = RouterFile.load(router);
       if (opts.embeddings == null && opts.embedder == null) {
         opts.embedder = r.provenance().embedderId();
       }
+      // a router trained on stripped prompts is measured on stripped prompts
+      opts.stripBoilerplate |= io.carrot.core.data.Boilerplate.PROVENANCE.equals(r.provenance().extra().get(TrainCommand.PROMPTS));
+    }
+    Dataset d = opts.read();
+    if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {
+      // the default compares estimators on validation; without one, the paper's estimator needs none
+      options = options.withEstimator("knn", options.settings());
+      err.println("note: dataset " + d.name() + " has no validation prompts to compare estimators on, so this evaluates"
+          + " the paper's CARROT-KNN (--estimator knn)");
     }
     StageProgress progress = new StageProgress(err);
     List<PromptVectors> others = new ArrayList<>();

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped router with the real embedder: a prompt unlike its math and code training data is
- * flagged low support and routed like the prompt-blind router; a math word problem as its training
- * prompts are written is not; the help says what it covers, read from the router file.
+ * flagged low support and routed like the prompt-blind router; a math word problem is not, written
+ * plainly as a user would or in the benchmark's template; the help says what it covers, read from
+ * the router file.
  *
- * <p>Its training prompts all carry ZeroEval's template ("## Question: ... ## Instruction ...
- * json format"), which dominates their embeddings: the same word problem without the template is
- * less like them than they are to each other (also low support, though more similar than the haiku).
+ * <p>It is trained with {@code --strip-boilerplate}: ZeroEval's answer template, shared by every
+ * training prompt, is removed before embedding, so its vectors are those of the questions and a bare
+ * question is as close to them as they are to each other.
  */
 class ShippedRouterSupportTest {
   record Run(int code, String out, String err) {}
@@ -29,7 +30,7 @@ class ShippedRouterSupportTest {
   }
 
   @Test
-  void aHaikuRequestIsLowSupportAndAMathWordProblemIsNot() throws Exception {
+  void aHaikuRequestIsLowSupportAndAMathWordProblemIsNotWithOrWithoutTheTemplate() throws Exception {
     String haiku = "Write a haiku about autumn";
     String question = "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May."
         + " How many clips did Natalia sell altogether in April and May?";
@@ -50,10 +51,12 @@ class ShippedRouterSupportTest {
     assertThat(m.path("low_support").asBoolean()).isFalse();
     assertThat(m.path("support").asDouble()).isGreaterThan(h.path("support").asDouble());
     assertThat(h.path("notes").toString()).contains("low support");
-    // the bare question: low too (see the class comment), but closer to the training data than the haiku
+    // the bare question, as a user writes it: at full weight, and closer to the questions the router learnt from than the
+    // templated one (the template is not in its training vectors)
     JsonNode bare = Json.MAPPER.readTree(lines[2]);
-    assertThat(bare.path("low_support").asBoolean()).isTrue();
-    assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(h.path("support_similarity").asDouble());
+    assertThat(bare.path("low_support").asBoolean()).isFalse();
+    assertThat(bare.path("support_weight").asDouble()).isEqualTo(1.0);
+    assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(m.path("support_similarity").asDouble());
 
     // low support routes like the prompt-blind router: the same choice for any unfamiliar prompt at mu = 0,
     // and the model best on the training data has the highest predicted quality

@@ -61,7 +61,7 @@ public final class CachingEmbedder implements Embedder {
 
   private static Embedder cachedParts(Embedder delegate, Path directory) {
     if (delegate instanceof ConcatEmbedder concat) {
-      return concat.mapParts(p -> p instanceof PromptFeatures ? p : new CachingEmbedder(p, directory));
+      return concat.mapParts(p -> p.id().equals(PromptFeatures.ID) ? p : new CachingEmbedder(p, directory));
     }
     return delegate;
   }

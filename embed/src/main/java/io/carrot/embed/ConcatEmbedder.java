@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  * {@code i} scaled by {@code sqrt(w_i / sum w)}, so the whole is unit length and the cosine of two
  * prompts is the weighted mean of the parts' cosines ({@code sum w_i cos_i / sum w}). Every
  * embedder part weighs 1 (two parts: each scaled by {@code 1/sqrt(2)}), a {@link PromptFeatures}
- * part {@link PromptFeatures#CONCAT_WEIGHT}. Cosine KNN and the support figure therefore work on a
+ * part (id {@value PromptFeatures#ID}) {@link PromptFeatures#CONCAT_WEIGHT}. Cosine KNN and the support figure therefore work on a
  * concatenation unchanged.
  *
  * <p>Names: {@code concat:<a>+<b>[+...]} with any other embedder names as parts (e.g.
@@ -77,7 +77,9 @@ public final class ConcatEmbedder implements Embedder {
       if (!seen.add(p.id())) {
         throw new CarrotException("part '" + p.id() + "' appears twice; expected distinct embedders");
       }
-      weights[i] = p instanceof PromptFeatures ? PromptFeatures.CONCAT_WEIGHT : 1;
+      // by id, not by class: a features part behind a cache or a wrapper must weigh the same, since
+      // the concatenation's id (which names its vectors) cannot tell them apart
+      weights[i] = p.id().equals(PromptFeatures.ID) ? PromptFeatures.CONCAT_WEIGHT : 1;
     }
     return new ConcatEmbedder(parts, weights);
   }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carrot.core.CarrotException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +106,7 @@ public final class WordPieceTokenizer {
       }
       return fromJson(in);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading tokenizer resource " + resource, e);
+      throw new CarrotException("cannot read tokenizer resource '" + resource + "': " + e.getMessage(), e);
     }
   }
 

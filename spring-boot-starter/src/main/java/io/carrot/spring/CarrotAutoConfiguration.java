@@ -1,5 +1,6 @@
 package io.carrot.spring;
 
+import io.carrot.core.CarrotException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import io.carrot.api.CarrotRouter;
@@ -176,7 +177,7 @@ public class CarrotAutoConfiguration {
               router.models(),
               m -> m.defaultRequestParameters().modelName());
       if (models.isEmpty()) {
-        throw new IllegalStateException(
+        throw new CarrotException(
             NamedModels.noneMatched("ChatModel", beans.getBeanNamesForType(ChatModel.class), CHAT_MODEL_BEAN, router.models()));
       }
       RoutingChatModel.Builder b = RoutingChatModel.builder()
@@ -204,7 +205,7 @@ public class CarrotAutoConfiguration {
               router.models(),
               m -> m.defaultRequestParameters().modelName());
       if (models.isEmpty()) {
-        throw new IllegalStateException(
+        throw new CarrotException(
             NamedModels.noneMatched(
                 "StreamingChatModel", beans.getBeanNamesForType(StreamingChatModel.class), STREAMING_CHAT_MODEL_BEAN, router.models()));
       }

@@ -1,5 +1,6 @@
 package io.carrot.spring;
 
+import io.carrot.core.CarrotException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,7 @@ final class NamedModels {
   private static <M> void put(Map<String, M> out, Map<String, String> source, String model, String beanName, M bean) {
     String previous = source.putIfAbsent(model, beanName);
     if (previous != null) {
-      throw new IllegalStateException(
+      throw new CarrotException(
           "carrot: beans '" + previous + "' and '" + beanName + "' both stand for router model '" + model
               + "'; list the beans to route to with carrot.langchain4j.models.<bean name>=<router model>");
     }

@@ -120,7 +120,7 @@ public final class DatasetWriter {
         gz.write('\n');
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new CarrotException("cannot encode the prompts of dataset '" + d.name() + "': " + e.getMessage(), e);
     }
     return bytes.toByteArray();
   }
@@ -167,7 +167,7 @@ public final class DatasetWriter {
     try {
       return Json.COMPACT.writeValueAsString(root) + "\n";
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new CarrotException("cannot encode the splits of dataset '" + d.name() + "': " + e.getMessage(), e);
     }
   }
 

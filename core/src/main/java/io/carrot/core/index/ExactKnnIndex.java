@@ -183,12 +183,35 @@ public final class ExactKnnIndex implements VectorIndex {
   }
 
   /**
-   * The scan's score of each of {@code rows}, bit for bit: {@link VectorMath#dot} adds in the scan's
-   * order (one float accumulator, dimensions in order).
+   * The scan's score of each of {@code rows}, bit for bit: one float accumulator per row, {@code +=
+   * q[i] * x[i]} in dimension order, as {@link VectorMath#dot}. Four rows share a loop so that
+   * their four dependent chains of additions overlap; each row's own order is unchanged.
    */
   private float[] candidateScores(float[] q, int[] rows) {
     float[] s = new float[rows.length];
-    for (int c = 0; c < rows.length; c++) {
+    int c = 0;
+    for (; c + 4 <= rows.length; c += 4) {
+      float[] x0 = this.rows[rows[c]];
+      float[] x1 = this.rows[rows[c + 1]];
+      float[] x2 = this.rows[rows[c + 2]];
+      float[] x3 = this.rows[rows[c + 3]];
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      for (int i = 0; i < d; i++) {
+        float qi = q[i];
+        s0 += qi * x0[i];
+        s1 += qi * x1[i];
+        s2 += qi * x2[i];
+        s3 += qi * x3[i];
+      }
+      s[c] = s0;
+      s[c + 1] = s1;
+      s[c + 2] = s2;
+      s[c + 3] = s3;
+    }
+    for (; c < rows.length; c++) {
       s[c] = VectorMath.dot(q, this.rows[rows[c]]);
     }
     return s;

@@ -24,8 +24,8 @@ import java.util.Arrays;
  * exact re-rank does.
  */
 final class Int8Prefilter {
-  /** Rows scored per pass (32 KB of scores, in L1 or L2 while every dimension is added in). */
-  private static final int TILE = 8192;
+  /** Rows scored per pass (128 KB of scores: they stay in L2 while every dimension is added in). */
+  private static final int TILE = 32768;
   private final int n;
   private final int d;
   /** {@code cols[i][j]}: row j's coordinate i as int8. */
@@ -80,18 +80,47 @@ final class Int8Prefilter {
     }
     // the query's norm rounded up, so |q| bound_j stays an upper bound after float rounding
     float qNorm = Math.nextUp((float) (Math.sqrt(qn) * (1 + 1e-6)));
-    double tau = kthLowerBound(approx, qNorm, k, excluded);
-    int[] out = new int[Math.min(n, 64)];
+    if (k <= 0) {
+      return new int[0];
+    }
+    // one pass: the k largest lower bounds so far (a min-heap) give a threshold that only rises, so
+    // a row below it now stays below the final tau; rows above it are kept and filtered at the end
+    double[] heap = new double[k];
+    int heapSize = 0;
+    double running = Double.NEGATIVE_INFINITY;
+    int[] kept = new int[Math.min(n, 256)];
     int size = 0;
     for (int j = 0; j < n; j++) {
-      if ((excluded == null || !excluded[j]) && upper(approx[j], qNorm, j) >= tau) {
-        if (size == out.length) {
-          out = Arrays.copyOf(out, Math.max(16, size * 2));
+      if (excluded != null && excluded[j]) {
+        continue;
+      }
+      double slack = (double) qNorm * bound[j];
+      if (approx[j] + slack < running) {
+        continue;
+      }
+      if (size == kept.length) {
+        kept = Arrays.copyOf(kept, size * 2);
+      }
+      kept[size++] = j;
+      double lo = approx[j] - slack;
+      if (heapSize < k) {
+        heapSize = push(heap, heapSize, lo);
+        if (heapSize == k) {
+          running = heap[0];
         }
-        out[size++] = j;
+      } else if (lo > heap[0]) {
+        replaceRoot(heap, k, lo);
+        running = heap[0];
       }
     }
-    return Arrays.copyOf(out, size);
+    int out = 0;
+    for (int c = 0; c < size; c++) {
+      int j = kept[c];
+      if (approx[j] + (double) qNorm * bound[j] >= running) {
+        kept[out++] = j;
+      }
+    }
+    return Arrays.copyOf(kept, out);
   }
 
   /**
@@ -130,58 +159,37 @@ final class Int8Prefilter {
     }
   }
 
-  private double upper(float approx, float qNorm, int j) {
-    return approx + (double) qNorm * bound[j];
+  /** Adds {@code v} to the min-heap {@code heap[0..size)}; returns the new size. */
+  private static int push(double[] heap, int size, double v) {
+    int c = size;
+    heap[c] = v;
+    while (c > 0 && heap[(c - 1) >>> 1] > heap[c]) {
+      int p = (c - 1) >>> 1;
+      double t = heap[p];
+      heap[p] = heap[c];
+      heap[c] = t;
+      c = p;
+    }
+    return size + 1;
   }
 
-  private double lower(float approx, float qNorm, int j) {
-    return approx - (double) qNorm * bound[j];
-  }
-
-  /**
-   * The {@code k}-th largest {@code approx_j - qNorm bound_j} over rows not excluded;
-   * negative infinity when fewer than {@code k} rows are eligible (then every row is a candidate).
-   */
-  private double kthLowerBound(float[] approx, float qNorm, int k, boolean[] excluded) {
-    if (k <= 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    double[] heap = new double[k]; // min-heap of the k largest lower bounds
-    int size = 0;
-    for (int j = 0; j < n; j++) {
-      if (excluded != null && excluded[j]) {
-        continue;
+  /** Replaces the root (the smallest) of the full min-heap {@code heap[0..size)} by {@code v}. */
+  private static void replaceRoot(double[] heap, int size, double v) {
+    heap[0] = v;
+    int c = 0;
+    while (true) {
+      int l = 2 * c + 1;
+      if (l >= size) {
+        return;
       }
-      double lo = lower(approx[j], qNorm, j);
-      if (size < k) {
-        int c = size++;
-        heap[c] = lo;
-        while (c > 0 && heap[(c - 1) >>> 1] > heap[c]) {
-          int p = (c - 1) >>> 1;
-          double tmp = heap[p];
-          heap[p] = heap[c];
-          heap[c] = tmp;
-          c = p;
-        }
-      } else if (lo > heap[0]) {
-        heap[0] = lo;
-        int c = 0;
-        while (true) {
-          int l = 2 * c + 1;
-          if (l >= k) {
-            break;
-          }
-          int m = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-          if (heap[m] >= heap[c]) {
-            break;
-          }
-          double tmp = heap[m];
-          heap[m] = heap[c];
-          heap[c] = tmp;
-          c = m;
-        }
+      int m = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (heap[m] >= heap[c]) {
+        return;
       }
+      double t = heap[m];
+      heap[m] = heap[c];
+      heap[c] = t;
+      c = m;
     }
-    return size < k ? Double.NEGATIVE_INFINITY : heap[0];
   }
 }

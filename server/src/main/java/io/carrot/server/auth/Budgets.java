@@ -75,7 +75,7 @@ public final class Budgets {
 
   public Budgets(Clock clock, double raiseFrom, Ledger ledger) {
     if (!(raiseFrom >= 0 && raiseFrom <= 1)) {
-      throw new IllegalArgumentException("raise_mu_from must be in [0, 1], got " + raiseFrom);
+      throw new CarrotException("budget_policy.raise_mu_from must be in [0, 1], got " + raiseFrom);
     }
     this.clock = clock;
     this.raiseFrom = raiseFrom;

@@ -1,5 +1,6 @@
 package io.carrot.server.bench;
 
+import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ public final class HashEmbedder implements Embedder {
 
   public HashEmbedder(int dimension) {
     if (dimension < 1) {
-      throw new IllegalArgumentException("dimension must be >= 1, got " + dimension);
+      throw new CarrotException("the hash embedder's dimension must be >= 1, got " + dimension);
     }
     this.dimension = dimension;
   }

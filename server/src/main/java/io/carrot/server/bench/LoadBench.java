@@ -203,7 +203,8 @@ public final class LoadBench {
             ServerSpec ss = encoder
                 ? new ServerSpec(spec.server(), () -> Embedders.create(spec.server().substring(ENCODER.length())), true, true)
                 : SERVERS.stream().filter(x -> x.name().equals(spec.server())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no bench server '" + spec.server() + "'"));
+                    .orElseThrow(() -> new CarrotException("no bench server '" + spec.server() + "'; expected one of "
+                        + SERVERS.stream().map(ServerSpec::name).toList() + " or " + ENCODER + "<embedder>"));
             Embedder e = ss.embedder().get();
             embedders.put(ss.name(), e);
             // each encoder routes over a synthetic router of its own dimension

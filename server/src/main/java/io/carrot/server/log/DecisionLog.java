@@ -215,7 +215,7 @@ public final class DecisionLog implements AutoCloseable {
   /** A row counted against the queue's byte bound, or set aside (its future done) when it does not fit. */
   private Pending admit(LogEntry e) {
     if (closed) {
-      throw new IllegalStateException("the decision log is closed");
+      throw new CarrotException("the decision log " + describe() + " is closed (the server is shutting down); it takes no new rows");
     }
     Pending p = new Pending(e, e.approxBytes(), System.nanoTime(), new CompletableFuture<>());
     if (queuedBytes.addAndGet(p.bytes()) > maxBytes) {

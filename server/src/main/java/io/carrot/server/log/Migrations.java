@@ -81,11 +81,11 @@ public final class Migrations {
   private static String read(String name) {
     try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + name)) {
       if (in == null) {
-        throw new IllegalStateException("migration " + name + " is missing from the classpath");
+        throw new CarrotException("decision-log migration " + name + " is missing from the classpath; expected it in the carrot-server jar (rebuild it)");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read migration " + name, e);
+      throw new CarrotException("cannot read decision-log migration " + name + " from the carrot-server jar: " + e.getMessage(), e);
     }
   }
 
