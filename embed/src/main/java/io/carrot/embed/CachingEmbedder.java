@@ -116,10 +116,7 @@ public final class CachingEmbedder implements Embedder {
     Map<String, Miss> missing = new LinkedHashMap<>();
     int hit = 0;
     for (int i = 0; i < texts.size(); i++) {
-      String text = texts.get(i);
-      if (text == null) {
-        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
-      }
+      String text = Texts.at(texts, i);
       byte[] hash = sha.digest(text.getBytes(StandardCharsets.UTF_8));
       float[] v = cache.get(hash);
       if (v != null) {

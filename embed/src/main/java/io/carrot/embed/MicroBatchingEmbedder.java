@@ -101,9 +101,7 @@ public final class MicroBatchingEmbedder implements Embedder {
   public float[][] embed(List<String> batch) {
     Objects.requireNonNull(batch, "texts");
     for (int i = 0; i < batch.size(); i++) {
-      if (batch.get(i) == null) {
-        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
-      }
+      Texts.at(batch, i);
     }
     if (batch.isEmpty()) {
       return new float[0][];

@@ -240,10 +240,7 @@ public final class OnnxSentenceEmbedder implements Embedder {
     List<int[]> windows = new ArrayList<>(texts.size());
     int[] firstWindow = new int[texts.size() + 1];
     for (int t = 0; t < texts.size(); t++) {
-      String text = texts.get(t);
-      if (text == null) {
-        throw new CarrotException("texts[" + t + "]: null; expected a string (may be empty)");
-      }
+      String text = Texts.at(texts, t);
       firstWindow[t] = windows.size();
       for (int[] w : strategy.windows(tokenizer.wordPieceIds(text), window - 2 - prefixIds.length)) {
         windows.add(withPrefix(w));

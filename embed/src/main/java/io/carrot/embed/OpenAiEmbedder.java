@@ -253,10 +253,7 @@ public final class OpenAiEmbedder implements Embedder {
     List<Integer> pending = new ArrayList<>(Math.min(texts.size(), batchSize));
     List<String> batch = new ArrayList<>(Math.min(texts.size(), batchSize));
     for (int i = 0; i < texts.size(); i++) {
-      String t = texts.get(i);
-      if (t == null) {
-        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
-      }
+      String t = Texts.at(texts, i);
       if (t.isEmpty()) {
         continue;
       }

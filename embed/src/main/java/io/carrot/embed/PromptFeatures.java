@@ -1,6 +1,5 @@
 package io.carrot.embed;
 
-import io.carrot.core.CarrotException;
 import io.carrot.core.cost.TokenCounter;
 import io.carrot.core.embed.Embedder;
 import java.util.List;
@@ -80,16 +79,7 @@ public final class PromptFeatures implements Embedder {
 
   @Override
   public float[][] embed(List<String> texts) {
-    Objects.requireNonNull(texts, "texts");
-    float[][] out = new float[texts.size()][];
-    for (int i = 0; i < out.length; i++) {
-      String text = texts.get(i);
-      if (text == null) {
-        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
-      }
-      out[i] = vector(features(text));
-    }
-    return out;
+    return Texts.each(texts, text -> vector(features(text)));
   }
 
   /**

@@ -88,16 +88,7 @@ public final class StaticEmbedder implements Embedder {
 
   @Override
   public float[][] embed(List<String> texts) {
-    Objects.requireNonNull(texts, "texts");
-    float[][] out = new float[texts.size()][];
-    for (int i = 0; i < out.length; i++) {
-      String text = texts.get(i);
-      if (text == null) {
-        throw new CarrotException("texts[" + i + "]: null; expected a string (may be empty)");
-      }
-      out[i] = vector(tokenizer.wordPieceIds(text));
-    }
-    return out;
+    return Texts.each(texts, text -> vector(tokenizer.wordPieceIds(text)));
   }
 
   /** The normalized sum of the rows of {@code ids}; all zeros for no tokens. */
