@@ -231,7 +231,7 @@ final class EvalCommand implements Callable<Integer> {
         opts.embedder = r.provenance().embedderId();
       }
       // a router trained on stripped prompts is measured on stripped prompts
-      opts.stripBoilerplate |= io.carrot.core.data.Boilerplate.PROVENANCE.equals(r.provenance().extra().get(TrainCommand.PROMPTS));
+      opts.stripBoilerplate |= io.carrot.core.data.Boilerplate.recordedIn(r.provenance().extra());
     }
     Dataset d = opts.read();
     if (estimator == null && router == null && io.carrot.core.curve.EvalSet.completeRows(d.rows(io.carrot.core.data.Split.VALIDATION)).isEmpty()) {

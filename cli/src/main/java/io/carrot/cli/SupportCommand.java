@@ -42,7 +42,7 @@ final class SupportCommand implements Callable<Integer> {
     Router r = RouterFile.load(router);
     var prov = r.provenance();
     // the support section must see the prompts the router was trained on
-    data.stripBoilerplate |= Boilerplate.PROVENANCE.equals(prov.extra().get(TrainCommand.PROMPTS));
+    data.stripBoilerplate |= Boilerplate.recordedIn(prov.extra());
     Dataset d = data.read();
     if (!d.sha256().equals(prov.datasetSha256())) {
       throw new CarrotException("the router was trained on dataset '" + prov.dataset() + "' with hash " + prov.datasetSha256()

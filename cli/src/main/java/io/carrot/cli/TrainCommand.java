@@ -58,9 +58,6 @@ final class TrainCommand implements Callable<Integer> {
       description = "Which splits to fit on (default: ${DEFAULT-VALUE}); estimators other than knn need validation held out.")
   String splits;
 
-  /** Provenance key recording how the training prompts were prepared (absent: as in the dataset). */
-  static final String PROMPTS = "prompts";
-
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -104,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
       extra.put("k", k);
       extra.put("models", String.join(",", d.models()));
       if (data.stripBoilerplate) {
-        extra.put(PROMPTS, Boilerplate.PROVENANCE);
+        extra.put(Boilerplate.PROVENANCE_KEY, Boilerplate.PROVENANCE);
       }
       Router r;
       String trained = estimator;

@@ -36,14 +36,12 @@ public enum OnnxModel {
   }
 
   private final String id;
-  private final String resource;
   private final String artifact;
   private final Pooling pooling;
   private final String prefix;
 
   OnnxModel(String id, String artifactSuffix, Pooling pooling, String prefix) {
     this.id = id;
-    this.resource = id;
     this.artifact = "dev.langchain4j:langchain4j-embeddings-" + artifactSuffix;
     this.pooling = pooling;
     this.prefix = prefix;
@@ -56,12 +54,12 @@ public enum OnnxModel {
 
   /** Classpath location of the ONNX model. */
   public String modelResource() {
-    return resource + ".onnx";
+    return id + ".onnx";
   }
 
   /** Classpath location of the tokenizer. */
   public String tokenizerResource() {
-    return resource + "-tokenizer.json";
+    return id + "-tokenizer.json";
   }
 
   /** The Maven artifact (group:artifact) that carries the model. */

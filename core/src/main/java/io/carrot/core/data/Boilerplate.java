@@ -28,7 +28,15 @@ public final class Boilerplate {
   public static final String PROVENANCE =
       "lines shared by more than half of a source's prompts removed before embedding (Boilerplate)";
 
+  /** The key of a router's provenance extras under which {@link #PROVENANCE} is recorded. */
+  public static final String PROVENANCE_KEY = "prompts";
+
   private Boilerplate() {}
+
+  /** Whether a router whose provenance extras are {@code extra} was trained on stripped prompts. */
+  public static boolean recordedIn(Map<String, String> extra) {
+    return PROVENANCE.equals(extra.get(PROVENANCE_KEY));
+  }
 
   /** {@code d} with every prompt's boilerplate lines removed; ids, scores, tokens and split unchanged. */
   public static Dataset strip(Dataset d) {
