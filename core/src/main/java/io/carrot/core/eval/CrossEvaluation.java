@@ -40,9 +40,10 @@ import java.util.TreeMap;
  * routers are measured on the same resample, and the interval is that of the difference. Beside the
  * harness's routers they include the prompt-blind {@value #BEST_ON_TRAIN} router (every prompt to
  * the model best on the training data) and, held-out sources only, {@value #ZERO_FROM_TRAIN} (the
- * single models that are vertices of the zero router's hull on the training data, mixed), and
- * there, when the router has a support section, the same router with its support fallback on
- * ({@value #WITH_FALLBACK}): "with and without" the shrinkage toward the priors.
+ * single models that are vertices of the zero router's hull on the training data, mixed), and,
+ * when the router has a support section, the same router with its support fallback on
+ * ({@value #WITH_FALLBACK}, in the folds too: what {@code route} does by default costs or gains
+ * there): "with and without" the shrinkage toward the priors.
  *
  * <p>Folds and inner validation splits are stratified by source and deterministic from the seed:
  * prompts of each source (in sorted source order) are shuffled and dealt round-robin, continuing the
@@ -56,7 +57,7 @@ public final class CrossEvaluation {
   public static final String ZERO_FROM_TRAIN = "zero-router-train";
 
   /**
-   * Suffix of the router with its support fallback on (held-out sources only). The router itself is
+   * Suffix of the router with its support fallback on. The router itself is
    * measured on its estimator's raw predictions, as on a single split.
    */
   public static final String WITH_FALLBACK = "+fallback";
@@ -255,18 +256,18 @@ public final class CrossEvaluation {
     curves.put(BEST_ON_TRAIN, BaselineCurves.bestOnTrain(d, complete.trainRows(), testSet));
     if (zeroFromTrain) {
       curves.put(ZERO_FROM_TRAIN, BaselineCurves.zeroFromTrain(d, complete.trainRows(), testSet));
-      if (fit.router().support().isPresent()) {
-        // right after the router, so that its pairs read "with fallback minus baseline"
-        Map<String, NamedCurve> ordered = new LinkedHashMap<>();
-        String carrot = fit.carrotName();
-        ordered.put(carrot, curves.remove(carrot));
-        ordered.put(carrot + WITH_FALLBACK, new NamedCurve(
-            BaselineCurves.muCurve(testSet, fit.router(), fit.router().predictAll(in.teE(), true), mus),
-            "the same router with its support fallback on (as route does by default): predictions moved toward the training"
-                + " priors where the prompt's support is low", true));
-        ordered.putAll(curves);
-        curves = ordered;
-      }
+    }
+    if (fit.router().support().isPresent()) {
+      // right after the router, so that its pairs read "with fallback minus baseline"
+      Map<String, NamedCurve> ordered = new LinkedHashMap<>();
+      String carrot = fit.carrotName();
+      ordered.put(carrot, curves.remove(carrot));
+      ordered.put(carrot + WITH_FALLBACK, new NamedCurve(
+          BaselineCurves.muCurve(testSet, fit.router(), fit.router().predictAll(in.teE(), true), mus),
+          "the same router with its support fallback on (as route does by default): predictions moved toward the training"
+              + " priors where the prompt's support is low", true));
+      ordered.putAll(curves);
+      curves = ordered;
     }
     for (String n : foldNotes) {
       notes.add(label + ": " + n);

@@ -6,13 +6,16 @@ import io.carrot.core.CarrotException;
 import io.carrot.core.files.FloatArrays;
 import io.carrot.core.files.Json;
 import io.carrot.core.route.Support;
+import io.carrot.core.route.TransferCurve;
 import java.io.IOException;
 
 /**
  * The {@code support} section of a router file (format version 3): the kept training vectors
  * ({@code support/sample.f32}, float32, lossless whatever the estimator's encoding), their
  * leave-one-out similarities ({@code support/reference.f32}), and in {@code router.json} the
- * neighbour count and the model priors. Files without it load with unknown support.
+ * neighbour count, the model priors and, when it was learned, the weight by similarity ({@code
+ * transfer}: knots of a {@link io.carrot.core.route.TransferCurve}; a file without it, or a reader
+ * before it, uses the Tukey rule alone). Files without the section load with unknown support.
  */
 final class SupportSection {
   /** The format version a file with a support section needs. */
@@ -31,6 +34,13 @@ final class SupportSection {
     o.set("sources", Json.MAPPER.valueToTree(s.sources()));
     o.set("prior_quality", Json.MAPPER.valueToTree(s.priorQuality()));
     o.set("prior_output_tokens", Json.MAPPER.valueToTree(s.priorTokens()));
+    s.transfer().ifPresent(t -> {
+      ObjectNode w = o.putObject("transfer");
+      w.put("definition", "weight of the prediction against the priors by similarity, learned on the training prompts"
+          + " (neighbours of the same and of other sources), linear between knots; the smaller of it and the Tukey rule applies");
+      w.set("similarity", Json.MAPPER.valueToTree(t.similarity()));
+      w.set("weight", Json.MAPPER.valueToTree(t.weights()));
+    });
     out.put("support/sample.f32", FloatArrays.toBytes(FloatArrays.flatten(s.sample())));
     out.put("support/reference.f32", FloatArrays.toBytes(s.reference()));
   }
@@ -48,7 +58,12 @@ final class SupportSection {
     float[][] sample = FloatArrays.reshape(FloatArrays.fromBytes(in.get("support/sample.f32"), where + " support sample"), d);
     float[] reference = FloatArrays.fromBytes(in.get("support/reference.f32"), where + " support reference");
     return new Support(sample, o.path("k").asInt(0), reference, PredictorCodecs.doubles(o.path("prior_quality")),
-        PredictorCodecs.doubles(o.path("prior_output_tokens")), o.path("train_rows").asInt(0), sources(o.path("sources")));
+        PredictorCodecs.doubles(o.path("prior_output_tokens")), o.path("train_rows").asInt(0), sources(o.path("sources")),
+        transfer(o.path("transfer")));
+  }
+
+  private static TransferCurve transfer(JsonNode o) {
+    return o.isObject() ? new TransferCurve(PredictorCodecs.doubles(o.path("similarity")), PredictorCodecs.doubles(o.path("weight"))) : null;
   }
 
   private static java.util.Map<String, Integer> sources(JsonNode o) {

@@ -29,15 +29,19 @@ import java.util.stream.IntStream;
  * <p><b>Low support.</b> A prompt is {@code low} when {@code s(x)} is below the reference's lower
  * Tukey fence, {@code Q1 - 1.5 * IQR} (quartiles of the reference): it is an outlier among the
  * training set's own neighbour similarities. The level is derived from each router's own
- * reference, not tuned on any dataset.
+ * reference, not tuned on any dataset. With a learned weight (below), a prompt is also low when its
+ * prediction weighs less than {@link #LOW_WEIGHT} against the priors.
  *
  * <p><b>Fallback.</b> Predictions move toward the priors (each model's mean quality and output
- * tokens on the training data: the prompt-blind router) with weight {@code w} on the prediction:
- * {@code w = 0} below the fence, {@code w = 1} from {@code Q1} up (the best-covered three quarters
- * of training prompts are untouched), and the smoothstep {@code 3t^2 - 2t^3} of {@code t = (s -
- * fence) / (Q1 - fence)} between, so decisions change smoothly with support. A low-support prompt
- * is therefore routed exactly like the prompt-blind router: at mu = 0, to the model best on the
- * training data.
+ * tokens on the training data: the prompt-blind router) with weight {@code w} on the prediction.
+ * The Tukey rule: {@code w = 0} below the fence, {@code w = 1} from {@code Q1} up (the best-covered
+ * three quarters of training prompts are untouched), and the smoothstep {@code 3t^2 - 2t^3} of
+ * {@code t = (s - fence) / (Q1 - fence)} between, so decisions change smoothly with support. When
+ * the training data has two or more sources, the weight is also learned from them: a {@link
+ * TransferCurve} measures, on the training prompts themselves, how much neighbours at each
+ * similarity say about a prompt, as for a prompt of a seen source and as for one of a source held
+ * out; {@code w} is the smaller of the two rules. A prompt at {@code w = 0} is routed exactly like
+ * the prompt-blind router: at mu = 0, to the model best on the training data.
  *
  * <p><b>Cost.</b> At most {@link #MAX_SAMPLE} training vectors are kept (a seeded random sample
  * when there are more; the reference is computed on the same sample, so both sides of the
@@ -49,6 +53,8 @@ public final class Support {
   public static final int K = 10;
   /** Training vectors kept at most. */
   public static final int MAX_SAMPLE = 4096;
+  /** With a learned weight, a prompt whose prediction weighs less than this against the priors is low. */
+  public static final double LOW_WEIGHT = 0.5;
   /** The Tukey fence's multiple of the interquartile range. */
   public static final double FENCE_IQR = 1.5;
 
@@ -71,6 +77,7 @@ public final class Support {
   private final Map<String, Integer> sources;
   private final double q1;
   private final double fence;
+  private final TransferCurve transfer;
 
   /**
    * @param sample the kept training vectors (unit length)
@@ -85,6 +92,18 @@ public final class Support {
   public Support(
       float[][] sample, int k, float[] reference, double[] priorQuality, double[] priorTokens, int trainRows,
       Map<String, Integer> sources) {
+    this(sample, k, reference, priorQuality, priorTokens, trainRows, sources, null);
+  }
+
+  /**
+   * As {@link #Support(float[][], int, float[], double[], double[], int, Map)}, with the weight
+   * learned from the training data's sources.
+   *
+   * @param transfer the prediction's weight by similarity, or null for the Tukey rule alone
+   */
+  public Support(
+      float[][] sample, int k, float[] reference, double[] priorQuality, double[] priorTokens, int trainRows,
+      Map<String, Integer> sources, TransferCurve transfer) {
     if (sample.length < 2 || reference.length != sample.length) {
       throw new CarrotException("support needs at least 2 sample vectors and one reference value each, got "
           + sample.length + " and " + reference.length);
@@ -105,39 +124,60 @@ public final class Support {
     this.sources = sources == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sources));
     this.q1 = quantile(this.reference, 0.25);
     this.fence = q1 - FENCE_IQR * (quantile(this.reference, 0.75) - q1);
+    this.transfer = transfer;
   }
 
   /**
    * The support of a training set: the priors and (a sample of at most {@link #MAX_SAMPLE} of) its
-   * vectors with their leave-one-out similarities; null when it has fewer than 2 prompts.
+   * vectors with their leave-one-out similarities; null when it has fewer than 2 prompts. No
+   * sources are known, so the weight follows the Tukey rule alone.
    *
    * @param seed chooses the sample when there are more rows than {@link #MAX_SAMPLE}
    */
   public static Support fit(TrainingSet ts, long seed) {
+    return fit(ts, null, seed);
+  }
+
+  /**
+   * As {@link #fit(TrainingSet, long)}, and where {@code source} names at least two sources, the
+   * weight is also learned from them ({@link TransferCurve}): the smaller of the two rules applies.
+   *
+   * @param source each training row's source (benchmark or task), or null when unknown
+   */
+  public static Support fit(TrainingSet ts, String[] source, long seed) {
     int n = ts.size();
     if (n < 2) {
       return null;
     }
-    float[][] rows = ts.embeddings();
+    if (source != null && source.length != n) {
+      throw new CarrotException("support needs one source per training row, got " + source.length + " for " + n + " rows");
+    }
+    int[] kept = IntStream.range(0, n).toArray();
     if (n > MAX_SAMPLE) {
       List<Integer> order = new java.util.ArrayList<>(IntStream.range(0, n).boxed().toList());
       java.util.Collections.shuffle(order, new Random(seed));
-      rows = order.subList(0, MAX_SAMPLE).stream().sorted().map(i -> ts.embeddings()[i]).toArray(float[][]::new);
+      kept = order.subList(0, MAX_SAMPLE).stream().mapToInt(Integer::intValue).sorted().toArray();
     }
+    float[][] rows = Arrays.stream(kept).mapToObj(i -> ts.embeddings()[i]).toArray(float[][]::new);
     int k = Math.min(K, rows.length - 1);
     ExactKnnIndex index = new ExactKnnIndex(rows);
     int[][] near = index.topK(rows, k + 1, null);
     float[] ref = new float[rows.length];
+    int[][] seen = new int[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      ref[i] = (float) meanSimilarity(index, rows[i], others(near[i], i, k));
+      seen[i] = others(near[i], i, k);
+      ref[i] = (float) meanSimilarity(index, rows[i], seen[i]);
     }
     ConstantPredictor prior = ConstantPredictor.fit(ts);
-    return new Support(rows, k, ref, prior.quality(), prior.tokens(), n, Map.of());
+    TransferCurve transfer = source == null ? null : TransferCurve.fit(index, Arrays.stream(kept).mapToObj(i -> source[i])
+        .toArray(String[]::new), seen, Arrays.stream(kept).mapToObj(i -> ts.quality()[i]).toArray(double[][]::new),
+        prior.quality(), k);
+    return new Support(rows, k, ref, prior.quality(), prior.tokens(), n, Map.of(), transfer);
   }
 
   /** This support with the training prompts counted by source. */
   public Support withSources(Map<String, Integer> bySource) {
-    return new Support(sample(), k, reference, priorQuality, priorTokens, trainRows, bySource);
+    return new Support(sample(), k, reference, priorQuality, priorTokens, trainRows, bySource, transfer);
   }
 
   /** {@code near} without row {@code self} (or without its last entry when self is absent), k long. */
@@ -177,7 +217,8 @@ public final class Support {
   }
 
   private Level levelOf(double s) {
-    return new Level(s, percentile(s), s < fence, weight(s));
+    double w = weight(s);
+    return new Level(s, percentile(s), s < fence || (transfer != null && w < LOW_WEIGHT), w);
   }
 
   /** Share of the reference below {@code s}, ties counted half (two binary searches of the sorted reference). */
@@ -203,6 +244,10 @@ public final class Support {
   }
 
   private double weight(double s) {
+    return transfer == null ? tukeyWeight(s) : Math.min(tukeyWeight(s), transfer.weight(s));
+  }
+
+  private double tukeyWeight(double s) {
     if (s >= q1) {
       return 1;
     }
@@ -243,6 +288,11 @@ public final class Support {
   /** Neighbours averaged. */
   public int k() {
     return k;
+  }
+
+  /** The weight learned from the training data's sources, if it was. */
+  public java.util.Optional<TransferCurve> transfer() {
+    return java.util.Optional.ofNullable(transfer);
   }
 
   /** The kept training vectors, copied out. */

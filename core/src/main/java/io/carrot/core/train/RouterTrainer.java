@@ -87,15 +87,20 @@ public final class RouterTrainer {
   }
 
   private static Support support(TrainingSet ts, List<PromptRecord> rows, long seed) {
-    Support s = Support.fit(ts, seed);
+    String[] source = rows.stream().map(RouterTrainer::sourceOf).toArray(String[]::new);
+    Support s = Support.fit(ts, source, seed);
     if (s == null) {
       return null;
     }
     Map<String, Integer> bySource = new java.util.TreeMap<>();
-    for (PromptRecord r : rows) {
-      bySource.merge(r.source() == null || r.source().isEmpty() ? "(no source)" : r.source(), 1, Integer::sum);
+    for (String src : source) {
+      bySource.merge(src, 1, Integer::sum);
     }
     return s.withSources(bySource);
+  }
+
+  private static String sourceOf(PromptRecord r) {
+    return r.source() == null || r.source().isEmpty() ? "(no source)" : r.source();
   }
 
   /**

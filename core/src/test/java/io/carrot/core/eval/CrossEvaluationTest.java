@@ -51,10 +51,11 @@ class CrossEvaluationTest {
     CrossEval cv = CrossEvaluation.folds(d, EvaluationHarnessTest.vectors(), "v", "none", options(), 4, ProgressListener.NONE);
     assertThat(cv.prompts()).isEqualTo(80);
     assertThat(cv.carrot()).isEqualTo("carrot-knn");
-    assertThat(cv.metrics().keySet()).containsExactly("carrot-knn", "quality-only", "static", "binary", "best-on-train", "zero-router",
-        "random", "oracle");
-    // pooled over the folds CARROT routes like the oracle: A -> W, B -> S
+    assertThat(cv.metrics().keySet()).containsExactly("carrot-knn", "carrot-knn+fallback", "quality-only", "static", "binary",
+        "best-on-train", "zero-router", "random", "oracle");
+    // pooled over the folds CARROT routes like the oracle: A -> W, B -> S (so the fallback, measured beside it, cannot beat it)
     assertThat(cv.metrics().get("carrot-knn").accuracyMu0()).isEqualTo(1.0);
+    assertThat(cv.metrics().get("carrot-knn+fallback").aiq()).isLessThanOrEqualTo(cv.metrics().get("carrot-knn").aiq());
     assertThat(cv.metrics().get("carrot-knn").aiq()).isCloseTo(cv.metrics().get("oracle").aiq(), offset(1e-12));
     assertThat(cv.metrics().get("carrot-knn").costFractionToMatchBest()).isCloseTo(0.55, offset(1e-12));
     // the best model on every fold's training data is S: quality 1 at $0.01, one point
@@ -70,8 +71,8 @@ class CrossEvaluationTest {
       assertThat(aiq.estimate()).as(blind).isPositive();
       assertThat(aiq.ci().lo()).as(blind).isPositive();
     }
-    // every pair of the 7 compared routers (oracle left out) for AIQ; accuracy only where both have one
-    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("aiq")).hasSize(21);
+    // every pair of the 8 compared routers (oracle left out) for AIQ; accuracy only where both have one
+    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("aiq")).hasSize(28);
     assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("accuracy_mu0")).extracting(Difference::baseline)
         .doesNotContain("zero-router", "random", "binary");
     assertThat(cv.notes()).isEmpty();

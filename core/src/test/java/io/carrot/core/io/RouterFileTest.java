@@ -144,6 +144,25 @@ class RouterFileTest {
     assertThat(old.route(queries().get(0), 100, RouteOptions.mu(0)).support()).isNull();
   }
 
+  /** A learned transfer curve is stored as its knots and read back exactly; a file without one keeps the Tukey rule. */
+  @Test
+  void theLearnedWeightCurveRoundTrips() throws IOException {
+    Router r = tinyRouter(true);
+    Support s = r.support().orElseThrow();
+    io.carrot.core.route.TransferCurve c = new io.carrot.core.route.TransferCurve(new double[] {0.1, 0.4, 0.9}, new double[] {0, 0.25, 1});
+    Router withCurve = r.withSupport(new Support(s.sample(), s.k(), s.reference(), s.priorQuality(), s.priorTokens(),
+        s.trainRows(), s.sources(), c));
+    Path f = tmp.resolve("t.carrot");
+    RouterFile.save(withCurve, f);
+    Support back = RouterFile.load(f).support().orElseThrow();
+    assertThat(back.transfer().orElseThrow().similarity()).containsExactly(0.1, 0.4, 0.9);
+    assertThat(back.transfer().orElseThrow().weights()).containsExactly(0, 0.25, 1);
+    for (float[] q : queries()) {
+      assertThat(back.level(q)).isEqualTo(withCurve.support().orElseThrow().level(q));
+    }
+    assertThat(RouterFile.load(Path.of("src/test/resources/golden/tiny-router-support.carrot")).support().orElseThrow().transfer()).isEmpty();
+  }
+
   private static byte[] readEntry(Path zipFile, String name) throws IOException {
     try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zipFile.toFile())) {
       return z.getInputStream(z.getEntry(name)).readAllBytes();

@@ -1,0 +1,215 @@
+package io.carrot.core.route;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.index.ExactKnnIndex;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * How much a prompt's nearest training prompts say about it, learned from the training data:
+ * the weight of the estimator's prediction against the priors as a non-decreasing function of the
+ * prompt's similarity {@code s} (mean cosine similarity of its {@code k} nearest training prompts).
+ *
+ * <p><b>The question it answers.</b> Is a prompt that the training data covers this well routed
+ * better by its neighbours than by the priors? A prompt unlike the training data's is usually of a
+ * kind the router has not seen, and on the shipped datasets what other sources' neighbours say
+ * about a held-out source is worth nothing or worse (their per-model deviations from the priors
+ * point the wrong way). So the curve is measured on two probes of every sampled training prompt:
+ * <ul>
+ *   <li><i>seen kind</i>: its {@code k} nearest other training prompts (leave-one-out), as for a new
+ *       prompt from a source the router was trained on;
+ *   <li><i>unseen kind</i>: its {@code k} nearest prompts of the <i>other</i> sources, as for a
+ *       prompt of a source the router has never seen.
+ * </ul>
+ * Each probe gives a similarity {@code s}, the neighbours' per-model mean quality minus the priors
+ * {@code d}, and the prompt's own quality minus the priors {@code r}. The least-squares weight of
+ * {@code d} for {@code r} among monotone functions of {@code s} (weighted isotonic regression of
+ * {@code <d, r> / <d, d>} with weights {@code <d, d>}, pool-adjacent-violators) is divided by the
+ * seen-kind probes' overall least-squares weight, so that 1 means "as informative as for a typical
+ * training prompt", and clipped to [0, 1]. The two probes count equally: nothing in a training set
+ * says how often traffic will bring a kind of prompt it lacks.
+ *
+ * <p><b>When it is not learned.</b> With fewer than two sources of at least {@code k + 1} sampled
+ * prompts (nothing to hold out), or when the neighbours carry no signal even for the seen kind
+ * (overall weight &lt;= 0), {@link #fit} returns null and {@link Support} keeps its Tukey rule.
+ *
+ * <p>The curve is stored as knots (the similarity-weighted centre of each isotonic block and its
+ * weight) and read by linear interpolation, constant beyond the ends; immutable.
+ */
+public final class TransferCurve {
+  private final double[] similarity;
+  private final double[] weight;
+
+  /**
+   * @param similarity ascending knots
+   * @param weight non-decreasing weights in [0, 1], one per knot
+   */
+  public TransferCurve(double[] similarity, double[] weight) {
+    if (similarity.length == 0 || similarity.length != weight.length) {
+      throw new CarrotException("a transfer curve needs one weight per knot and at least one knot, got "
+          + similarity.length + " knots and " + weight.length + " weights");
+    }
+    for (int i = 0; i < weight.length; i++) {
+      if (!(weight[i] >= 0 && weight[i] <= 1) || !Double.isFinite(similarity[i])) {
+        throw new CarrotException("transfer curve knot " + i + ": weight must be in [0, 1] and similarity finite, got "
+            + weight[i] + " at " + similarity[i]);
+      }
+      if (i > 0 && (similarity[i] < similarity[i - 1] || weight[i] < weight[i - 1])) {
+        throw new CarrotException("transfer curve knots must ascend in similarity and weight; knot " + i + " does not");
+      }
+    }
+    this.similarity = similarity.clone();
+    this.weight = weight.clone();
+  }
+
+  /** The weight at similarity {@code s}: linear between knots, the end values beyond them. */
+  public double weight(double s) {
+    int n = similarity.length;
+    if (s <= similarity[0]) {
+      return weight[0];
+    }
+    if (s >= similarity[n - 1]) {
+      return weight[n - 1];
+    }
+    int hi = Arrays.binarySearch(similarity, s);
+    if (hi >= 0) {
+      return weight[hi];
+    }
+    hi = -hi - 1;
+    int lo = hi - 1;
+    double span = similarity[hi] - similarity[lo];
+    return span == 0 ? weight[hi] : weight[lo] + (weight[hi] - weight[lo]) * (s - similarity[lo]) / span;
+  }
+
+  /** The knots' similarities, ascending. */
+  public double[] similarity() {
+    return similarity.clone();
+  }
+
+  /** The knots' weights. */
+  public double[] weights() {
+    return weight.clone();
+  }
+
+  /**
+   * Learns the curve from sampled training prompts, or returns null when it cannot (see the class
+   * comment).
+   *
+   * @param index the sampled training vectors
+   * @param source each sampled row's source (benchmark or task); null entries count as one source
+   * @param seenNear each row's {@code k} nearest other rows (its leave-one-out neighbours)
+   * @param quality each sampled row's per-model quality, {@code NaN} where not observed
+   * @param prior each model's mean quality on the training data
+   */
+  public static TransferCurve fit(ExactKnnIndex index, String[] source, int[][] seenNear, double[][] quality, double[] prior, int k) {
+    int n = index.size();
+    String[] src = IntStream.range(0, n).mapToObj(i -> source[i] == null ? "" : source[i]).toArray(String[]::new);
+    String[] kinds = Arrays.stream(src).distinct().sorted().toArray(String[]::new);
+    int usable = 0;
+    for (String kind : kinds) {
+      long rows = Arrays.stream(src).filter(kind::equals).count();
+      usable += rows > k && n - rows >= k ? 1 : 0;
+    }
+    if (usable < 2) {
+      return null;
+    }
+    double[] s = new double[2 * n];
+    double[] a = new double[2 * n];
+    double[] b = new double[2 * n];
+    double seenA = 0;
+    double seenB = 0;
+    for (int i = 0; i < n; i++) {
+      probe(index, i, seenNear[i], quality, prior, s, a, b, i);
+      seenA += a[i];
+      seenB += b[i];
+    }
+    if (!(seenB > 0) || !(seenA / seenB > 0)) {
+      return null;
+    }
+    double reference = seenA / seenB;
+    for (String kind : kinds) {
+      boolean[] same = new boolean[n];
+      int[] rows = IntStream.range(0, n).filter(i -> src[i].equals(kind)).toArray();
+      for (int i : rows) {
+        same[i] = true;
+      }
+      if (n - rows.length < k) {
+        for (int i : rows) {
+          s[n + i] = Double.NaN; // no other source to ask: this probe is left out
+        }
+        continue;
+      }
+      float[][] queries = Arrays.stream(rows).mapToObj(index::row).toArray(float[][]::new);
+      int[][] near = index.topK(queries, k, same);
+      for (int q = 0; q < rows.length; q++) {
+        probe(index, rows[q], near[q], quality, prior, s, a, b, n + rows[q]);
+      }
+    }
+    return isotonic(s, a, b, reference);
+  }
+
+  /** One probe of row {@code i} by the neighbours {@code near}: its similarity and the two inner products, at {@code at}. */
+  private static void probe(
+      ExactKnnIndex index, int i, int[] near, double[][] quality, double[] prior, double[] s, double[] a, double[] b, int at) {
+    double sim = 0;
+    for (float v : index.similarities(index.row(i), near)) {
+      sim += v;
+    }
+    s[at] = sim / near.length;
+    double ab = 0;
+    double bb = 0;
+    for (int j = 0; j < prior.length; j++) {
+      double own = quality[i][j];
+      double sum = 0;
+      int seen = 0;
+      for (int r : near) {
+        if (!Double.isNaN(quality[r][j])) {
+          sum += quality[r][j];
+          seen++;
+        }
+      }
+      if (Double.isNaN(own) || seen == 0) {
+        continue;
+      }
+      double d = sum / seen - prior[j];
+      ab += d * (own - prior[j]);
+      bb += d * d;
+    }
+    a[at] = ab;
+    b[at] = bb;
+  }
+
+  /** Weighted pool-adjacent-violators over the probes in similarity order, as knots, scaled by {@code reference}. */
+  static TransferCurve isotonic(double[] s, double[] a, double[] b, double reference) {
+    Integer[] order = IntStream.range(0, s.length).filter(i -> !Double.isNaN(s[i]) && b[i] > 0).boxed()
+        .sorted(Comparator.comparingDouble(i -> s[i])).toArray(Integer[]::new);
+    if (order.length == 0) {
+      return null;
+    }
+    // blocks: summed a and b (the block's value is a / b), summed b * s for the centre
+    double[] ba = new double[order.length];
+    double[] bb = new double[order.length];
+    double[] bs = new double[order.length];
+    int top = 0;
+    for (int i : order) {
+      ba[top] = a[i];
+      bb[top] = b[i];
+      bs[top] = b[i] * s[i];
+      top++;
+      while (top > 1 && ba[top - 2] / bb[top - 2] >= ba[top - 1] / bb[top - 1]) {
+        ba[top - 2] += ba[top - 1];
+        bb[top - 2] += bb[top - 1];
+        bs[top - 2] += bs[top - 1];
+        top--;
+      }
+    }
+    double[] knots = new double[top];
+    double[] w = new double[top];
+    for (int j = 0; j < top; j++) {
+      knots[j] = bs[j] / bb[j];
+      w[j] = Math.max(0, Math.min(1, ba[j] / bb[j] / reference));
+    }
+    return new TransferCurve(knots, w);
+  }
+}

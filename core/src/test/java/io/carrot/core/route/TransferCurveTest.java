@@ -1,0 +1,220 @@
+package io.carrot.core.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.carrot.core.CarrotException;
+import io.carrot.core.index.ExactKnnIndex;
+import io.carrot.core.predict.ConstantPredictor;
+import io.carrot.core.predict.TrainingSet;
+import io.carrot.core.predict.knn.KnnTrainer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The weight learned from the training data's sources: hand-computed isotonic knots, a synthetic
+ * dataset whose sources disagree (what one source's neighbours say about the other is wrong, so a
+ * prompt as far from its neighbours as a held-out source's is routed by the priors), and random
+ * data that must always give a valid curve.
+ */
+class TransferCurveTest {
+  static final int D = SupportTest.D;
+
+  @Test
+  void knotsAreTheWeightedIsotonicFitScaledByTheReference() {
+    // probes at s = 1, 2, 3, 4 with <d, r> = 2, -1, 3, 1 and <d, d> = 1: values 2, -1, 3, 1; pooling the
+    // violators gives 0.5 (centre 1.5) and 2 (centre 3.5); divided by the reference 2 and clipped: 0.25, 1
+    TransferCurve c = TransferCurve.isotonic(new double[] {1, 2, 3, 4}, new double[] {2, -1, 3, 1}, new double[] {1, 1, 1, 1}, 2);
+    assertThat(c.similarity()).containsExactly(new double[] {1.5, 3.5}, within(1e-12));
+    assertThat(c.weights()).containsExactly(new double[] {0.25, 1}, within(1e-12));
+    assertThat(c.weight(0)).isEqualTo(0.25);
+    assertThat(c.weight(2.5)).isCloseTo(0.625, within(1e-12));
+    assertThat(c.weight(9)).isEqualTo(1);
+    // a probe whose neighbours carry nothing (<d, d> = 0) is left out; unequal weights pull the pooled value
+    TransferCurve w = TransferCurve.isotonic(new double[] {1, 2, 3}, new double[] {3, 0, 0}, new double[] {1, 0, 3}, 1);
+    assertThat(w.similarity()).containsExactly(new double[] {2.5}, within(1e-12)); // (1 * 1 + 3 * 3) / 4
+    assertThat(w.weights()).containsExactly(new double[] {0.75}, within(1e-12)); // (3 + 0) / (1 + 3)
+  }
+
+  @Test
+  void knotsMustAscendAndWeightsStayInTheUnitInterval() {
+    assertThatThrownBy(() -> new TransferCurve(new double[] {0.2, 0.1}, new double[] {0, 1}))
+        .isInstanceOf(CarrotException.class).hasMessageContaining("ascend");
+    assertThatThrownBy(() -> new TransferCurve(new double[] {0.1, 0.2}, new double[] {1, 0.5}))
+        .isInstanceOf(CarrotException.class).hasMessageContaining("ascend");
+    assertThatThrownBy(() -> new TransferCurve(new double[] {0.1}, new double[] {1.5}))
+        .isInstanceOf(CarrotException.class).hasMessageContaining("[0, 1]");
+    assertThatThrownBy(() -> new TransferCurve(new double[] {}, new double[] {}))
+        .isInstanceOf(CarrotException.class).hasMessageContaining("at least one knot");
+  }
+
+  /**
+   * Sources A (axis 0) and C (axis 3), each in two clusters by the sign of coordinate 2, which
+   * decides the better model the opposite way: in A "strong" wins where it is positive, in C
+   * "cheap" does. A's nearest C prompts share A's sign of coordinate 2, so they point the wrong way.
+   */
+  static TrainingSet disagreeing(Random r, int perSource, String[] sourceOut) {
+    int n = 2 * perSource;
+    float[][] e = new float[n][];
+    double[][] q = new double[n][];
+    double[][] t = new double[n][];
+    for (int i = 0; i < n; i++) {
+      boolean a = i < perSource;
+      boolean positive = r.nextBoolean();
+      e[i] = clustered(r, a ? SupportTest.A_AXIS : 3, positive);
+      boolean strongWins = a == positive;
+      q[i] = strongWins ? new double[] {1, 0} : new double[] {0, 1};
+      t[i] = new double[] {300, 100};
+      sourceOut[i] = a ? "A" : "C";
+    }
+    return new TrainingSet(SupportTest.MODELS, e, q, t);
+  }
+
+  /** A prompt of the source along {@code axis}, in its cluster with the sign {@code positive} of coordinate 2. */
+  static float[] clustered(Random r, int axis, boolean positive) {
+    float[] v = SupportTest.prompt(r, axis);
+    v[2] += positive ? 0.5f : -0.5f;
+    return SupportTest.unit(v);
+  }
+
+  @Test
+  void neighboursThatDisagreeAcrossSourcesGetNoWeightAtTheirSimilarity() {
+    Random r = new Random(11);
+    String[] src = new String[600];
+    TrainingSet ts = disagreeing(r, 300, src);
+    Support s = Support.fit(ts, src, 42);
+    TransferCurve c = s.transfer().orElseThrow();
+    // what a held-out source's prompts look like to the router: their nearest training prompts are the other source's
+    double crossSimilarity = meanSimilarityToOtherSource(ts, src);
+    double median = Support.quantile(s.reference(), 0.5);
+    assertThat(crossSimilarity).isLessThan(median);
+    assertThat(c.weight(crossSimilarity)).isEqualTo(0);
+    assertThat(c.weight(median)).isGreaterThan(0.8);
+    // a prompt of the training sources keeps its prediction; one as far as the other source is low and blind
+    Router knn = SupportTest.router(ts, KnnTrainer.fixed(5).fit(ts, x -> {})).withSupport(s);
+    int full = 0;
+    for (int i = 0; i < 100; i++) {
+      Decision d = knn.route(clustered(r, SupportTest.A_AXIS, r.nextBoolean()), 200, RouteOptions.mu(0));
+      full += d.support().weight() == 1 ? 1 : 0;
+    }
+    assertThat(full).isGreaterThan(50);
+  }
+
+  @Test
+  void anUnseenSourceFallsBackToThePriorsWithALearnedCurve() {
+    Random r = new Random(12);
+    String[] src = new String[600];
+    TrainingSet ts = disagreeing(r, 300, src);
+    Support s = Support.fit(ts, src, 42);
+    Router knn = SupportTest.router(ts, KnnTrainer.fixed(5).fit(ts, x -> {})).withSupport(s);
+    Router blind = SupportTest.router(ts, ConstantPredictor.fit(ts)).withSupport(s);
+    for (int i = 0; i < 30; i++) {
+      float[] b = SupportTest.prompt(r, SupportTest.B_AXIS);
+      for (double mu : new double[] {0, 0.3, 1}) {
+        Decision fallback = knn.route(b, 200, RouteOptions.mu(mu));
+        assertThat(fallback.support().weight()).isEqualTo(0);
+        assertThat(fallback.candidates()).isEqualTo(blind.route(b, 200, RouteOptions.mu(mu)).candidates());
+      }
+    }
+  }
+
+  @Test
+  void oneSourceOrNoneLearnsNothing() {
+    Random r = new Random(13);
+    TrainingSet ts = SupportTest.sourceA(r, 200);
+    String[] one = new String[200];
+    Arrays.fill(one, "A");
+    assertThat(Support.fit(ts, one, 42).transfer()).isEmpty();
+    assertThat(Support.fit(ts, 42).transfer()).isEmpty();
+    assertThat(Support.fit(ts, new String[200], 42).transfer()).isEmpty(); // unknown sources count as one
+    assertThatThrownBy(() -> Support.fit(ts, new String[3], 42)).isInstanceOf(CarrotException.class)
+        .hasMessageContaining("one source per training row");
+  }
+
+  /** Random vectors, sources (some of one prompt), qualities (constant, missing, ties): always a valid curve or none. */
+  @Test
+  void randomDataGivesAMonotoneCurveInTheUnitIntervalOrNone() {
+    Random r = new Random(14);
+    int learned = 0;
+    for (int trial = 0; trial < 60; trial++) {
+      int n = 3 + r.nextInt(120);
+      int m = 1 + r.nextInt(4);
+      int sources = 1 + r.nextInt(5);
+      float[][] e = new float[n][];
+      double[][] q = new double[n][m];
+      double[][] t = new double[n][m];
+      String[] src = new String[n];
+      boolean constant = r.nextInt(5) == 0;
+      boolean signal = r.nextBoolean(); // quality that the vector decides, else noise
+      for (int i = 0; i < n; i++) {
+        float[] v = new float[D];
+        for (int j = 0; j < D; j++) {
+          v[j] = r.nextInt(4) == 0 ? 0 : (float) r.nextGaussian();
+        }
+        v[r.nextInt(D)] += 0.01f; // never all zero
+        e[i] = SupportTest.unit(v);
+        src[i] = i == 0 ? "single" : "s" + r.nextInt(sources);
+        for (int j = 0; j < m; j++) {
+          q[i][j] = constant ? 0.5 : signal ? (e[i][j] > 0 ? 1 : 0) : r.nextInt(3) / 2.0;
+          t[i][j] = r.nextInt(50);
+        }
+      }
+      for (int j = 0; j < m; j++) {
+        int gap = r.nextInt(n);
+        if (gap > 0) { // a missing entry, never the only one of its model
+          q[gap][j] = Double.NaN;
+          t[gap][j] = Double.NaN;
+        }
+      }
+      Support s = Support.fit(new TrainingSet(modelNames(m), e, q, t), src, trial);
+      if (s.transfer().isPresent()) {
+        learned++;
+        TransferCurve c = s.transfer().get();
+        double last = -1;
+        for (double x = -1; x <= 1; x += 0.01) {
+          double w = c.weight(x);
+          assertThat(w).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(last);
+          last = w;
+        }
+      }
+      if (constant) {
+        assertThat(s.transfer()).as("constant quality: neighbours carry nothing").isEmpty();
+      }
+    }
+    assertThat(learned).isGreaterThan(10);
+  }
+
+  private static List<String> modelNames(int m) {
+    return java.util.stream.IntStream.range(0, m).mapToObj(j -> "m" + j).toList();
+  }
+
+  private static float[] blend(float[] x, float[] y) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i] + y[i];
+    }
+    return out;
+  }
+
+  /** Mean over rows of the mean similarity of their 10 nearest rows of the other source. */
+  private static double meanSimilarityToOtherSource(TrainingSet ts, String[] src) {
+    ExactKnnIndex index = new ExactKnnIndex(ts.embeddings());
+    double sum = 0;
+    for (int i = 0; i < ts.size(); i++) {
+      boolean[] same = new boolean[ts.size()];
+      for (int j = 0; j < same.length; j++) {
+        same[j] = src[j].equals(src[i]);
+      }
+      int[] near = index.topK(ts.embeddings()[i], 10, same);
+      double s = 0;
+      for (float v : index.similarities(ts.embeddings()[i], near)) {
+        s += v;
+      }
+      sum += s / near.length;
+    }
+    return sum / ts.size();
+  }
+}
