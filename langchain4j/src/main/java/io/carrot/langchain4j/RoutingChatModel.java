@@ -12,8 +12,6 @@ import io.carrot.core.route.Decision;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,38 +42,16 @@ import org.slf4j.LoggerFactory;
  * {@code TokenUsage} at the router's prices (the predicted cost of the answering model when it
  * reports none). {@link Builder#pacer(BudgetPacer)} shares one stream between several models.
  */
-public final class RoutingChatModel implements ChatModel {
+public final class RoutingChatModel extends RoutedModel<ChatModel> implements ChatModel {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingChatModel.class);
 
-  private final Dispatch<ChatModel> dispatch;
-
   private RoutingChatModel(Dispatch<ChatModel> dispatch) {
-    this.dispatch = dispatch;
+    super(dispatch);
   }
 
   /** A builder; {@code router}, {@code mu} (or {@code options}) and at least one {@code model} are required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The router that decides. */
-  public CarrotRouter router() {
-    return dispatch.router();
-  }
-
-  /** The named chat models routed to, in the order they were added. */
-  public Map<String, ChatModel> models() {
-    return dispatch.models();
-  }
-
-  /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
-  public RouteOptions options() {
-    return dispatch.options();
-  }
-
-  /** The pacer that holds the requests to a budget, when one was set. */
-  public Optional<BudgetPacer> pacer() {
-    return Optional.ofNullable(dispatch.pacer());
   }
 
   @Override

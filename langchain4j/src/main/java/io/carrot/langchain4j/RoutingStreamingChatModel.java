@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -53,38 +51,16 @@ import org.slf4j.LoggerFactory;
  * usage at the router's prices (else the answering model's predicted cost) is recorded in the
  * pacer before the handler sees it; a stream that fails is not recorded.
  */
-public final class RoutingStreamingChatModel implements StreamingChatModel {
+public final class RoutingStreamingChatModel extends RoutedModel<StreamingChatModel> implements StreamingChatModel {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingStreamingChatModel.class);
 
-  private final Dispatch<StreamingChatModel> dispatch;
-
   private RoutingStreamingChatModel(Dispatch<StreamingChatModel> dispatch) {
-    this.dispatch = dispatch;
+    super(dispatch);
   }
 
   /** A builder; {@code router}, {@code mu} (or {@code options}) and at least one {@code model} are required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The router that decides. */
-  public CarrotRouter router() {
-    return dispatch.router();
-  }
-
-  /** The named streaming chat models routed to, in the order they were added. */
-  public Map<String, StreamingChatModel> models() {
-    return dispatch.models();
-  }
-
-  /** The options every request is routed with (allow restricted to the named models; a budget becomes {@link #pacer()}). */
-  public RouteOptions options() {
-    return dispatch.options();
-  }
-
-  /** The pacer that holds the requests to a budget, when one was set. */
-  public Optional<BudgetPacer> pacer() {
-    return Optional.ofNullable(dispatch.pacer());
   }
 
   @Override
