@@ -8,6 +8,8 @@ import io.carrot.api.CarrotRouter;
 import io.carrot.langchain4j.CarrotResponseMetadata;
 import io.carrot.langchain4j.RoutingChatModel;
 import io.carrot.langchain4j.RoutingStreamingChatModel;
+import io.carrot.testsupport.MiniLmTinyRouter;
+import io.carrot.testsupport.StubOpenAi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +28,7 @@ class LangChain4jExampleTest {
 
   @BeforeAll
   static void loadRouter() {
-    router = CarrotRouter.load(TinyRouters.save(dir));
+    router = CarrotRouter.load(MiniLmTinyRouter.save(dir));
   }
 
   @AfterAll
@@ -52,12 +54,12 @@ class LangChain4jExampleTest {
         .endsWith("0 failed before]");
     assertThat(LangChain4jExample.ask(model, "Write a two-line poem about the sea"))
         .startsWith("answer from gpt-4o-mini-2024-07-18 [answered by gpt-4o-mini-2024-07-18");
-    assertThat(stub.requests).extracting(r -> r.path("model").asText()).containsExactly(TinyRouters.STRONG, TinyRouters.CHEAP);
+    assertThat(stub.requests).extracting(r -> r.path("model").asText()).containsExactly(MiniLmTinyRouter.STRONG, MiniLmTinyRouter.CHEAP);
   }
 
   @Test
   void whenTheChosenModelIsDownTheNextBestAnswers() {
-    stub.down.add(TinyRouters.STRONG);
+    stub.down.add(MiniLmTinyRouter.STRONG);
     RoutingChatModel model = LangChain4jExample.chatModel(router, stub.baseUrl(), "test-key", LangChain4jExample.DEFAULT_MODELS);
     assertThat(LangChain4jExample.ask(model, "What is the value of i^i?"))
         .startsWith("answer from gpt-4o-mini-2024-07-18 [answered by gpt-4o-mini-2024-07-18")
@@ -67,7 +69,7 @@ class LangChain4jExampleTest {
   @Test
   void streams() throws Exception {
     RoutingStreamingChatModel model =
-        LangChain4jExample.streamingChatModel(router, stub.baseUrl(), "test-key", List.of(TinyRouters.STRONG, TinyRouters.CHEAP));
+        LangChain4jExample.streamingChatModel(router, stub.baseUrl(), "test-key", List.of(MiniLmTinyRouter.STRONG, MiniLmTinyRouter.CHEAP));
     StringBuilder tokens = new StringBuilder();
     CompletableFuture<ChatResponse> done = new CompletableFuture<>();
     model.chat(
@@ -89,7 +91,7 @@ class LangChain4jExampleTest {
           }
         });
     ChatResponse response = done.get(30, TimeUnit.SECONDS);
-    assertThat(tokens).hasToString("answer from " + TinyRouters.STRONG);
-    assertThat(CarrotResponseMetadata.from(response).orElseThrow().routedModel()).isEqualTo(TinyRouters.STRONG);
+    assertThat(tokens).hasToString("answer from " + MiniLmTinyRouter.STRONG);
+    assertThat(CarrotResponseMetadata.from(response).orElseThrow().routedModel()).isEqualTo(MiniLmTinyRouter.STRONG);
   }
 }

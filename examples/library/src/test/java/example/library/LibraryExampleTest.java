@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.carrot.api.CarrotRouter;
+import io.carrot.testsupport.MiniLmTinyRouter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,15 +29,15 @@ class LibraryExampleTest {
 
   @Test
   void routesMathsToTheStrongModelAndChatToTheCheapOne() {
-    String out = runMain(TinyRouters.save(dir).toString());
+    String out = runMain(MiniLmTinyRouter.save(dir).toString());
     assertThat(out)
-        .contains("What is the value of i^i? -> " + TinyRouters.STRONG + "\n")
-        .contains("Write a two-line poem about the sea -> " + TinyRouters.CHEAP + "\n")
-        .contains("Solve 3x + 7 = 22 for x -> " + TinyRouters.STRONG + "\n");
+        .contains("What is the value of i^i? -> " + MiniLmTinyRouter.STRONG + "\n")
+        .contains("Write a two-line poem about the sea -> " + MiniLmTinyRouter.CHEAP + "\n")
+        .contains("Solve 3x + 7 = 22 for x -> " + MiniLmTinyRouter.STRONG + "\n");
     // both candidates are listed with their predictions, the chosen one first
     assertThat(out.lines().skip(1).limit(2)).satisfiesExactly(
-        first -> assertThat(first).startsWith("  " + TinyRouters.STRONG),
-        second -> assertThat(second).startsWith("  " + TinyRouters.CHEAP));
+        first -> assertThat(first).startsWith("  " + MiniLmTinyRouter.STRONG),
+        second -> assertThat(second).startsWith("  " + MiniLmTinyRouter.CHEAP));
   }
 
   @Test

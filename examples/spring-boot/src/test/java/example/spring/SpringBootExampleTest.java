@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carrot.testsupport.MiniLmTinyRouter;
+import io.carrot.testsupport.StubOpenAi;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +34,7 @@ class SpringBootExampleTest {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws IOException {
     Path dir = Files.createTempDirectory("carrot-example");
-    Path router = TinyRouters.save(dir);
+    Path router = MiniLmTinyRouter.save(dir);
     stub = new StubOpenAi();
     registry.add("carrot.router", router::toString);
     registry.add("openai.base-url", stub::baseUrl);
@@ -55,15 +57,15 @@ class SpringBootExampleTest {
   @Test
   void answersThroughTheModelCarrotPicksAndReportsItInMetricsAndHealth() throws Exception {
     JsonNode maths = call("POST", "/ask", "What is the value of i^i?");
-    assertThat(maths.path("model").asText()).isEqualTo(TinyRouters.STRONG);
-    assertThat(maths.path("answer").asText()).isEqualTo("answer from " + TinyRouters.STRONG);
+    assertThat(maths.path("model").asText()).isEqualTo(MiniLmTinyRouter.STRONG);
+    assertThat(maths.path("answer").asText()).isEqualTo("answer from " + MiniLmTinyRouter.STRONG);
     assertThat(maths.path("predictedQuality").asDouble()).isEqualTo(1.0);
 
     JsonNode poem = call("POST", "/ask", "Write a two-line poem about the sea");
-    assertThat(poem.path("model").asText()).isEqualTo(TinyRouters.CHEAP);
-    assertThat(stub.requests).extracting(r -> r.path("model").asText()).containsExactly(TinyRouters.STRONG, TinyRouters.CHEAP);
+    assertThat(poem.path("model").asText()).isEqualTo(MiniLmTinyRouter.CHEAP);
+    assertThat(stub.requests).extracting(r -> r.path("model").asText()).containsExactly(MiniLmTinyRouter.STRONG, MiniLmTinyRouter.CHEAP);
 
-    JsonNode decisions = call("GET", "/actuator/metrics/carrot.decisions?tag=model:" + TinyRouters.STRONG, null);
+    JsonNode decisions = call("GET", "/actuator/metrics/carrot.decisions?tag=model:" + MiniLmTinyRouter.STRONG, null);
     assertThat(decisions.path("measurements").get(0).path("value").asDouble()).isEqualTo(1.0);
     JsonNode cost = call("GET", "/actuator/metrics/carrot.decision.predicted.cost", null);
     assertThat(cost.path("baseUnit").asText()).isEqualTo("usd");
