@@ -17,8 +17,14 @@ final class DataOptions {
       description = "Use only these models of the dataset.")
   List<String> models;
 
+  /** The {@code --embedder} help text, shared by every command that takes one. */
+  static final String EMBEDDER_HELP = "Embedder: minilm-q (default: all-MiniLM-L6-v2 in int8), minilm (the same in float32), bge-small[-q],"
+      + " e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt),"
+      + " static:<file>, openai:<model>[@url], features (cheap prompt features), concat:<a>+<b>[+...] (side by side, e.g."
+      + " concat:minilm-q+features).";
+
   @Option(names = "--embedder", paramLabel = "NAME",
-      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url], features (cheap prompt features), concat:<a>+<b>[+...] (side by side, e.g. concat:minilm+features).")
+      description = EMBEDDER_HELP)
   String embedder;
 
   @Option(names = "--embeddings", paramLabel = "FILE.f32",

@@ -63,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
   List<String> models;
 
   @Option(names = "--embedder", paramLabel = "NAME",
-      description = "Embedder: minilm (default), minilm-q, bge-small[-q], e5-small[-q] (each with :<head|tail|head-tail|chunk-mean|splice>[-N]), fast (static-minilm, microseconds a prompt), static:<file>, openai:<model>[@url], features (cheap prompt features), concat:<a>+<b>[+...] (side by side, e.g. concat:minilm+features).")
+      description = DataOptions.EMBEDDER_HELP)
   String embedder;
 
   @Option(names = "--embeddings", paramLabel = "FILE.f32",

@@ -158,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "200", paramLabel = "N", description = "Streams at once in the streams phase (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--encoders", split = ",", defaultValue = "fast,minilm", paramLabel = "a,b,...",
+    @Option(names = "--encoders", split = ",", defaultValue = "fast,minilm-q", paramLabel = "a,b,...",
         description = "Embedders that get a one-connection phase (carrot-<name>) and a concurrent one (carrot-<name>-concurrent) "
             + "(default: ${DEFAULT-VALUE}).")
     List<String> encoders;

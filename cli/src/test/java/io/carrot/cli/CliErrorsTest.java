@@ -47,7 +47,7 @@ class CliErrorsTest {
     CliTest.Run r = run("bench", "--route-only", "--route-embedder", "fast", "--out", tmp.resolve("b.csv").toString());
     assertThat(r.code()).isNotZero();
     assertThat(r.err()).startsWith("carrot: error: --route-embedder: static-minilm-")
-        .contains(" dimensions; expected 384 like the default router's all-minilm-l6-v2/head-tail-256")
+        .contains(" dimensions; expected 384 like the default router's all-minilm-l6-v2-q/head-tail-256")
         .doesNotContain("\tat ");
     assertThat(tmp.resolve("b.csv")).doesNotExist();
   }

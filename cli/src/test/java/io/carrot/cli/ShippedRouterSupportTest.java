@@ -51,11 +51,12 @@ class ShippedRouterSupportTest {
     assertThat(m.path("low_support").asBoolean()).isFalse();
     assertThat(m.path("support").asDouble()).isGreaterThan(h.path("support").asDouble());
     assertThat(h.path("notes").toString()).contains("low support");
-    // the bare question, as a user writes it: at full weight, and closer to the questions the router learnt from than the
-    // templated one (the template is not in its training vectors)
+    // the bare question, as a user writes it: mostly its own prediction (the learned weight is 0.77 at its similarity,
+    // where the training prompts' neighbours still carry most of their signal), and closer to the questions the router
+    // learnt from than the templated one (the template is not in its training vectors)
     JsonNode bare = Json.MAPPER.readTree(lines[2]);
     assertThat(bare.path("low_support").asBoolean()).isFalse();
-    assertThat(bare.path("support_weight").asDouble()).isEqualTo(1.0);
+    assertThat(bare.path("support_weight").asDouble()).isGreaterThan(0.5);
     assertThat(bare.path("support_similarity").asDouble()).isGreaterThan(m.path("support_similarity").asDouble());
 
     // low support routes like the prompt-blind router: the same choice for any unfamiliar prompt at mu = 0,

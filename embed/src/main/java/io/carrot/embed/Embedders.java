@@ -35,7 +35,7 @@ import java.util.Locale;
 public final class Embedders {
 
   /** The embedder used when none is named. */
-  public static final String DEFAULT = "minilm";
+  public static final String DEFAULT = "minilm-q";
   /** The name of the fast static embedder shipped in this jar. */
   public static final String FAST = "fast";
   /** How the default embedder fits long prompts into its window. */

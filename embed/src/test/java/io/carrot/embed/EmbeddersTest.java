@@ -16,8 +16,9 @@ class EmbeddersTest {
   }
 
   @Test
-  void defaultIsFullMiniLmHeadTail256() {
-    assertThat(Embedders.DEFAULT).isEqualTo("minilm");
+  void defaultIsInt8MiniLmHeadTail256() {
+    assertThat(Embedders.DEFAULT).isEqualTo("minilm-q"); // chosen by the rule in docs/ROUTER.md
+    assertThat(idOf("minilm-q")).isEqualTo("all-minilm-l6-v2-q/head-tail-256");
     assertThat(idOf("minilm")).isEqualTo("all-minilm-l6-v2/head-tail-256");
   }
 
