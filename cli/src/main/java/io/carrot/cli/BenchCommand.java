@@ -163,21 +163,27 @@ final class BenchCommand implements Callable<Integer> {
     // the same store searched by a full float scan (the default before the int8 prefilter), timed
     // interleaved with the default so both see the same machine load
     Router scanRouter = decisionRouter(decisionKnn.withIndex(new FullScan(new ExactKnnIndex(ts.embeddings()))), prices);
+    // the same prefiltered store with one query's scan split over two threads (an option, not the default)
+    Router splitRouter = decisionKnn.index() instanceof ExactKnnIndex exact && exact.prefiltered()
+        ? decisionRouter(decisionKnn.withIndex(exact.withScanThreads(2)), prices) : null;
     float[][] queries = randomUnit(rnd, 200, d);
     for (int w = 0; w < 500; w++) {
       router.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
       scanRouter.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
+      if (splitRouter != null) {
+        splitRouter.route(queries[w % queries.length], 100, RouteOptions.mu(0.1));
+      }
     }
     double[] lat = new double[iterations];
     double[] scanLat = new double[iterations];
+    double[] splitLat = new double[iterations];
+    Router[] order = splitRouter == null ? new Router[] {router, scanRouter} : new Router[] {router, scanRouter, splitRouter};
+    double[][] into = {lat, scanLat, splitLat};
     for (int i = 0; i < iterations; i++) {
-      boolean scanFirst = i % 2 == 1;
-      if (scanFirst) {
-        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
-      }
-      lat[i] = timeDecision(router, queries[i % queries.length]);
-      if (!scanFirst) {
-        scanLat[i] = timeDecision(scanRouter, queries[i % queries.length]);
+      // a rotating order, so that each variant is first, second and last equally often under the same load
+      for (int v = 0; v < order.length; v++) {
+        int which = (v + i) % order.length;
+        into[which][i] = timeDecision(order[which], queries[i % queries.length]);
       }
     }
     Arrays.sort(lat);
@@ -188,6 +194,12 @@ final class BenchCommand implements Callable<Integer> {
     record("decision_ms_p99", pct(lat, 0.99), "ms", "", "");
     record("decision_ms_p50_full_scan", pct(scanLat, 0.5), "ms", "", "the same store by a full float scan, interleaved with the above; 95% interval " + medianInterval(scanLat));
     record("decision_agreement_vs_full_scan", agreement(router, scanRouter, queries), "fraction", "1", "same model and same neighbours over " + queries.length + " queries x mu 0, 0.1, 0.5, 1");
+    if (splitRouter != null) {
+      Arrays.sort(splitLat);
+      record("decision_ms_p50_two_threads", pct(splitLat, 0.5), "ms", "", "the same prefiltered store, one query's scan split over two threads (-D"
+          + ExactKnnIndex.SCAN_THREADS_PROPERTY + "=2), interleaved with the above; 95% interval " + medianInterval(splitLat)
+          + "; agreement with the full scan " + agreement(splitRouter, scanRouter, queries));
+    }
   }
 
   /**

@@ -44,6 +44,16 @@ public final class ExactKnnIndex implements VectorIndex {
   private final float[][] rows;
   /** The int8 copy that narrows a single query's scan; null for small stores. */
   private final Int8Prefilter prefilter;
+  /** Threads one prefiltered query's scan is split over (1: the calling thread alone). */
+  private final int scanThreads;
+
+  /**
+   * The system property that splits a single query's prefilter scan over this many threads (the
+   * calling one and the common pool's; default 1). It lowers one decision's latency on a large
+   * store only while other cores are idle: under load the part waiting for a busy core makes it
+   * slower (docs/BENCHMARKS.md).
+   */
+  public static final String SCAN_THREADS_PROPERTY = "carrot.index.scanThreads";
 
   /** Indexes unit-length {@code rows} for exact cosine search. */
   public ExactKnnIndex(float[][] rows) {
@@ -67,6 +77,32 @@ public final class ExactKnnIndex implements VectorIndex {
       }
     }
     this.prefilter = prefilter && n > 0 ? new Int8Prefilter(this.rows, d) : null;
+    this.scanThreads = Math.max(1, Integer.getInteger(SCAN_THREADS_PROPERTY, 1));
+  }
+
+  private ExactKnnIndex(ExactKnnIndex base, int scanThreads) {
+    this.n = base.n;
+    this.d = base.d;
+    this.cols = base.cols;
+    this.rows = base.rows;
+    this.prefilter = base.prefilter;
+    this.scanThreads = scanThreads;
+  }
+
+  /**
+   * This store (shared, not copied) with a single query's prefilter scan split over {@code threads}
+   * (the same answers: every row's score is computed the same way whoever computes it).
+   */
+  public ExactKnnIndex withScanThreads(int threads) {
+    if (threads < 1) {
+      throw new CarrotException("scan threads must be >= 1, got " + threads);
+    }
+    return new ExactKnnIndex(this, threads);
+  }
+
+  /** Threads a single prefiltered query's scan is split over. */
+  public int scanThreads() {
+    return scanThreads;
   }
 
   /** Whether single queries go through the int8 prefilter (the store has at least {@link #PREFILTER_VALUES} values). */
@@ -174,7 +210,7 @@ public final class ExactKnnIndex implements VectorIndex {
       return select(s, k, excluded);
     }
     // the candidates hold the exact top k; scored with the scan's arithmetic, they rank as the scan would
-    int[] cand = prefilter.candidates(q, k, excluded);
+    int[] cand = prefilter.candidates(q, k, excluded, scanThreads);
     int[] best = select(candidateScores(q, cand), k, null);
     for (int c = 0; c < best.length; c++) {
       best[c] = cand[best[c]];

@@ -26,6 +26,8 @@ import java.util.Arrays;
 final class Int8Prefilter {
   /** Rows scored per pass (128 KB of scores: they stay in L2 while every dimension is added in). */
   private static final int TILE = 32768;
+  /** Below twice this many rows a scan is not split: the fork costs more than half a scan saves. */
+  static final int TILE_MIN_ROWS = 2048;
   private final int n;
   private final int d;
   /** {@code cols[i][j]}: row j's coordinate i as int8. */
@@ -72,8 +74,22 @@ final class Int8Prefilter {
    * {@code excluded}; all non-excluded rows when fewer than {@code k} of them exist.
    */
   int[] candidates(float[] q, int k, boolean[] excluded) {
+    return candidates(q, k, excluded, 1);
+  }
+
+  /**
+   * {@link #candidates(float[], int, boolean[])} with the scan split into {@code parts} row ranges
+   * scored on the common fork-join pool and this thread: every row's sum is computed the same way
+   * whoever computes it, so the candidates are the same.
+   */
+  int[] candidates(float[] q, int k, boolean[] excluded, int parts) {
     float[] approx = new float[n];
-    scan(q, approx);
+    if (parts <= 1 || n < 2 * TILE_MIN_ROWS) {
+      scan(q, approx, 0, n);
+    } else {
+      int chunk = (n + parts - 1) / parts;
+      java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> scan(q, approx, p * chunk, Math.min(n, (p + 1) * chunk)));
+    }
     double qn = 0;
     for (float v : q) {
       qn += (double) v * v;
@@ -126,15 +142,15 @@ final class Int8Prefilter {
   }
 
   /**
-   * {@code approx[j] = s_j (q . b_j)} in float, one tile of rows at a time, four dimensions per
+   * {@code approx[j] = s_j (q . b_j)} for the rows {@code [from, to)} in float, one tile of rows at a time, four dimensions per
    * pass: a pass loads and stores the tile's scores once for four columns, which HotSpot turns into
    * SIMD code (eight or more dimensions per pass are no longer vectorized, measured). The order of
    * the additions is not the exact scan's, which the error bound allows for.
    */
-  private void scan(float[] q, float[] approx) {
+  private void scan(float[] q, float[] approx, int from, int to) {
     int d4 = d - d % 4;
-    for (int t = 0; t < n; t += TILE) {
-      int end = Math.min(n, t + TILE);
+    for (int t = from; t < to; t += TILE) {
+      int end = Math.min(to, t + TILE);
       for (int i = 0; i < d4; i += 4) {
         byte[] c0 = cols[i];
         byte[] c1 = cols[i + 1];

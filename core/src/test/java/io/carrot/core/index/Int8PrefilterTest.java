@@ -121,4 +121,31 @@ class Int8PrefilterTest {
     }
     assertThat(byDefault.row(5)).containsExactly(x[5]);
   }
+
+  /** A scan split over threads answers exactly as one thread and as the full scan, on a store large enough to split. */
+  @Test
+  void aSplitScanGivesTheSameAnswers() {
+    Random r = new Random(9);
+    int d = 64;
+    int n = (int) (ExactKnnIndex.PREFILTER_VALUES / d) + 5 * Int8Prefilter.TILE_MIN_ROWS + 7;
+    float[][] x = TestVectors.randomUnit(r, n, d);
+    ExactKnnIndex one = new ExactKnnIndex(x);
+    ExactKnnIndex scan = new ExactKnnIndex(x, false);
+    assertThat(one.scanThreads()).isEqualTo(1);
+    boolean[] excluded = new boolean[n];
+    for (int j = 0; j < n; j += 3) {
+      excluded[j] = true;
+    }
+    for (int threads : new int[] {2, 3, 8}) {
+      ExactKnnIndex split = one.withScanThreads(threads);
+      assertThat(split.scanThreads()).isEqualTo(threads);
+      assertThat(split.size()).isEqualTo(n);
+      for (int q = 0; q < 5; q++) {
+        float[] query = TestVectors.randomUnit(r, 1, d)[0];
+        assertThat(split.topK(query, 32, null)).containsExactly(one.topK(query, 32, null)).containsExactly(scan.topK(query, 32, null));
+        assertThat(split.topK(query, 10, excluded)).containsExactly(scan.topK(query, 10, excluded));
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.withScanThreads(0)).hasMessageContaining("scan threads must be >= 1");
+  }
 }
