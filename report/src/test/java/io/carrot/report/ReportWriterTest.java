@@ -223,6 +223,11 @@ class ReportWriterTest {
     // pooled over the folds CARROT-KNN routes like the oracle; every prompt goes to S or W at mu = 0, all right
     assertThat(md).contains("## K-fold cross-evaluation").contains("| tiny | 80 | carrot-knn 0.8409 [")
         .contains("## Leave one source out").contains("**tiny**").contains("| A | 40 | ").contains("| B | 40 | ");
+    // the router as route runs it (support fallback on) beside the raw one, paired
+    String row = md.lines().filter(l -> l.startsWith("| tiny | 80 | ")).findFirst().orElseThrow();
+    assertThat(md).contains("| with fallback - router (AIQ) | with fallback - router (accuracy) |");
+    assertThat(row.split("\\|")).hasSize(13);
+    assertThat(row).doesNotEndWith("| n/a | n/a |");
     JsonNode m = Json.MAPPER.valueToTree(MetricsJson.of(r));
     assertThat(m.get("cross_validation").get("routers").get("best-on-train").get("accuracy_mu0").asDouble()).isEqualTo(1.0);
     assertThat(m.get("leave_one_source_out").get(1).get("routers").has("zero-router-train")).isTrue();
