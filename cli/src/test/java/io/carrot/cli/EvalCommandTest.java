@@ -132,7 +132,8 @@ class EvalCommandTest {
     assertThat(r.code()).as(r.err()).isZero();
     // pooled over 4 folds of all 80 prompts CARROT-KNN routes like the oracle; S is always right, so accuracy ties
     assertThat(r.out()).contains("pooled folds (80 prompts): carrot-knn AIQ 0.8409, accuracy at mu = 0 1.0000 (best-on-train 1.0000,"
-        + " difference +0.0000 [0.0000, 0.0000] within noise); AIQ minus best-on-train +")
+        + " difference +0.0000 [0.0000, 0.0000] within noise); AIQ minus carrot-knn+fallback +")
+        .contains("; best-on-train +0.8409")
         .contains("held out A (40 prompts): carrot-knn AIQ").contains("held out B (40 prompts)");
     JsonNode m = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
     JsonNode cv = m.get("cross_validation");
