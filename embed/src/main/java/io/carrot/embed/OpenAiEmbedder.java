@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carrot.core.CarrotException;
 import io.carrot.core.embed.Embedder;
 import io.carrot.core.linalg.VectorMath;
+import io.carrot.core.retry.ErrorBodies;
 import io.carrot.core.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
@@ -312,7 +313,7 @@ public final class OpenAiEmbedder implements Embedder {
           throw new CarrotException(what + " (after " + attempt + " attempts)", e, true);
         }
         LOG.warn("{}; retry {} of {}", what, attempt, retry.maxAttempts() - 1);
-        sleep(retry.delay(attempt, Optional.empty()));
+        RetryPolicy.backOff(retry.delay(attempt, Optional.empty()));
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -322,42 +323,17 @@ public final class OpenAiEmbedder implements Embedder {
       if (status >= 200 && status < 300) {
         return parse(resp.body(), batch.size());
       }
-      String what = "POST " + endpoint + ": HTTP " + status + ": " + errorMessage(resp.body());
+      String what = "POST " + endpoint + ": HTTP " + status + ": " + ErrorBodies.message(resp.body(), ERROR_BODY_CHARS);
       if (RetryPolicy.retryable(status)) {
         if (!retry.mayRetry(attempt)) {
           throw new CarrotException(what + " (after " + attempt + " attempts)", null, true);
         }
         LOG.warn("{}; retry {} of {}", what, attempt, retry.maxAttempts() - 1);
-        sleep(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
+        RetryPolicy.backOff(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
         continue;
       }
       throw new CarrotException(what, null, false);
     }
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CarrotException("interrupted while backing off", e, true);
-    }
-  }
-
-  private static String errorMessage(String body) {
-    if (body == null || body.isBlank()) {
-      return "(empty body)";
-    }
-    try {
-      JsonNode msg = JSON.readTree(body).path("error").path("message");
-      if (msg.isTextual()) {
-        return msg.asText();
-      }
-    } catch (IOException | RuntimeException notJson) {
-      // Fall through to the raw body.
-    }
-    String b = body.strip();
-    return b.length() <= ERROR_BODY_CHARS ? b : b.substring(0, ERROR_BODY_CHARS) + "...";
   }
 
   private float[][] parse(String body, int expected) {

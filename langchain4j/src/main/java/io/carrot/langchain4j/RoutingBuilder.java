@@ -24,7 +24,11 @@ public abstract class RoutingBuilder<M, B extends RoutingBuilder<M, B>> {
 
   RoutingBuilder() {}
 
-  abstract B self();
+  /** This builder as its own type (every subclass is declared as {@code X extends RoutingBuilder<M, X>}). */
+  @SuppressWarnings("unchecked")
+  final B self() {
+    return (B) this;
+  }
 
   /** The router that decides (required). */
   public B router(CarrotRouter router) {

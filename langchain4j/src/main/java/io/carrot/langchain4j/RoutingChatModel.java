@@ -114,17 +114,11 @@ public final class RoutingChatModel extends RoutedModel<ChatModel> implements Ch
   public static final class Builder extends RoutingBuilder<ChatModel, Builder> {
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
-
     /**
      * Builds the model.
      *
-     * @throws io.carrot.core.CarrotException when the router or mu is missing, no model was added, a
-     *     name is not one of the router's models, the options leave no model, or they set a budget
-     *     other than the pacer's, or one that the router has no budget curve for
+     * @throws io.carrot.core.CarrotException as {@link RoutingBuilder}'s settings are checked: a
+     *     missing router or mu, no model, a name not in the router, no model left, a budget it cannot pace
      */
     public RoutingChatModel build() {
       return new RoutingChatModel(dispatch());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
+import io.carrot.core.retry.ErrorBodies;
 import io.carrot.core.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
@@ -117,7 +118,7 @@ public final class OpenAiChatClient implements ChatClient {
           throw new ChatException(msg + " (after " + attempt + " attempts)", e, true, 0);
         }
         LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
-        sleep(retry.delay(attempt, Optional.empty()));
+        RetryPolicy.backOff(retry.delay(attempt, Optional.empty()));
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -128,7 +129,7 @@ public final class OpenAiChatClient implements ChatClient {
       if (status >= 200 && status < 300) {
         return parse(resp.body(), what, millis, attempt);
       }
-      String msg = what + ": HTTP " + status + ": " + errorMessage(resp.body());
+      String msg = what + ": HTTP " + status + ": " + ErrorBodies.message(resp.body(), ERROR_BODY_CHARS);
       if (!RetryPolicy.retryable(status)) {
         throw new ChatException(msg, null, false, status);
       }
@@ -136,7 +137,7 @@ public final class OpenAiChatClient implements ChatClient {
         throw new ChatException(msg + " (after " + attempt + " attempts)", null, true, status);
       }
       LOG.debug("{}; retry {} of {}", msg, attempt, upstream.maxAttempts() - 1);
-      sleep(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
+      RetryPolicy.backOff(retry.delay(attempt, RetryPolicy.retryAfter(resp.headers(), Instant.now())));
     }
   }
 
@@ -153,41 +154,12 @@ public final class OpenAiChatClient implements ChatClient {
         || !usage.path("completion_tokens").canConvertToLong()) {
       throw new ChatException(
           what + ": the response lacks choices[0] or usage.prompt_tokens/completion_tokens; expected an OpenAI chat completion: "
-              + abbreviate(body), null, false, 200);
+              + ErrorBodies.abbreviate(body, ERROR_BODY_CHARS), null, false, 200);
     }
     JsonNode content = choice.path("message").path("content");
     String text = content.isTextual() ? content.asText() : "";
     return new ChatResult(text, usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong(),
         millis, attempts, choice.path("finish_reason").asText(""));
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CarrotException("interrupted while backing off", e, true);
-    }
-  }
-
-  private static String errorMessage(String body) {
-    if (body == null || body.isBlank()) {
-      return "(empty body)";
-    }
-    try {
-      JsonNode msg = Json.COMPACT.readTree(body).path("error").path("message");
-      if (msg.isTextual()) {
-        return msg.asText();
-      }
-    } catch (IOException | RuntimeException notJson) {
-      // Fall through to the raw body.
-    }
-    return abbreviate(body);
-  }
-
-  private static String abbreviate(String s) {
-    String b = s.strip();
-    return b.length() <= ERROR_BODY_CHARS ? b : b.substring(0, ERROR_BODY_CHARS) + "...";
   }
 
   @Override

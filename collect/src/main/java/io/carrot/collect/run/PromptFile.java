@@ -1,22 +1,16 @@
 package io.carrot.collect.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.collect.grade.ExactMatch;
 import io.carrot.core.CarrotException;
-import io.carrot.core.files.Json;
-import java.io.BufferedReader;
+import io.carrot.core.files.JsonLines;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the {@code --prompts} file: JSON Lines (optionally gzipped), one object per prompt:
@@ -35,26 +29,8 @@ public final class PromptFile {
     String name = file.getFileName().toString();
     List<PromptItem> out = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
-    try (InputStream raw = Files.newInputStream(file);
-        InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      int lineNo = 0;
-      while ((line = r.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String where = name + " line " + lineNo;
-        JsonNode o;
-        try {
-          o = Json.COMPACT.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new CarrotException(where + ": malformed JSON: " + e.getOriginalMessage());
-        }
-        if (!o.isObject()) {
-          throw new CarrotException(where + ": expected a JSON object such as {\"prompt\": \"...\"}");
-        }
+    try {
+      JsonLines.forEachObject(Files.newInputStream(file), name, "a JSON object such as {\"prompt\": \"...\"}", (o, lineNo, where) -> {
         JsonNode p = o.get("prompt");
         if (p == null || !p.isTextual() || p.asText().isEmpty()) {
           throw new CarrotException(where + ": 'prompt' must be a non-empty string");
@@ -75,7 +51,7 @@ public final class PromptFile {
           throw new CarrotException(where + ": duplicate id '" + id + "' (first on line " + prev + ")");
         }
         out.add(new PromptItem(id, p.asText(), source, ref, kind));
-      }
+      });
     } catch (IOException e) {
       throw new CarrotException("cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -1,15 +1,11 @@
 package io.carrot.core.data;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.core.CarrotException;
 import io.carrot.core.files.Json;
-import java.io.BufferedReader;
+import io.carrot.core.files.JsonLines;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,7 +17,6 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a dataset folder in carrot's format: {@code prompts.jsonl.gz} (or {@code prompts.jsonl}),
@@ -86,33 +81,15 @@ public final class DatasetReader {
     }
     List<PromptRecord> out = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
-    try (InputStream raw = new ByteArrayInputStream(bytes);
-        InputStream in = fname.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      int lineNo = 0;
-      while ((line = r.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String where = fname + " line " + lineNo;
-        JsonNode node;
-        try {
-          node = Json.MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new CarrotException(where + ": malformed JSON: " + e.getOriginalMessage());
-        }
-        if (!node.isObject()) {
-          throw new CarrotException(where + ": expected a JSON object per line");
-        }
+    try {
+      JsonLines.forEachObject(new ByteArrayInputStream(bytes), fname, "a JSON object per line", (node, lineNo, where) -> {
         PromptRecord rec = parse(node, where, models, modelIndex);
         Integer prev = seen.put(rec.id(), lineNo);
         if (prev != null) {
           throw new CarrotException(where + ": duplicate id '" + rec.id() + "' (first on line " + prev + ")");
         }
         out.add(rec);
-      }
+      });
     } catch (IOException e) {
       throw new CarrotException("cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -41,6 +41,20 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     }
   }
 
+  /**
+   * Waits {@code d} before a retry.
+   *
+   * @throws CarrotException (retryable: false) when the thread is interrupted, its flag set again
+   */
+  public static void backOff(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CarrotException("interrupted while backing off", e, true);
+    }
+  }
+
   /** True when repeating a call that got {@code status} may succeed. */
   public static boolean retryable(int status) {
     return status == 408 || status == 409 || status == 425 || status == 429
