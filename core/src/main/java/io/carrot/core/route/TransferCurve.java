@@ -192,11 +192,19 @@ public final class TransferCurve {
     double[] bb = new double[order.length];
     double[] bs = new double[order.length];
     int top = 0;
+    double lastS = Double.NaN;
     for (int i : order) {
-      ba[top] = a[i];
-      bb[top] = b[i];
-      bs[top] = b[i] * s[i];
-      top++;
+      if (s[i] == lastS) { // probes at the same similarity are one point (duplicated prompts give many)
+        ba[top - 1] += a[i];
+        bb[top - 1] += b[i];
+        bs[top - 1] += b[i] * s[i];
+      } else {
+        ba[top] = a[i];
+        bb[top] = b[i];
+        bs[top] = b[i] * s[i];
+        top++;
+        lastS = s[i];
+      }
       while (top > 1 && ba[top - 2] / bb[top - 2] >= ba[top - 1] / bb[top - 1]) {
         ba[top - 2] += ba[top - 1];
         bb[top - 2] += bb[top - 1];
@@ -207,7 +215,9 @@ public final class TransferCurve {
     double[] knots = new double[top];
     double[] w = new double[top];
     for (int j = 0; j < top; j++) {
-      knots[j] = bs[j] / bb[j];
+      // a block's centre lies within its similarities, which follow the previous block's; the max
+      // only undoes rounding (a block of equal similarities may centre an ulp below them)
+      knots[j] = j == 0 ? bs[j] / bb[j] : Math.max(knots[j - 1], bs[j] / bb[j]);
       w[j] = Math.max(0, Math.min(1, ba[j] / bb[j] / reference));
     }
     return new TransferCurve(knots, w);

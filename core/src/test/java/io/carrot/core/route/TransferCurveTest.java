@@ -187,6 +187,54 @@ class TransferCurveTest {
     assertThat(learned).isGreaterThan(10);
   }
 
+  /**
+   * Prompts repeated many times (a dataset whose prompt text is only its task, say): probes pile up
+   * at exactly equal similarities, which must pool into one knot each and still ascend.
+   */
+  @Test
+  void duplicatedPromptsGiveAValidCurve() {
+    Random r = new Random(15);
+    for (int trial = 0; trial < 20; trial++) {
+      int kinds = 2 + r.nextInt(3);
+      int n = 40 + r.nextInt(200);
+      int m = 2 + r.nextInt(3);
+      float[][] base = new float[kinds][];
+      for (int k = 0; k < kinds; k++) {
+        float[] v = new float[D];
+        for (int j = 0; j < D; j++) {
+          v[j] = (float) r.nextGaussian();
+        }
+        base[k] = SupportTest.unit(v);
+      }
+      float[][] e = new float[n][];
+      double[][] q = new double[n][m];
+      double[][] t = new double[n][m];
+      String[] src = new String[n];
+      for (int i = 0; i < n; i++) {
+        int k = r.nextInt(kinds);
+        e[i] = base[k].clone();
+        src[i] = "task" + k;
+        for (int j = 0; j < m; j++) {
+          q[i][j] = r.nextDouble() < (j + k) % m / (double) m ? 1 : 0;
+          t[i][j] = r.nextInt(50);
+        }
+      }
+      Support s = Support.fit(new TrainingSet(modelNames(m), e, q, t), src, trial);
+      s.transfer().ifPresent(c -> {
+        double[] x = c.similarity();
+        for (int j = 1; j < x.length; j++) {
+          assertThat(x[j]).isGreaterThan(x[j - 1]);
+        }
+      });
+    }
+    // tied similarities, one of them an ulp off after summing: one knot per distinct similarity
+    double third = 1.0 / 3;
+    TransferCurve c = TransferCurve.isotonic(new double[] {third, third, third, 0.9, 0.9}, new double[] {1, 1, 1, 2, 2},
+        new double[] {1, 1, 1, 1, 1}, 2);
+    assertThat(c.similarity()).hasSize(2);
+    assertThat(c.weights()).containsExactly(0.5, 1.0);
+  }
+
   private static List<String> modelNames(int m) {
     return java.util.stream.IntStream.range(0, m).mapToObj(j -> "m" + j).toList();
   }
