@@ -125,10 +125,19 @@ class HarnessPropertyTest {
 
   /** Fake embeddings: a fixed random unit vector per prompt id (no model to load). */
   static EvaluationHarness.SplitEmbeddings vectors(long seed) {
+    return vectors(seed, false);
+  }
+
+  /**
+   * Fake embeddings keyed by prompt id, or by source ({@code bySource}: every prompt of a source has
+   * the same vector, as when the prompt text names only its task).
+   */
+  static EvaluationHarness.SplitEmbeddings vectors(long seed, boolean bySource) {
     return (split, rows) -> {
       float[][] out = new float[rows.size()][DIM];
       for (int i = 0; i < out.length; i++) {
-        SplittableRandom r = new SplittableRandom(seed ^ rows.get(i).id().hashCode());
+        String key = bySource ? rows.get(i).source() : rows.get(i).id();
+        SplittableRandom r = new SplittableRandom(seed ^ key.hashCode());
         double n = 0;
         for (int d = 0; d < DIM; d++) {
           out[i][d] = (float) r.nextGaussian();
@@ -150,8 +159,10 @@ class HarnessPropertyTest {
     for (int t = 0; t < DATASETS; t++) {
       Dataset d = random(rnd, t);
       EvalOptions o = EvalOptions.defaults().withEstimator("knn", Map.of("k", "3")).withMuSteps(50).withBootstrap(20).withSeed(t);
-      EvalReport r = EvaluationHarness.run(d, vectors(t), null, "fake", "none", o, ProgressListener.NONE);
-      String what = "dataset " + t + " (" + d.modelCount() + " models, " + r.nTest() + " test prompts)";
+      // every third dataset repeats one vector per source (duplicated prompts: ties everywhere)
+      EvalReport r = EvaluationHarness.run(d, vectors(t, t % 3 == 0), null, "fake", "none", o, ProgressListener.NONE);
+      String what = "dataset " + t + " (" + d.modelCount() + " models, " + r.nTest() + " test prompts"
+          + (t % 3 == 0 ? ", one vector per source)" : ")");
       assertThat(r.sanityViolations()).as(what).isEmpty();
 
       // the oracle's frontier is at or above every router point, read at exactly that point's cost
