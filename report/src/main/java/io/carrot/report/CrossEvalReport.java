@@ -204,8 +204,8 @@ final class CrossEvalReport {
           + " bootstrap resamples); bold: the interval excludes 0.\n\n");
       sb.append("| dataset | prompts | AIQ router, pooled folds | AIQ router, single split | router - carrot-knn | router - zero-router"
           + " | router - static | router - best-on-train | accuracy at mu = 0, pooled | router - best-on-train (accuracy)"
-          + " | with fallback - router (AIQ) | with fallback - router (accuracy) |\n");
-      sb.append("| --- | ---: | --- | ---: | --- | --- | --- | --- | ---: | --- | --- | --- |\n");
+          + " | router - task-only | with fallback - router (AIQ) | with fallback - router (accuracy) |\n");
+      sb.append("| --- | ---: | --- | ---: | --- | --- | --- | --- | ---: | --- | --- | --- | --- |\n");
       for (EvalReport r : folded) {
         CrossEval e = r.crossValidation();
         String c = e.carrot();
@@ -218,11 +218,14 @@ final class CrossEvalReport {
             .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "aiq"))).append(" | ")
             .append(Fmt.q(e.metrics().get(c).accuracyMu0())).append(" | ")
             .append(diff(e.pair(c, CrossEvaluation.BEST_ON_TRAIN, "accuracy_mu0"))).append(" | ")
+            .append(diff(e.pair(c, CrossEvaluation.TASK_ONLY, "aiq"))).append(" | ")
             .append(diff(e.pair(c, c + CrossEvaluation.WITH_FALLBACK, "aiq"), true)).append(" | ")
             .append(diff(e.pair(c, c + CrossEvaluation.WITH_FALLBACK, "accuracy_mu0"), true)).append(" |\n");
       }
-      sb.append("\n\"With fallback\" is the router as `route` runs it by default: predictions moved toward the training priors by"
-          + " each prompt's support (docs/ROUTER.md); on prompts of the sources it was trained on, what that costs.\n\n");
+      sb.append("\n\"Task-only\" predicts each prompt by its source's training means (the task label and nothing else; n/a with one"
+          + " source): the router minus it is what the prompt adds beyond its task. \"With fallback\" is the router as `route` runs"
+          + " it by default: predictions moved toward the training priors by each prompt's support (docs/ROUTER.md); on prompts of"
+          + " the sources it was trained on, what that costs.\n\n");
     }
     List<EvalReport> held = reports.stream().filter(r -> !r.heldOutSources().isEmpty()).toList();
     if (!held.isEmpty()) {
@@ -248,7 +251,7 @@ final class CrossEvalReport {
       String c = e.carrot();
       List<String> vs = new ArrayList<>();
       for (String b : List.of(c + CrossEvaluation.WITH_FALLBACK, "carrot-knn", CrossEvaluation.BEST_ON_TRAIN, CrossEvaluation.ZERO_FROM_TRAIN,
-          "zero-router", "static")) {
+          "zero-router", "static", CrossEvaluation.TASK_ONLY)) {
         Difference d = e.pair(c, b, "aiq");
         if (d != null) {
           vs.add(b + " " + Fmt.signed(d.estimate()) + " " + Fmt.ci(d.ci()) + " " + verdict(d));

@@ -226,7 +226,8 @@ class ReportWriterTest {
     // the router as route runs it (support fallback on) beside the raw one, paired
     String row = md.lines().filter(l -> l.startsWith("| tiny | 80 | ")).findFirst().orElseThrow();
     assertThat(md).contains("| with fallback - router (AIQ) | with fallback - router (accuracy) |");
-    assertThat(row.split("\\|")).hasSize(13);
+    assertThat(md).contains("| router - task-only |");
+    assertThat(row.split("\\|")).hasSize(14);
     assertThat(row).doesNotEndWith("| n/a | n/a |");
     JsonNode m = Json.MAPPER.valueToTree(MetricsJson.of(r));
     assertThat(m.get("cross_validation").get("routers").get("best-on-train").get("accuracy_mu0").asDouble()).isEqualTo(1.0);

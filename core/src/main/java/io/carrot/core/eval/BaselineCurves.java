@@ -39,6 +39,7 @@ final class BaselineCurves {
   static final String ZERO = "zero-router";
   static final String RANDOM = "random";
   static final String ORACLE = "oracle";
+  static final String TASK_ONLY = "task-only";
 
   private BaselineCurves() {}
 
@@ -133,6 +134,51 @@ final class BaselineCurves {
     return new NamedCurve(ChoiceCurve.of(test, "", new double[] {0}, p -> all),
         "every prompt to " + d.models().get(best) + ", the best model on the training data (mean quality "
             + String.format(Locale.ROOT, "%.4f", train.get(best).quality()) + ")", true);
+  }
+
+  /**
+   * Each test prompt predicted by its task alone: per model, the mean quality and output tokens of
+   * the training prompts of its source (all training prompts for a source train lacks), under the
+   * router's own rule and prices. What a router gains over it comes from the prompt beyond its task.
+   * Null when the training prompts have fewer than two sources (it would be {@value #STATIC}).
+   */
+  static NamedCurve taskOnly(Dataset d, Router router, List<PromptRecord> trainRows, List<PromptRecord> testRows, EvalSet test,
+      double[] mus) {
+    int m = d.modelCount();
+    Map<String, double[]> sums = new LinkedHashMap<>(); // per source: m qualities, m tokens, count
+    for (PromptRecord r : trainRows) {
+      for (String key : new String[] {sourceKey(r), null}) {
+        double[] acc = sums.computeIfAbsent(key, x -> new double[2 * m + 1]);
+        for (int j = 0; j < m; j++) {
+          acc[j] += r.scores()[j];
+          acc[m + j] += r.outputTokens()[j];
+        }
+        acc[2 * m]++;
+      }
+    }
+    if (sums.size() < 3) { // one source and the whole
+      return null;
+    }
+    Map<String, Prediction> means = new LinkedHashMap<>();
+    sums.forEach((key, acc) -> {
+      double[] q = new double[m];
+      double[] t = new double[m];
+      for (int j = 0; j < m; j++) {
+        q[j] = acc[j] / acc[2 * m];
+        t[j] = acc[m + j] / acc[2 * m];
+      }
+      means.put(key, new Prediction(q, t));
+    });
+    Prediction[] p = new Prediction[testRows.size()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = means.getOrDefault(sourceKey(testRows.get(i)), means.get(null));
+    }
+    return new NamedCurve(muCurve(test, router, p, mus), "per-source train mean quality and output tokens (the prompt's task and"
+        + " nothing else; " + (means.size() - 1) + " sources), same rule", true);
+  }
+
+  private static String sourceKey(PromptRecord r) {
+    return r.source() == null ? "" : r.source();
   }
 
   /**

@@ -40,8 +40,10 @@ import java.util.TreeMap;
  * routers are measured on the same resample, and the interval is that of the difference. Beside the
  * harness's routers they include the prompt-blind {@value #BEST_ON_TRAIN} router (every prompt to
  * the model best on the training data) and, held-out sources only, {@value #ZERO_FROM_TRAIN} (the
- * single models that are vertices of the zero router's hull on the training data, mixed), and,
- * when the router has a support section, the same router with its support fallback on
+ * single models that are vertices of the zero router's hull on the training data, mixed), in the
+ * K-fold folds {@value #TASK_ONLY} (each prompt predicted by its source's training means: what the
+ * task alone is worth, when the training prompts have two or more sources), and, when the router
+ * has a support section, the same router with its support fallback on
  * ({@value #WITH_FALLBACK}, in the folds too: what {@code route} does by default costs or gains
  * there): "with and without" the shrinkage toward the priors.
  *
@@ -55,6 +57,9 @@ public final class CrossEvaluation {
 
   /** The zero router built from training means: the training hull's models, mixed on the test prompts. */
   public static final String ZERO_FROM_TRAIN = "zero-router-train";
+
+  /** In the K-fold folds (with two or more training sources): each prompt predicted by its source's training means. */
+  public static final String TASK_ONLY = BaselineCurves.TASK_ONLY;
 
   /**
    * Suffix of the router with its support fallback on. The router itself is
@@ -256,6 +261,11 @@ public final class CrossEvaluation {
     curves.put(BEST_ON_TRAIN, BaselineCurves.bestOnTrain(d, complete.trainRows(), testSet));
     if (zeroFromTrain) {
       curves.put(ZERO_FROM_TRAIN, BaselineCurves.zeroFromTrain(d, complete.trainRows(), testSet));
+    } else {
+      NamedCurve task = BaselineCurves.taskOnly(d, fit.router(), complete.trainRows(), test, testSet, mus);
+      if (task != null) {
+        curves.put(TASK_ONLY, task);
+      }
     }
     if (fit.router().support().isPresent()) {
       // right after the router, so that its pairs read "with fallback minus baseline"

@@ -52,7 +52,7 @@ class CrossEvaluationTest {
     assertThat(cv.prompts()).isEqualTo(80);
     assertThat(cv.carrot()).isEqualTo("carrot-knn");
     assertThat(cv.metrics().keySet()).containsExactly("carrot-knn", "carrot-knn+fallback", "quality-only", "static", "binary",
-        "best-on-train", "zero-router", "random", "oracle");
+        "best-on-train", "task-only", "zero-router", "random", "oracle");
     // pooled over the folds CARROT routes like the oracle: A -> W, B -> S (so the fallback, measured beside it, cannot beat it)
     assertThat(cv.metrics().get("carrot-knn").accuracyMu0()).isEqualTo(1.0);
     assertThat(cv.metrics().get("carrot-knn+fallback").aiq()).isLessThanOrEqualTo(cv.metrics().get("carrot-knn").aiq());
@@ -71,12 +71,40 @@ class CrossEvaluationTest {
       assertThat(aiq.estimate()).as(blind).isPositive();
       assertThat(aiq.ci().lo()).as(blind).isPositive();
     }
-    // every pair of the 8 compared routers (oracle left out) for AIQ; accuracy only where both have one
-    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("aiq")).hasSize(28);
+    // the sources are the clusters, so the task alone routes exactly as CARROT does: A -> W, B -> S
+    assertThat(cv.metrics().get("task-only").aiq()).isEqualTo(cv.metrics().get("carrot-knn").aiq());
+    Difference task = cv.pair("carrot-knn", "task-only", "aiq");
+    assertThat(task.estimate()).isZero();
+    assertThat(task.ci()).isEqualTo(new EvalReport.Interval(0, 0));
+    // every pair of the 9 compared routers (oracle left out) for AIQ; accuracy only where both have one
+    assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("aiq")).hasSize(36);
     assertThat(cv.pairs()).filteredOn(p -> p.metric().equals("accuracy_mu0")).extracting(Difference::baseline)
         .doesNotContain("zero-router", "random", "binary");
     assertThat(cv.notes()).isEmpty();
     assertThat(cv.descriptions().get("carrot-knn")).startsWith("fitted per fold, decisions pooled; fold 1: CARROT with the knn");
+  }
+
+  /** Sources that say nothing of the cluster: the task alone is the static router, and CARROT is above it. */
+  @Test
+  void sourcesBlindToTheClustersLeaveTheTaskOnlyRouterBehind() {
+    Dataset d = EvaluationHarnessTest.dataset(40, 20, 20);
+    List<PromptRecord> relabelled = new java.util.ArrayList<>();
+    for (int i = 0; i < d.prompts().size(); i++) {
+      PromptRecord r = d.prompts().get(i);
+      // clusters alternate A, B, A, B: sources X, X, Y, Y hold both clusters equally
+      relabelled.add(new PromptRecord(r.id(), r.prompt(), i / 2 % 2 == 0 ? "X" : "Y", r.scores(), r.inputTokens(), r.outputTokens(),
+          r.cost()));
+    }
+    Dataset blind = new Dataset(d.name(), d.sha256(), d.models(), d.prices(), relabelled, d.split());
+    // the vectors still show the clusters (they are made from the original records)
+    Map<String, PromptRecord> original = new java.util.HashMap<>();
+    d.prompts().forEach(r -> original.put(r.id(), r));
+    EvaluationHarness.SplitEmbeddings byCluster = EvaluationHarnessTest.vectors();
+    EvaluationHarness.SplitEmbeddings v = (split, rows) -> byCluster.embed(split, rows.stream().map(r -> original.get(r.id())).toList());
+    CrossEval cv = CrossEvaluation.folds(blind, v, "v", "none", options(), 4, ProgressListener.NONE);
+    Difference task = cv.pair("carrot-knn", "task-only", "aiq");
+    assertThat(task.ci().lo()).isPositive();
+    assertThat(cv.metrics().get("task-only").aiq()).isCloseTo(cv.metrics().get("static").aiq(), offset(0.02));
   }
 
   @Test
