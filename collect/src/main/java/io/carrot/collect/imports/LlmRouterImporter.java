@@ -1,15 +1,12 @@
 package io.carrot.collect.imports;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carrot.collect.dataset.FileHashes;
 import io.carrot.core.CarrotException;
 import io.carrot.core.data.PromptRecord;
 import io.carrot.core.data.Split;
-import io.carrot.core.files.Json;
-import java.io.BufferedReader;
+import io.carrot.core.files.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,23 +61,10 @@ public final class LlmRouterImporter implements Importer {
     List<String> files = new ArrayList<>();
     for (Path f : inputs) {
       Split hint = FileNames.split(f).orElse(null);
-      int rows = 0;
-      try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-        String line;
-        int lineNo = 0;
-        while ((line = r.readLine()) != null) {
-          lineNo++;
-          if (line.isBlank()) {
-            continue;
-          }
-          rows++;
-          String where = f.getFileName() + " line " + lineNo;
-          JsonNode o;
-          try {
-            o = Json.COMPACT.readTree(line);
-          } catch (JsonProcessingException e) {
-            throw new CarrotException(where + ": malformed JSON: " + e.getOriginalMessage());
-          }
+      int[] rows = {0};
+      try {
+        JsonLines.forEachObject(Files.newInputStream(f), f.getFileName().toString(), "a JSON object per line", (o, lineNo, where) -> {
+          rows[0]++;
           String task = text(o, "task_name", where);
           String query = text(o, "query", where);
           String model = text(o, "model_name", where);
@@ -110,17 +94,17 @@ public final class LlmRouterImporter implements Importer {
             queries.put(key, q);
           } else if (q.split() != hint) {
             conflicts[0]++;
-            continue;
+            return;
           }
           models.add(model);
           if (q.perModel().putIfAbsent(model, new double[] {score, in, out}) != null) {
             duplicates[0]++;
           }
-        }
+        });
       } catch (IOException e) {
         throw new CarrotException("cannot read " + f + ": " + e.getMessage(), e);
       }
-      files.add(FileHashes.cite(f) + ", " + rows + " rows");
+      files.add(FileHashes.cite(f) + ", " + rows[0] + " rows");
     }
     RowSet set = new RowSet(new ArrayList<>(models));
     for (Query q : queries.values()) {
