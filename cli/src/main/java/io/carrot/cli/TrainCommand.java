@@ -107,9 +107,10 @@ final class TrainCommand implements Callable<Integer> {
       String trained = estimator;
       if (est instanceof AutoSelect) { // every candidate's validation result is printed
         AutoSelect.Selection sel = AutoSelect.select(RouterTrainer.trainingSet(d, rows, e), val, settings, progress);
+        String how = sel.crossFitted() ? "cross-fitted validation" : "validation";
         for (AutoSelect.Trial t : sel.trials()) {
-          spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-20s validation AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
-              t.estimator(), t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
+          spec.commandLine().getOut().printf(java.util.Locale.ROOT, "  %-20s %s AIQ %.4f, accuracy at mu = 0 %.4f%s%n",
+              t.estimator(), how, t.validationAiq(), t.validationAccuracyMu0(), t == sel.best() ? "  <- chosen" : "");
         }
         extra.put("estimator", sel.best().estimator());
         r = RouterTrainer.train(d, rows, e, ts -> sel.best().predictor(), 42, vectors.embedderId(), new Cl100kTokenCounter().id(), extra);

@@ -66,7 +66,8 @@ record FitAndSelect(Router router, String family, boolean fitted, Router knnRefe
       if (auto) {
         // every candidate's validation AIQ goes into the notes, and its KNN is the reference
         AutoSelect.Selection sel = AutoSelect.select(RouterTrainer.trainingSet(d, trainRows, trE), valSet, settings, progress);
-        StringBuilder b = new StringBuilder("--estimator auto chose " + sel.best().estimator() + " by validation AIQ (");
+        StringBuilder b = new StringBuilder("--estimator auto chose " + sel.best().estimator() + " by "
+            + (sel.crossFitted() ? "cross-fitted " : "") + "validation AIQ (");
         for (AutoSelect.Trial tr : sel.trials()) {
           b.append(String.format(Locale.ROOT, "%s%s %.4f", tr == sel.trials().get(0) ? "" : ", ", tr.estimator(), tr.validationAiq()));
         }
