@@ -296,7 +296,13 @@ public final class CrossEvaluation {
     }
     EvalSet pooled = EvalSet.of(d, rows);
     Map<String, NamedCurve> curves = new LinkedHashMap<>();
-    for (String router : folds.get(0).curves.keySet()) {
+    // every fold's routers, in first-seen order: a fold where auto chose knn itself has no separate
+    // CARROT-KNN reference, and if that fold is the first the reference must not drop out
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (Fold f : folds) {
+      names.addAll(f.curves.keySet());
+    }
+    for (String router : names) {
       List<ChoiceCurve> parts = new ArrayList<>();
       for (Fold f : folds) {
         NamedCurve c = f.curves.get(router);
@@ -308,8 +314,13 @@ public final class CrossEvaluation {
         }
       }
       if (parts.size() == folds.size()) {
-        NamedCurve first = folds.get(0).curves.get(router);
-        String description = folds.size() == 1 ? first.description() : "fitted per fold, decisions pooled; fold 1: " + first.description();
+        int at = 0;
+        while (!folds.get(at).curves.containsKey(router)) {
+          at++; // one fold has it: the name came from there
+        }
+        NamedCurve first = folds.get(at).curves.get(router);
+        String description = folds.size() == 1 ? first.description()
+            : "fitted per fold, decisions pooled; fold " + (at + 1) + ": " + first.description();
         curves.put(router, new NamedCurve(ChoiceCurve.pool(pooled, parts), description, first.hasMu()));
       } else {
         notes.add(router + " is left out: it could not be built in " + (folds.size() - parts.size()) + " of " + folds.size() + " folds.");

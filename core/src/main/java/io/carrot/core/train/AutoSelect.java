@@ -41,9 +41,14 @@ public final class AutoSelect implements Estimator {
   /** The name that selects it ({@code --estimator auto}). */
   public static final String NAME = "auto";
 
-  /** The estimators {@code auto} tries, in order (ties keep the earlier). */
+  /**
+   * The estimators {@code auto} tries, in order (ties keep the earlier). Not {@code knn-weighted}:
+   * it is {@code knn-shrink} with the prior switched off (strength 0, which {@code knn-shrink}'s
+   * own grid holds), and as a separate candidate it let validation drop the prior that held-out
+   * sources need.
+   */
   public static final List<String> CANDIDATES = List.of(
-      "knn", "knn-weighted", "knn-shrink", "linear", "knn-low-rank", "knn-shrink-low-rank", "linear-low-rank", "ensemble", "mlp");
+      "knn", "knn-shrink", "linear", "knn-low-rank", "knn-shrink-low-rank", "linear-low-rank", "ensemble", "mlp");
 
   /** Validation prompts from which candidates are scored by cross-fitting rather than in-sample. */
   public static final int MIN_CROSS_FIT = 100;
