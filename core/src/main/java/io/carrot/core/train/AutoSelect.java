@@ -1,6 +1,7 @@
 package io.carrot.core.train;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.Permutations;
 import io.carrot.core.ProgressListener;
 import io.carrot.core.curve.EvalSet;
 import io.carrot.core.curve.RouterSweep;
@@ -18,7 +19,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * {@code --estimator auto}: fits every candidate estimator on train and keeps the one whose
@@ -153,26 +153,12 @@ public final class AutoSelect implements Estimator {
    * it has fewer than {@value #MIN_CROSS_FIT} complete prompts.
    */
   static TrainingSet[] halves(TrainingSet validation) {
-    int[] complete = java.util.stream.IntStream.range(0, validation.size()).filter(i -> {
-      for (int j = 0; j < validation.models().size(); j++) {
-        if (!validation.observed(i, j)) {
-          return false;
-        }
-      }
-      return true;
-    }).toArray();
-    if (complete.length < MIN_CROSS_FIT) {
+    EvalSet complete = EvalSet.completeOf(validation, "--estimator auto");
+    if (complete == null || complete.size() < MIN_CROSS_FIT) {
       return null;
     }
     int n = validation.size();
-    int[] perm = java.util.stream.IntStream.range(0, n).toArray();
-    Random rnd = new Random(HALVES_SEED);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
+    int[] perm = Permutations.seeded(n, HALVES_SEED);
     int[] a = Arrays.copyOf(perm, n / 2);
     int[] b = Arrays.copyOfRange(perm, n / 2, n);
     Arrays.sort(a);

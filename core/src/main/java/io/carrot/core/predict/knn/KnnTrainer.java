@@ -1,6 +1,7 @@
 package io.carrot.core.predict.knn;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.Permutations;
 import io.carrot.core.index.ExactKnnIndex;
 import io.carrot.core.index.VectorIndexes;
 import io.carrot.core.predict.TrainingSet;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
@@ -127,14 +127,7 @@ public final class KnnTrainer {
               + "; pass a fixed k");
     }
     int m = data.models().size();
-    int[] perm = IntStream.range(0, n).toArray();
-    Random rnd = new Random(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int tmp = perm[i];
-      perm[i] = perm[j];
-      perm[j] = tmp;
-    }
+    int[] perm = Permutations.seeded(n, seed);
     int[] fold = new int[n];
     for (int i = 0; i < n; i++) {
       fold[perm[i]] = i % folds;

@@ -1,13 +1,13 @@
 package io.carrot.core.predict.knn;
 
 import io.carrot.core.CarrotException;
+import io.carrot.core.Permutations;
 import io.carrot.core.index.VectorIndex;
 import io.carrot.core.predict.TrainingSet;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -137,14 +137,7 @@ public final class WeightedKnnTrainer {
 
   /** Alternating halves of a seeded permutation of the validation rows. */
   private int[] folds(int n) {
-    int[] perm = IntStream.range(0, n).toArray();
-    Random rnd = new Random(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
+    int[] perm = Permutations.seeded(n, seed);
     int[] fold = new int[n];
     for (int i = 0; i < n; i++) {
       fold[perm[i]] = i % 2;
