@@ -52,7 +52,7 @@ public final class RouterSweep {
       predQuality[i] = predictions[i].quality();
       predTokens[i] = predictions[i].outputTokens();
       for (int j = 0; j < m; j++) {
-        predCost[i][j] = prices[j].cost(set.inputTokens()[i][j], predTokens[i][j]);
+        predCost[i][j] = prices[j].cost(predictions[i].inputTokens(j, set.inputTokens()[i][j]), predTokens[i][j]);
       }
     }
   }

@@ -13,7 +13,8 @@ import java.io.IOException;
  * The {@code support} section of a router file (format version 3): the kept training vectors
  * ({@code support/sample.f32}, float32, lossless whatever the estimator's encoding), their
  * leave-one-out similarities ({@code support/reference.f32}), and in {@code router.json} the
- * neighbour count, the model priors and, when it was learned, the weight by similarity ({@code
+ * neighbour count, the model priors ({@code prior_input_tokens} since 2026-12-07; a file without
+ * it, or a reader before it, prices each prompt's own input tokens in the fallback) and, when it was learned, the weight by similarity ({@code
  * transfer}: knots of a {@link io.carrot.core.route.TransferCurve}; a file without it, or a reader
  * before it, uses the Tukey rule alone). Files without the section load with unknown support.
  */
@@ -34,6 +35,9 @@ final class SupportSection {
     o.set("sources", Json.MAPPER.valueToTree(s.sources()));
     o.set("prior_quality", Json.MAPPER.valueToTree(s.priorQuality()));
     o.set("prior_output_tokens", Json.MAPPER.valueToTree(s.priorTokens()));
+    if (s.priorInputTokens() != null) {
+      o.set("prior_input_tokens", Json.MAPPER.valueToTree(s.priorInputTokens()));
+    }
     s.transfer().ifPresent(t -> {
       ObjectNode w = o.putObject("transfer");
       w.put("definition", "weight of the prediction against the priors by similarity, learned on the training prompts"
@@ -58,8 +62,9 @@ final class SupportSection {
     float[][] sample = FloatArrays.reshape(FloatArrays.fromBytes(in.get("support/sample.f32"), where + " support sample"), d);
     float[] reference = FloatArrays.fromBytes(in.get("support/reference.f32"), where + " support reference");
     return new Support(sample, o.path("k").asInt(0), reference, PredictorCodecs.doubles(o.path("prior_quality")),
-        PredictorCodecs.doubles(o.path("prior_output_tokens")), o.path("train_rows").asInt(0), sources(o.path("sources")),
-        transfer(o.path("transfer")));
+        PredictorCodecs.doubles(o.path("prior_output_tokens")),
+        o.has("prior_input_tokens") ? PredictorCodecs.doubles(o.path("prior_input_tokens")) : null,
+        o.path("train_rows").asInt(0), sources(o.path("sources")), transfer(o.path("transfer")));
   }
 
   private static TransferCurve transfer(JsonNode o) {

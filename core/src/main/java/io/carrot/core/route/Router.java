@@ -223,7 +223,7 @@ public final class Router {
         largest = Math.max(largest, priceArray[m].contextWindow());
         continue;
       }
-      double cost = priceArray[m].cost(inputTokens, p.outputTokens()[m]);
+      double cost = priceArray[m].cost(p.inputTokens(m, inputTokens), p.outputTokens()[m]);
       cands.add(new Candidate(name, p.quality()[m], p.outputTokens()[m], cost, score(mu, p.quality()[m], cost, costScale)));
     }
     if (cands.isEmpty()) {

@@ -32,8 +32,12 @@ import java.util.stream.IntStream;
  * reference, not tuned on any dataset. With a learned weight (below), a prompt is also low when its
  * prediction weighs less than {@link #LOW_WEIGHT} against the priors.
  *
- * <p><b>Fallback.</b> Predictions move toward the priors (each model's mean quality and output
- * tokens on the training data: the prompt-blind router) with weight {@code w} on the prediction.
+ * <p><b>Fallback.</b> Predictions move toward the priors (each model's mean quality, output tokens
+ * and input tokens on the training data: the prompt-blind router) with weight {@code w} on the
+ * prediction. The input tokens the rule prices move too ({@link Prediction.InputTokens}): a prompt's
+ * length is as much a prompt feature as its vector, and where the estimator's quality is not
+ * trusted, pricing the prompt's own length alone would send long prompts (often the harder ones) to
+ * cheap models on the strength of a feature whose link to quality the router never saw.
  * The Tukey rule: {@code w = 0} below the fence, {@code w = 1} from {@code Q1} up (the best-covered
  * three quarters of training prompts are untouched), and the smoothstep {@code 3t^2 - 2t^3} of
  * {@code t = (s - fence) / (Q1 - fence)} between, so decisions change smoothly with support. When
@@ -41,7 +45,8 @@ import java.util.stream.IntStream;
  * TransferCurve} measures, on the training prompts themselves, how much neighbours at each
  * similarity say about a prompt, as for a prompt of a seen source and as for one of a source held
  * out; {@code w} is the smaller of the two rules. A prompt at {@code w = 0} is routed exactly like
- * the prompt-blind router: at mu = 0, to the model best on the training data.
+ * the prompt-blind router at every mu (at mu = 0, to the model best on the training data) when the
+ * input-token priors are known.
  *
  * <p><b>Cost.</b> At most {@link #MAX_SAMPLE} training vectors are kept (a seeded random sample
  * when there are more; the reference is computed on the same sample, so both sides of the
@@ -73,6 +78,7 @@ public final class Support {
   private final float[] reference;
   private final double[] priorQuality;
   private final double[] priorTokens;
+  private final double[] priorInputTokens;
   private final int trainRows;
   private final Map<String, Integer> sources;
   private final double q1;
@@ -104,6 +110,19 @@ public final class Support {
   public Support(
       float[][] sample, int k, float[] reference, double[] priorQuality, double[] priorTokens, int trainRows,
       Map<String, Integer> sources, TransferCurve transfer) {
+    this(sample, k, reference, priorQuality, priorTokens, null, trainRows, sources, transfer);
+  }
+
+  /**
+   * As {@link #Support(float[][], int, float[], double[], double[], int, Map, TransferCurve)}, with
+   * the input tokens the fallback prices.
+   *
+   * @param priorInputTokens each model's mean input tokens on the training data, or null when unknown
+   *     (the fallback then prices each prompt's own count)
+   */
+  public Support(
+      float[][] sample, int k, float[] reference, double[] priorQuality, double[] priorTokens, double[] priorInputTokens,
+      int trainRows, Map<String, Integer> sources, TransferCurve transfer) {
     if (sample.length < 2 || reference.length != sample.length) {
       throw new CarrotException("support needs at least 2 sample vectors and one reference value each, got "
           + sample.length + " and " + reference.length);
@@ -114,12 +133,17 @@ public final class Support {
     if (priorQuality.length != priorTokens.length || priorQuality.length == 0) {
       throw new CarrotException("support priors need one quality and one token value per model");
     }
+    if (priorInputTokens != null && priorInputTokens.length != priorQuality.length) {
+      throw new CarrotException("support priors need one input-token value per model, got "
+          + priorInputTokens.length + " for " + priorQuality.length);
+    }
     this.sample = new ExactKnnIndex(sample);
     this.k = k;
     this.reference = reference.clone();
     Arrays.sort(this.reference);
     this.priorQuality = priorQuality.clone();
     this.priorTokens = priorTokens.clone();
+    this.priorInputTokens = priorInputTokens == null ? null : priorInputTokens.clone();
     this.trainRows = trainRows;
     this.sources = sources == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sources));
     this.q1 = quantile(this.reference, 0.25);
@@ -172,12 +196,37 @@ public final class Support {
     TransferCurve transfer = source == null ? null : TransferCurve.fit(index, Arrays.stream(kept).mapToObj(i -> source[i])
         .toArray(String[]::new), seen, Arrays.stream(kept).mapToObj(i -> ts.quality()[i]).toArray(double[][]::new),
         prior.quality(), k);
-    return new Support(rows, k, ref, prior.quality(), prior.tokens(), n, Map.of(), transfer);
+    return new Support(rows, k, ref, prior.quality(), prior.tokens(), meanInputTokens(ts), n, Map.of(), transfer);
+  }
+
+  /** Each model's mean input tokens over the rows that count them, or null without costs. */
+  private static double[] meanInputTokens(TrainingSet ts) {
+    if (ts.costs() == null) {
+      return null;
+    }
+    int m = ts.models().size();
+    double[] sum = new double[m];
+    int[] count = new int[m];
+    for (double[] row : ts.costs().inputTokens()) {
+      for (int j = 0; j < m; j++) {
+        if (Double.isFinite(row[j])) {
+          sum[j] += row[j];
+          count[j]++;
+        }
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      if (count[j] == 0) {
+        return null;
+      }
+      sum[j] /= count[j];
+    }
+    return sum;
   }
 
   /** This support with the training prompts counted by source. */
   public Support withSources(Map<String, Integer> bySource) {
-    return new Support(sample(), k, reference, priorQuality, priorTokens, trainRows, bySource, transfer);
+    return new Support(sample(), k, reference, priorQuality, priorTokens, priorInputTokens, trainRows, bySource, transfer);
   }
 
   /** {@code near} without row {@code self} (or without its last entry when self is absent), k long. */
@@ -274,7 +323,7 @@ public final class Support {
       q[j] = w * p.quality()[j] + (1 - w) * priorQuality[j];
       t[j] = w * p.outputTokens()[j] + (1 - w) * priorTokens[j];
     }
-    return new Prediction(q, t);
+    return new Prediction(q, t, priorInputTokens == null ? null : new Prediction.InputTokens(w, priorInputTokens));
   }
 
   /** Linear-interpolation quantile of ascending {@code v} (the usual "type 7"). */
@@ -317,6 +366,11 @@ public final class Support {
   /** Each model's mean output tokens on the training data. */
   public double[] priorTokens() {
     return priorTokens.clone();
+  }
+
+  /** Each model's mean input tokens on the training data, or null when unknown. */
+  public double[] priorInputTokens() {
+    return priorInputTokens == null ? null : priorInputTokens.clone();
   }
 
   /** Training prompts the sample was drawn from. */

@@ -163,6 +163,22 @@ class RouterFileTest {
     assertThat(RouterFile.load(Path.of("src/test/resources/golden/tiny-router-support.carrot")).support().orElseThrow().transfer()).isEmpty();
   }
 
+  /** The fallback's input-token priors are stored and read back; a file without them prices each prompt's own count. */
+  @Test
+  void theInputTokenPriorsRoundTrip() throws IOException {
+    Router r = tinyRouter(true);
+    Support s = r.support().orElseThrow();
+    double[] priorIn = new double[s.priorQuality().length];
+    java.util.Arrays.setAll(priorIn, j -> 100.5 + j);
+    Router withPriors = r.withSupport(new Support(s.sample(), s.k(), s.reference(), s.priorQuality(), s.priorTokens(),
+        priorIn, s.trainRows(), s.sources(), null));
+    Path f = tmp.resolve("in.carrot");
+    RouterFile.save(withPriors, f);
+    assertThat(RouterFile.load(f).support().orElseThrow().priorInputTokens()).containsExactly(priorIn);
+    assertThat(RouterFile.load(Path.of("src/test/resources/golden/tiny-router-support.carrot")).support().orElseThrow()
+        .priorInputTokens()).isNull();
+  }
+
   private static byte[] readEntry(Path zipFile, String name) throws IOException {
     try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zipFile.toFile())) {
       return z.getInputStream(z.getEntry(name)).readAllBytes();

@@ -104,6 +104,53 @@ class SupportTest {
     assertThat(knnChoseCheapAtMu0).isGreaterThan(5);
   }
 
+  /**
+   * Where the fallback is complete, a prompt's own length is priced no more than its vector is
+   * trusted: an unseen prompt is routed like the prompt-blind router at every mu, priced at the
+   * training prompts' mean input tokens, whether it is 20 tokens long or 20,000.
+   */
+  @Test
+  void theFallbackPricesTheTrainingMeanInputAtEveryMu() {
+    Random r = new Random(5);
+    TrainingSet plain = sourceA(r, 300);
+    List<ModelPrice> prices = List.of(new ModelPrice(5, 15, ""), new ModelPrice(0.1, 0.3, ""));
+    int n = plain.size();
+    double[][] in = new double[n][];
+    double[][] cost = new double[n][2];
+    double meanIn = 0;
+    for (int i = 0; i < n; i++) {
+      double tokens = 100 + r.nextInt(1000);
+      in[i] = new double[] {tokens, tokens};
+      meanIn += tokens / n;
+      for (int j = 0; j < 2; j++) {
+        cost[i][j] = prices.get(j).cost(tokens, plain.outputTokens()[i][j]);
+      }
+    }
+    TrainingSet ts = new TrainingSet(MODELS, plain.embeddings(), plain.quality(), plain.outputTokens(),
+        new TrainingSet.Costs(prices, in, cost));
+    Router knn = router(ts, KnnTrainer.fixed(5).fit(ts, x -> {}));
+    Router blind = router(ts, ConstantPredictor.fit(ts));
+    assertThat(knn.support().orElseThrow().priorInputTokens()).containsExactly(new double[] {meanIn, meanIn}, within(1e-9));
+    int blindDiffersByLength = 0;
+    for (int i = 0; i < 20; i++) {
+      float[] b = prompt(r, B_AXIS);
+      for (int step = 0; step <= 100; step++) {
+        double mu = step / 100.0;
+        Decision atMean = blind.route(b, meanIn, RouteOptions.mu(mu));
+        for (double tokens : new double[] {20, 20_000}) {
+          Decision d = knn.route(b, tokens, RouteOptions.mu(mu));
+          assertThat(d.support().weight()).isEqualTo(0);
+          assertThat(d.candidates()).isEqualTo(atMean.candidates());
+          assertThat(d.inputTokens()).isEqualTo(tokens);
+        }
+        RouteOptions own = RouteOptions.mu(mu).withSupportFallback(false);
+        blindDiffersByLength += blind.route(b, 20, own).model().equals(blind.route(b, 20_000, own).model()) ? 0 : 1;
+      }
+    }
+    // priced at its own length, the prompt-blind rule would route the two lengths apart: the test means something
+    assertThat(blindDiffersByLength).isGreaterThan(0);
+  }
+
   @Test
   void promptsOfTheTrainedSourceKeepTheirPredictions() {
     Random r = new Random(2);
