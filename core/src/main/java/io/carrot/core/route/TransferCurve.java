@@ -30,6 +30,15 @@ import java.util.stream.IntStream;
  * training prompt", and clipped to [0, 1]. The two probes count equally: nothing in a training set
  * says how often traffic will bring a kind of prompt it lacks.
  *
+ * <p><b>The decision curve.</b> The least-squares weight counts every model alike, so neighbours
+ * right about how the weak models swing but wrong about which model leads keep much of their
+ * weight. The same probes also record, for each weight {@code v} of a grid over [0, 1], the
+ * quality the probe's prompt got from the model with the highest {@code prior + v * d} (the choice
+ * at mu = 0). Pool-adjacent-violators over the probes in similarity order, each block at the
+ * smallest {@code v} with the highest summed quality, divided by the seen-kind probes' overall best
+ * {@code v} and clipped to [0, 1], is the decision curve; the stored curve is the smaller of the
+ * two at every knot of either. When the seen kind's best {@code v} is 0 there is no decision curve.
+ *
  * <p><b>When it is not learned.</b> With fewer than two sources of at least {@code k + 1} sampled
  * prompts (nothing to hold out), or when the neighbours carry no signal even for the seen kind
  * (overall weight &lt;= 0), {@link #fit} returns null and {@link Support} keeps its Tukey rule.
@@ -103,6 +112,12 @@ public final class TransferCurve {
    * @param prior each model's mean quality on the training data
    */
   public static TransferCurve fit(ExactKnnIndex index, String[] source, int[][] seenNear, double[][] quality, double[] prior, int k) {
+    return fit(index, source, seenNear, quality, prior, k, DECISION);
+  }
+
+  /** As {@link #fit(ExactKnnIndex, String[], int[][], double[][], double[], int)}; the decision curve only when {@code decision}. */
+  static TransferCurve fit(
+      ExactKnnIndex index, String[] source, int[][] seenNear, double[][] quality, double[] prior, int k, boolean decision) {
     int n = index.size();
     String[] src = IntStream.range(0, n).mapToObj(i -> source[i] == null ? "" : source[i]).toArray(String[]::new);
     String[] kinds = Arrays.stream(src).distinct().sorted().toArray(String[]::new);
@@ -146,7 +161,157 @@ public final class TransferCurve {
         probe(index, rows[q], near[q], quality, prior, s, a, b, n + rows[q]);
       }
     }
-    return isotonic(s, a, b, reference);
+    TransferCurve bySquares = isotonic(s, a, b, reference);
+    if (bySquares == null || !decision) {
+      return bySquares;
+    }
+    double[][] u = new double[2 * n][];
+    for (int i = 0; i < n; i++) {
+      u[i] = decisionProbe(i, seenNear[i], quality, prior);
+    }
+    for (String kind : kinds) {
+      boolean[] same = new boolean[n];
+      int[] rows = IntStream.range(0, n).filter(i -> src[i].equals(kind)).toArray();
+      if (n - rows.length < k) {
+        continue;
+      }
+      for (int i : rows) {
+        same[i] = true;
+      }
+      float[][] queries = Arrays.stream(rows).mapToObj(index::row).toArray(float[][]::new);
+      int[][] near = index.topK(queries, k, same);
+      for (int q = 0; q < rows.length; q++) {
+        u[n + rows[q]] = decisionProbe(rows[q], near[q], quality, prior);
+      }
+    }
+    TransferCurve byDecision = byDecision(s, u, n);
+    return byDecision == null ? bySquares : smaller(bySquares, byDecision);
+  }
+
+  /**
+   * Whether {@link #fit} caps the curve by the decision curve: on unless {@code
+   * -Dcarrot.support.decision=false}, a diagnostic switch for comparing the two (docs/ROUTER.md).
+   */
+  static final boolean DECISION = Boolean.parseBoolean(System.getProperty("carrot.support.decision", "true"));
+
+  /** Steps of the neighbours' weight tried by the decision probes: 0, 1/GRID, ..., 1. */
+  static final int GRID = 20;
+
+  /**
+   * The quality row {@code i} would get at mu = 0 if its prediction were the prior plus {@code v}
+   * times its neighbours' deviation from it, for each {@code v} of the grid; null when the row has
+   * no observed model.
+   */
+  private static double[] decisionProbe(int i, int[] near, double[][] quality, double[] prior) {
+    int m = prior.length;
+    double[] d = new double[m];
+    boolean any = false;
+    for (int j = 0; j < m; j++) {
+      any |= !Double.isNaN(quality[i][j]);
+      double sum = 0;
+      int seen = 0;
+      for (int r : near) {
+        if (!Double.isNaN(quality[r][j])) {
+          sum += quality[r][j];
+          seen++;
+        }
+      }
+      d[j] = seen == 0 ? 0 : sum / seen - prior[j];
+    }
+    if (!any) {
+      return null;
+    }
+    double[] u = new double[GRID + 1];
+    for (int v = 0; v <= GRID; v++) {
+      double w = (double) v / GRID;
+      int best = -1;
+      for (int j = 0; j < m; j++) {
+        if (!Double.isNaN(quality[i][j]) && (best < 0 || prior[j] + w * d[j] > prior[best] + w * d[best])) {
+          best = j;
+        }
+      }
+      u[v] = quality[i][best];
+    }
+    return u;
+  }
+
+  /**
+   * The decision curve: the neighbours' weight that picks the best models at mu = 0 among monotone
+   * functions of similarity (pool-adjacent-violators on summed utilities, each block at its best
+   * grid weight), divided by the seen-kind probes' overall best weight; null when that is 0 (the
+   * neighbours' deviations do not improve the choice even for a seen kind).
+   */
+  static TransferCurve byDecision(double[] s, double[][] u, int n) {
+    double[] seen = new double[GRID + 1];
+    for (int i = 0; i < n; i++) {
+      if (u[i] != null && !Double.isNaN(s[i])) {
+        add(seen, u[i]);
+      }
+    }
+    int reference = best(seen);
+    if (reference == 0) {
+      return null;
+    }
+    Integer[] order = IntStream.range(0, s.length).filter(i -> u[i] != null && !Double.isNaN(s[i])).boxed()
+        .sorted(Comparator.comparingDouble(i -> s[i])).toArray(Integer[]::new);
+    double[][] bu = new double[order.length][];
+    double[] bs = new double[order.length];
+    int[] bn = new int[order.length];
+    int top = 0;
+    double lastS = Double.NaN;
+    for (int i : order) {
+      if (s[i] != lastS) {
+        bu[top] = new double[GRID + 1];
+        bs[top] = 0;
+        bn[top] = 0;
+        top++;
+        lastS = s[i];
+      }
+      add(bu[top - 1], u[i]);
+      bs[top - 1] += s[i];
+      bn[top - 1]++;
+      while (top > 1 && best(bu[top - 2]) >= best(bu[top - 1])) {
+        add(bu[top - 2], bu[top - 1]);
+        bs[top - 2] += bs[top - 1];
+        bn[top - 2] += bn[top - 1];
+        top--;
+      }
+    }
+    double[] knots = new double[top];
+    double[] w = new double[top];
+    for (int j = 0; j < top; j++) {
+      knots[j] = j == 0 ? bs[j] / bn[j] : Math.max(knots[j - 1], bs[j] / bn[j]);
+      w[j] = Math.min(1, (double) best(bu[j]) / reference);
+    }
+    return new TransferCurve(knots, w);
+  }
+
+  private static void add(double[] into, double[] u) {
+    for (int v = 0; v < into.length; v++) {
+      into[v] += u[v];
+    }
+  }
+
+  /** The smallest grid step with the largest summed utility. */
+  private static int best(double[] u) {
+    int b = 0;
+    for (int v = 1; v < u.length; v++) {
+      if (u[v] > u[b] + 1e-9) {
+        b = v;
+      }
+    }
+    return b;
+  }
+
+  /** The smaller of two curves at every knot of either, linear between. */
+  static TransferCurve smaller(TransferCurve x, TransferCurve y) {
+    double[] knots = java.util.stream.DoubleStream.concat(Arrays.stream(x.similarity), Arrays.stream(y.similarity))
+        .sorted().distinct().toArray();
+    double[] w = new double[knots.length];
+    for (int i = 0; i < knots.length; i++) {
+      w[i] = Math.min(x.weight(knots[i]), y.weight(knots[i]));
+    }
+    return new TransferCurve(knots, w);
   }
 
   /** One probe of row {@code i} by the neighbours {@code near}: its similarity and the two inner products, at {@code at}. */

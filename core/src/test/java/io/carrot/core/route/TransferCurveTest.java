@@ -39,6 +39,42 @@ class TransferCurveTest {
     assertThat(w.weights()).containsExactly(new double[] {0.75}, within(1e-12)); // (3 + 0) / (1 + 3)
   }
 
+  /** Utilities over the decision grid: 1 where {@code from <= v <= to}, else 0. */
+  private static double[] window(int from, int to) {
+    double[] u = new double[TransferCurve.GRID + 1];
+    for (int v = from; v <= to; v++) {
+      u[v] = 1;
+    }
+    return u;
+  }
+
+  @Test
+  void decisionKnotsAreTheMonotoneBestWeightsScaledByTheSeenKindsBest() {
+    int g = TransferCurve.GRID;
+    assertThat(g).isEqualTo(20);
+    // seen probes 0 and 1 (s = 3, 4) are best from v = 10 and 20: summed, best at 20, the reference.
+    // unseen probes 2 and 3 (s = 1, 2), best at 0 and 4: in order, no pooling; 0, 4, 10, 20 over 20
+    double[][] u = {window(10, g), window(20, g), window(0, 5), window(4, 8)};
+    TransferCurve c = TransferCurve.byDecision(new double[] {3, 4, 1, 2}, u, 2);
+    assertThat(c.similarity()).containsExactly(1, 2, 3, 4);
+    assertThat(c.weights()).containsExactly(new double[] {0, 0.2, 0.5, 1}, within(1e-12));
+    // probe 3 moved below probe 2 violates the order: pooled, 1 + 1 is best over v = 4..5, the smallest 4
+    TransferCurve pooled = TransferCurve.byDecision(new double[] {3, 4, 1, 0.5}, u, 2);
+    assertThat(pooled.similarity()).containsExactly(new double[] {0.75, 3, 4}, within(1e-12));
+    assertThat(pooled.weights()).containsExactly(new double[] {0.2, 0.5, 1}, within(1e-12));
+    // when the seen kind's choice is best without the neighbours, there is no decision curve
+    assertThat(TransferCurve.byDecision(new double[] {3, 4, 1}, new double[][] {window(0, 0), window(0, 3), window(5, 9)}, 2)).isNull();
+  }
+
+  @Test
+  void theSmallerCurveTakesTheMinimumAtEveryKnotOfEither() {
+    TransferCurve x = new TransferCurve(new double[] {0, 1}, new double[] {0, 1});
+    TransferCurve y = new TransferCurve(new double[] {0.5}, new double[] {0.5});
+    TransferCurve m = TransferCurve.smaller(x, y);
+    assertThat(m.similarity()).containsExactly(0, 0.5, 1);
+    assertThat(m.weights()).containsExactly(0, 0.5, 0.5);
+  }
+
   @Test
   void knotsMustAscendAndWeightsStayInTheUnitInterval() {
     assertThatThrownBy(() -> new TransferCurve(new double[] {0.2, 0.1}, new double[] {0, 1}))
@@ -101,6 +137,49 @@ class TransferCurveTest {
       full += d.support().weight() == 1 ? 1 : 0;
     }
     assertThat(full).isGreaterThan(50);
+  }
+
+  /**
+   * Four models in sources A and C, each in two clusters by the sign of coordinate 2. "top" and
+   * "second" lead by turns, the opposite way in the two sources (top leads where A's coordinate is
+   * positive and where C's is negative); "w1" and "w2", never in the lead, swing widely with the
+   * sign the same way in both sources. Across sources the neighbours are right about the swings
+   * and wrong about the lead.
+   */
+  static TrainingSet rightAboutTheTailWrongAboutTheLead(Random r, int perSource, String[] sourceOut) {
+    int n = 2 * perSource;
+    float[][] e = new float[n][];
+    double[][] q = new double[n][];
+    double[][] t = new double[n][];
+    for (int i = 0; i < n; i++) {
+      boolean a = i < perSource;
+      boolean positive = r.nextBoolean();
+      e[i] = clustered(r, a ? SupportTest.A_AXIS : 3, positive);
+      boolean topLeads = a == positive;
+      q[i] = new double[] {topLeads ? 0.75 : 0.5, topLeads ? 0.5 : 0.7, positive ? 0.4 : 0, positive ? 0 : 0.4};
+      t[i] = new double[] {300, 200, 100, 100};
+      sourceOut[i] = a ? "A" : "C";
+    }
+    return new TrainingSet(List.of("top", "second", "w1", "w2"), e, q, t);
+  }
+
+  /**
+   * The least-squares weight counts every model alike, so neighbours right about the tail keep
+   * about half their weight across sources; the decision curve asks whether they pick the better
+   * model at mu = 0, and across sources they do not.
+   */
+  @Test
+  void theDecisionCurveCutsNeighboursThatAreRightOnlyAboutModelsNeverChosen() {
+    Random r = new Random(16);
+    String[] src = new String[600];
+    TrainingSet ts = rightAboutTheTailWrongAboutTheLead(r, 300, src);
+    double cross = meanSimilarityToOtherSource(ts, src);
+    TransferCurve squares = Support.fit(ts, src, 42, false).transfer().orElseThrow();
+    TransferCurve both = Support.fit(ts, src, 42, true).transfer().orElseThrow();
+    assertThat(squares.weight(cross)).isGreaterThan(0.3);
+    assertThat(both.weight(cross)).isLessThan(0.05);
+    Support s = Support.fit(ts, src, 42);
+    assertThat(s.transfer().orElseThrow().weight(Support.quantile(s.reference(), 0.5))).isEqualTo(1);
   }
 
   @Test
