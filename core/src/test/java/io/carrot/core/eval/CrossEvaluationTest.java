@@ -200,6 +200,52 @@ class CrossEvaluationTest {
         .hasMessageContaining("--leave-out-source C: dataset 'clusters' has no such source group; its groups (one group per source) are [A, B]");
   }
 
+  /**
+   * Held-out prompts of every length with long answers (3000 tokens where the training prompts'
+   * are 1000), the short ones answered by every model, the long ones by S only. X is priced on
+   * input, Y on output: at the training means X is the cheaper (and on the held-out prompts it
+   * truly is), but a prompt's own count makes Y look cheaper for every prompt over 1000 tokens.
+   * Orthogonal to the training prompts, the held-out prompts are all at fallback weight 0, and the
+   * fallback must route them like the prompt-blind router at every mu, priced at the training mean
+   * input: its AIQ is the zero router's fitted on the same training data. Priced at each prompt's
+   * own input tokens instead, its cheap end sends the long prompts to Y and costs more (checked by
+   * reverting the pricing: AIQ 0.6377 against the blind router's 0.6583).
+   */
+  @Test
+  void aHeldOutSourceAtWeightZeroIsRoutedLikeTheBlindRouterWhateverItsLength() {
+    Map<String, io.carrot.core.data.ModelPrice> prices = new java.util.LinkedHashMap<>();
+    prices.put("S", new io.carrot.core.data.ModelPrice(30, 60, "test"));
+    prices.put("X", new io.carrot.core.data.ModelPrice(10, 0.1, "test"));
+    prices.put("Y", new io.carrot.core.data.ModelPrice(0.1, 10, "test"));
+    List<PromptRecord> prompts = new java.util.ArrayList<>();
+    Map<Split, int[]> split = new java.util.EnumMap<>(Split.class);
+    int[] sizes = {60, 20, 40};
+    Split[] order = {Split.TRAIN, Split.VALIDATION, Split.TEST};
+    for (int s = 0; s < 3; s++) {
+      int[] idx = new int[sizes[s]];
+      for (int i = 0; i < sizes[s]; i++) {
+        boolean a = i % 2 == 0;
+        double tokens = 10 + (i * 977 + s * 131) % 1600;
+        double q = tokens < 500 ? 1 : 0;
+        double[] quality = a ? new double[] {1, q, q} : new double[] {1, i % 3 == 0 ? 0 : 1, i % 3 == 0 ? 0 : 1};
+        double out = a ? 3000 : 1000;
+        idx[i] = prompts.size();
+        prompts.add(new PromptRecord(order[s].key() + i, (a ? "A" : "B") + " prompt " + i, a ? "A" : "B", quality,
+            new double[] {tokens, tokens, tokens}, new double[] {out, out, out}, null));
+      }
+      split.put(order[s], idx);
+    }
+    Dataset d = new Dataset("lengths", "0".repeat(64), List.of("S", "X", "Y"), new io.carrot.core.data.PriceTable(prices),
+        prompts, split);
+    CrossEval a = CrossEvaluation.leaveOneSourceOut(d, EvaluationHarnessTest.vectors(), "v", "none",
+        options().withMuSteps(1000), SourceGroups.none(), List.of("A"), ProgressListener.NONE).get(0);
+    double blind = a.metrics().get("zero-router-train").aiq();
+    assertThat(a.metrics().get("carrot-knn+fallback").aiq()).isCloseTo(blind, offset(1e-9));
+    EvalReport.Interval ci = a.pair("carrot-knn+fallback", "zero-router-train", "aiq").ci();
+    assertThat(ci.lo()).isCloseTo(0, offset(1e-12));
+    assertThat(ci.hi()).isCloseTo(0, offset(1e-12));
+  }
+
   @Test
   void sourceGroupsByPrefixOrMappingFile(@TempDir Path dir) throws IOException {
     SourceGroups prefix = SourceGroups.parse("prefix:/");
