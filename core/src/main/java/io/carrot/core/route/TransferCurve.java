@@ -129,60 +129,49 @@ public final class TransferCurve {
     if (usable < 2) {
       return null;
     }
+    // probes 0..n-1: each row's seen-kind neighbours; n..2n-1: its unseen-kind ones (null: no other source to ask)
+    int[][] near = new int[2 * n][];
+    System.arraycopy(seenNear, 0, near, 0, n);
+    for (String kind : kinds) {
+      boolean[] same = new boolean[n];
+      int[] rows = IntStream.range(0, n).filter(i -> src[i].equals(kind)).toArray();
+      if (n - rows.length < k) {
+        continue;
+      }
+      for (int i : rows) {
+        same[i] = true;
+      }
+      int[][] other = index.topK(Arrays.stream(rows).mapToObj(index::row).toArray(float[][]::new), k, same);
+      for (int q = 0; q < rows.length; q++) {
+        near[n + rows[q]] = other[q];
+      }
+    }
     double[] s = new double[2 * n];
     double[] a = new double[2 * n];
     double[] b = new double[2 * n];
+    for (int p = 0; p < 2 * n; p++) {
+      if (near[p] == null) {
+        s[p] = Double.NaN; // left out
+      } else {
+        probe(index, p % n, near[p], quality, prior, s, a, b, p);
+      }
+    }
     double seenA = 0;
     double seenB = 0;
     for (int i = 0; i < n; i++) {
-      probe(index, i, seenNear[i], quality, prior, s, a, b, i);
       seenA += a[i];
       seenB += b[i];
     }
     if (!(seenB > 0) || !(seenA / seenB > 0)) {
       return null;
     }
-    double reference = seenA / seenB;
-    for (String kind : kinds) {
-      boolean[] same = new boolean[n];
-      int[] rows = IntStream.range(0, n).filter(i -> src[i].equals(kind)).toArray();
-      for (int i : rows) {
-        same[i] = true;
-      }
-      if (n - rows.length < k) {
-        for (int i : rows) {
-          s[n + i] = Double.NaN; // no other source to ask: this probe is left out
-        }
-        continue;
-      }
-      float[][] queries = Arrays.stream(rows).mapToObj(index::row).toArray(float[][]::new);
-      int[][] near = index.topK(queries, k, same);
-      for (int q = 0; q < rows.length; q++) {
-        probe(index, rows[q], near[q], quality, prior, s, a, b, n + rows[q]);
-      }
-    }
-    TransferCurve bySquares = isotonic(s, a, b, reference);
+    TransferCurve bySquares = isotonic(s, a, b, seenA / seenB);
     if (bySquares == null || !decision) {
       return bySquares;
     }
     double[][] u = new double[2 * n][];
-    for (int i = 0; i < n; i++) {
-      u[i] = decisionProbe(i, seenNear[i], quality, prior);
-    }
-    for (String kind : kinds) {
-      boolean[] same = new boolean[n];
-      int[] rows = IntStream.range(0, n).filter(i -> src[i].equals(kind)).toArray();
-      if (n - rows.length < k) {
-        continue;
-      }
-      for (int i : rows) {
-        same[i] = true;
-      }
-      float[][] queries = Arrays.stream(rows).mapToObj(index::row).toArray(float[][]::new);
-      int[][] near = index.topK(queries, k, same);
-      for (int q = 0; q < rows.length; q++) {
-        u[n + rows[q]] = decisionProbe(rows[q], near[q], quality, prior);
-      }
+    for (int p = 0; p < 2 * n; p++) {
+      u[p] = near[p] == null ? null : decisionProbe(p % n, near[p], quality, prior);
     }
     TransferCurve byDecision = byDecision(s, u, n);
     return byDecision == null ? bySquares : smaller(bySquares, byDecision);
