@@ -69,6 +69,19 @@ class ShippedRouterSupportTest {
     assertThat(h.path("candidates").get(0).path("quality").asDouble()).isCloseTo(1650.0 / 1988, within(1e-9));
     assertThat(other.path("candidates").get(0).path("quality").asDouble()).isCloseTo(1650.0 / 1988, within(1e-9));
 
+    // and at every mu, priced at the training prompts' mean length: a 6-token haiku request and a 680-token story
+    // request get the same candidates, costs included
+    String longStory = String.join(" ", java.util.Collections.nCopies(40,
+        "Tell me a long bedtime story about a dragon who guards a castle in the mountains."));
+    Run priced = run("route", "--json", "--mu", "0.3", haiku, longStory);
+    assertThat(priced.code()).as(priced.err()).isZero();
+    String[] two = priced.out().strip().split("\n");
+    JsonNode shortOne = Json.MAPPER.readTree(two[0]);
+    JsonNode longOne = Json.MAPPER.readTree(two[1]);
+    assertThat(longOne.path("input_tokens").asDouble()).isGreaterThan(100 * shortOne.path("input_tokens").asDouble());
+    assertThat(longOne.path("support_weight").asDouble()).isZero();
+    assertThat(longOne.path("candidates")).isEqualTo(shortOne.path("candidates"));
+
     Run plain = run("route", haiku);
     assertThat(plain.code()).isZero();
     assertThat(plain.err()).contains("note: low support");
