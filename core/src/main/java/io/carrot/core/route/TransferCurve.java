@@ -193,22 +193,12 @@ public final class TransferCurve {
    */
   private static double[] decisionProbe(int i, int[] near, double[][] quality, double[] prior) {
     int m = prior.length;
-    double[] d = new double[m];
-    boolean any = false;
-    for (int j = 0; j < m; j++) {
-      any |= !Double.isNaN(quality[i][j]);
-      double sum = 0;
-      int seen = 0;
-      for (int r : near) {
-        if (!Double.isNaN(quality[r][j])) {
-          sum += quality[r][j];
-          seen++;
-        }
-      }
-      d[j] = seen == 0 ? 0 : sum / seen - prior[j];
-    }
-    if (!any) {
+    if (Arrays.stream(quality[i]).allMatch(Double::isNaN)) {
       return null;
+    }
+    double[] d = deviation(near, quality, prior);
+    for (int j = 0; j < m; j++) {
+      d[j] = Double.isNaN(d[j]) ? 0 : d[j]; // no neighbour observed the model: its prior alone
     }
     double[] u = new double[GRID + 1];
     for (int v = 0; v <= GRID; v++) {
@@ -311,10 +301,25 @@ public final class TransferCurve {
       sim += v;
     }
     s[at] = sim / near.length;
+    double[] d = deviation(near, quality, prior);
     double ab = 0;
     double bb = 0;
     for (int j = 0; j < prior.length; j++) {
       double own = quality[i][j];
+      if (Double.isNaN(own) || Double.isNaN(d[j])) {
+        continue;
+      }
+      ab += d[j] * (own - prior[j]);
+      bb += d[j] * d[j];
+    }
+    a[at] = ab;
+    b[at] = bb;
+  }
+
+  /** The neighbours' mean quality minus the prior, per model; NaN where no neighbour observed the model. */
+  private static double[] deviation(int[] near, double[][] quality, double[] prior) {
+    double[] d = new double[prior.length];
+    for (int j = 0; j < prior.length; j++) {
       double sum = 0;
       int seen = 0;
       for (int r : near) {
@@ -323,15 +328,9 @@ public final class TransferCurve {
           seen++;
         }
       }
-      if (Double.isNaN(own) || seen == 0) {
-        continue;
-      }
-      double d = sum / seen - prior[j];
-      ab += d * (own - prior[j]);
-      bb += d * d;
+      d[j] = seen == 0 ? Double.NaN : sum / seen - prior[j];
     }
-    a[at] = ab;
-    b[at] = bb;
+    return d;
   }
 
   /** Weighted pool-adjacent-violators over the probes in similarity order, as knots, scaled by {@code reference}. */
