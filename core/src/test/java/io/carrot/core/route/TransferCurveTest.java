@@ -93,6 +93,18 @@ class TransferCurveTest {
    * "cheap" does. A's nearest C prompts share A's sign of coordinate 2, so they point the wrong way.
    */
   static TrainingSet disagreeing(Random r, int perSource, String[] sourceOut) {
+    return twoSources(r, perSource, sourceOut, SupportTest.MODELS, new double[] {300, 100},
+        (a, positive) -> a == positive ? new double[] {1, 0} : new double[] {0, 1});
+  }
+
+  /** Each prompt's qualities by its source (A or not) and its cluster (the sign of coordinate 2). */
+  interface ClusterQuality {
+    double[] of(boolean sourceA, boolean positive);
+  }
+
+  /** {@code perSource} prompts of source A (axis 0), then as many of C (axis 3), each in a random cluster. */
+  static TrainingSet twoSources(
+      Random r, int perSource, String[] sourceOut, List<String> models, double[] tokens, ClusterQuality quality) {
     int n = 2 * perSource;
     float[][] e = new float[n][];
     double[][] q = new double[n][];
@@ -101,12 +113,11 @@ class TransferCurveTest {
       boolean a = i < perSource;
       boolean positive = r.nextBoolean();
       e[i] = clustered(r, a ? SupportTest.A_AXIS : 3, positive);
-      boolean strongWins = a == positive;
-      q[i] = strongWins ? new double[] {1, 0} : new double[] {0, 1};
-      t[i] = new double[] {300, 100};
+      q[i] = quality.of(a, positive);
+      t[i] = tokens.clone();
       sourceOut[i] = a ? "A" : "C";
     }
-    return new TrainingSet(SupportTest.MODELS, e, q, t);
+    return new TrainingSet(models, e, q, t);
   }
 
   /** A prompt of the source along {@code axis}, in its cluster with the sign {@code positive} of coordinate 2. */
@@ -147,20 +158,11 @@ class TransferCurveTest {
    * and wrong about the lead.
    */
   static TrainingSet rightAboutTheTailWrongAboutTheLead(Random r, int perSource, String[] sourceOut) {
-    int n = 2 * perSource;
-    float[][] e = new float[n][];
-    double[][] q = new double[n][];
-    double[][] t = new double[n][];
-    for (int i = 0; i < n; i++) {
-      boolean a = i < perSource;
-      boolean positive = r.nextBoolean();
-      e[i] = clustered(r, a ? SupportTest.A_AXIS : 3, positive);
-      boolean topLeads = a == positive;
-      q[i] = new double[] {topLeads ? 0.75 : 0.5, topLeads ? 0.5 : 0.7, positive ? 0.4 : 0, positive ? 0 : 0.4};
-      t[i] = new double[] {300, 200, 100, 100};
-      sourceOut[i] = a ? "A" : "C";
-    }
-    return new TrainingSet(List.of("top", "second", "w1", "w2"), e, q, t);
+    return twoSources(r, perSource, sourceOut, List.of("top", "second", "w1", "w2"), new double[] {300, 200, 100, 100},
+        (a, positive) -> {
+          boolean topLeads = a == positive;
+          return new double[] {topLeads ? 0.75 : 0.5, topLeads ? 0.5 : 0.7, positive ? 0.4 : 0, positive ? 0 : 0.4};
+        });
   }
 
   /**
