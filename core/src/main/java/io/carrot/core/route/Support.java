@@ -169,10 +169,10 @@ public final class Support {
    * @param source each training row's source (benchmark or task), or null when unknown
    */
   public static Support fit(TrainingSet ts, String[] source, long seed) {
-    return fit(ts, source, seed, true);
+    return fit(ts, source, seed, TransferCurve.DECISION);
   }
 
-  /** As {@link #fit(TrainingSet, String[], long)}; the learned weight without its decision curve unless {@code decision}. */
+  /** As {@link #fit(TrainingSet, String[], long)}; the learned weight capped by its decision curve only when {@code decision}. */
   static Support fit(TrainingSet ts, String[] source, long seed, boolean decision) {
     int n = ts.size();
     if (n < 2) {
@@ -200,7 +200,7 @@ public final class Support {
     ConstantPredictor prior = ConstantPredictor.fit(ts);
     TransferCurve transfer = source == null ? null : TransferCurve.fit(index, Arrays.stream(kept).mapToObj(i -> source[i])
         .toArray(String[]::new), seen, Arrays.stream(kept).mapToObj(i -> ts.quality()[i]).toArray(double[][]::new),
-        prior.quality(), k, decision && TransferCurve.DECISION);
+        prior.quality(), k, decision);
     return new Support(rows, k, ref, prior.quality(), prior.tokens(), meanInputTokens(ts), n, Map.of(), transfer);
   }
 

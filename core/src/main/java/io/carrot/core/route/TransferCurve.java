@@ -149,11 +149,13 @@ public final class TransferCurve {
     double[] s = new double[2 * n];
     double[] a = new double[2 * n];
     double[] b = new double[2 * n];
+    double[][] d = new double[2 * n][];
     for (int p = 0; p < 2 * n; p++) {
       if (near[p] == null) {
         s[p] = Double.NaN; // left out
       } else {
-        probe(index, p % n, near[p], quality, prior, s, a, b, p);
+        d[p] = deviation(near[p], quality, prior);
+        probe(index, p % n, near[p], d[p], quality, prior, s, a, b, p);
       }
     }
     double seenA = 0;
@@ -171,7 +173,7 @@ public final class TransferCurve {
     }
     double[][] u = new double[2 * n][];
     for (int p = 0; p < 2 * n; p++) {
-      u[p] = near[p] == null ? null : decisionProbe(p % n, near[p], quality, prior);
+      u[p] = near[p] == null ? null : decisionProbe(p % n, d[p], quality, prior);
     }
     TransferCurve byDecision = byDecision(s, u, n);
     return byDecision == null ? bySquares : smaller(bySquares, byDecision);
@@ -188,17 +190,17 @@ public final class TransferCurve {
 
   /**
    * The quality row {@code i} would get at mu = 0 if its prediction were the prior plus {@code v}
-   * times its neighbours' deviation from it, for each {@code v} of the grid; null when the row has
-   * no observed model.
+   * times its neighbours' deviation {@code dev} from it ({@link #deviation}), for each {@code v} of
+   * the grid; null when the row has no observed model.
    */
-  private static double[] decisionProbe(int i, int[] near, double[][] quality, double[] prior) {
+  private static double[] decisionProbe(int i, double[] dev, double[][] quality, double[] prior) {
     int m = prior.length;
     if (Arrays.stream(quality[i]).allMatch(Double::isNaN)) {
       return null;
     }
-    double[] d = deviation(near, quality, prior);
+    double[] d = new double[m];
     for (int j = 0; j < m; j++) {
-      d[j] = Double.isNaN(d[j]) ? 0 : d[j]; // no neighbour observed the model: its prior alone
+      d[j] = Double.isNaN(dev[j]) ? 0 : dev[j]; // no neighbour observed the model: its prior alone
     }
     double[] u = new double[GRID + 1];
     for (int v = 0; v <= GRID; v++) {
@@ -293,15 +295,17 @@ public final class TransferCurve {
     return new TransferCurve(knots, w);
   }
 
-  /** One probe of row {@code i} by the neighbours {@code near}: its similarity and the two inner products, at {@code at}. */
-  private static void probe(
-      ExactKnnIndex index, int i, int[] near, double[][] quality, double[] prior, double[] s, double[] a, double[] b, int at) {
+  /**
+   * One probe of row {@code i} by the neighbours {@code near}, whose deviation from the prior is
+   * {@code d}: its similarity and the two inner products, at {@code at}.
+   */
+  private static void probe(ExactKnnIndex index, int i, int[] near, double[] d, double[][] quality, double[] prior,
+      double[] s, double[] a, double[] b, int at) {
     double sim = 0;
     for (float v : index.similarities(index.row(i), near)) {
       sim += v;
     }
     s[at] = sim / near.length;
-    double[] d = deviation(near, quality, prior);
     double ab = 0;
     double bb = 0;
     for (int j = 0; j < prior.length; j++) {
